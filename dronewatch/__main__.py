@@ -1,0 +1,3 @@
+from dronewatch.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Detection and tracking of moving targets on moving-camera feeds (no Qt)."""
