@@ -1,0 +1,125 @@
+"""Every tunable of the analysis engine, in one typed, frozen value.
+
+Distances are in pixels of the *work* image (the frame downscaled so its width is at
+most ``work_width``) unless the name says otherwise; durations are in seconds so a
+config behaves the same at 10 and 30 frames/s.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class CameraMotionConfig:
+    """Feature tracking + RANSAC homography between consecutive frames."""
+
+    flow_width: int = 320  # features are tracked on a copy at most this wide
+    max_corners: int = 300
+    quality_level: float = 0.01
+    min_distance: int = 8
+    grid_cells: int = 4  # corners are picked per cell of a grid x grid partition
+    lk_window: int = 15
+    lk_levels: int = 3
+    ransac_threshold: float = 1.0  # in flow-image pixels
+    min_inliers: int = 12
+    model: str = "homography"  # "homography" or "affine" (partial affine, 4 dof)
+
+
+@dataclass(frozen=True, slots=True)
+class MotionDetectorConfig:
+    """Background model in stabilised coordinates and blob extraction."""
+
+    # Past frames (in seconds back) whose pixel-wise median, warped into the current
+    # frame, is the background. Three references make a median of three.
+    reference_lags_s: tuple[float, float, float] = (0.24, 0.48, 0.72)
+    blur_kernel: int = 3
+    # A pixel is foreground when it differs from every background pixel in a
+    # (2r+1)^2 window by more than the threshold: this absorbs sub-pixel
+    # registration error and parallax on edges.
+    misregistration_radius: int = 1
+    threshold_min: float = 12.0  # grey levels
+    threshold_sigma: float = 5.0  # times the robust noise estimate of the difference
+    close_kernel: int = 3
+    min_area: int = 4  # work pixels
+    max_area_fraction: float = 0.05  # blobs bigger than this share of the frame are dropped
+    # A global change (IR switch, auto exposure): after gain/offset normalisation the
+    # share of foreground pixels above this fraction resets the background.
+    flood_fraction: float = 0.04
+    normalise_gain: bool = True
+    border_margin: int = 4  # ignore this many pixels along the valid-region border
+    # Thermal: also report warm blobs (brighter than their surroundings).
+    thermal: bool | None = None  # None = decide from the first frames (grey-scale feed)
+    hot_threshold: float = 40.0  # grey levels above the local mean
+    hot_window: int = 31
+    hot_confidence: float = 0.35  # warm blobs only sustain tracks, never start them
+
+
+@dataclass(frozen=True, slots=True)
+class TrackerConfig:
+    """Camera-compensated multi-object tracker."""
+
+    kind: str = "own"  # "own" or "bytetrack" (Roboflow trackers, for comparison)
+    init_hits: int = 3  # detections needed to confirm a track
+    init_window_s: float = 0.4  # ... within this many seconds after it starts
+    max_age_s: float = 1.5  # a confirmed track survives this long without detections
+    coast_output_s: float = 0.4  # report a coasting confirmed track for this long
+    gate_px: float = 6.0  # association gate added to the track size, work pixels
+    gate_growth_px: float = 2.0  # gate grows this much per missed frame
+    iou_weight: float = 0.5  # cost = normalised distance - iou_weight * IoU
+    position_gain: float = 0.6  # alpha of the alpha-beta filter
+    velocity_gain: float = 0.15  # beta of the alpha-beta filter
+    size_gain: float = 0.3
+    coast_velocity_decay: float = 0.9  # per missed frame: stopped targets stay put
+    new_track_confidence: float = 0.5  # weaker detections only continue tracks
+    template_rescue: bool = True  # look for a coasting track's template nearby
+    template_min_score: float = 0.75
+
+
+@dataclass(frozen=True, slots=True)
+class ClassifierConfig:
+    """Coarse class from size, shape, speed and heat when no model decides."""
+
+    person_max_aspect: float = 0.8  # width / height below this looks upright
+    vehicle_min_aspect: float = 1.4  # elongated along the image axes
+    vehicle_min_area_fraction: float = 0.0004  # of the frame area
+    vote_decay: float = 0.9
+
+
+@dataclass(frozen=True, slots=True)
+class ModelConfig:
+    """Optional YOLO-style ONNX detector run through cv2.dnn."""
+
+    input_size: int = 416
+    score_threshold: float = 0.3
+    nms_threshold: float = 0.45
+    every_s: float = 0.2  # run the model at most this often (it is slow on a CPU)
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisConfig:
+    """All tunables of :class:`dronewatch.analysis.pipeline.FeedAnalyzer`."""
+
+    work_width: int = 640
+    camera: CameraMotionConfig = field(default_factory=CameraMotionConfig)
+    detector: MotionDetectorConfig = field(default_factory=MotionDetectorConfig)
+    tracker: TrackerConfig = field(default_factory=TrackerConfig)
+    classifier: ClassifierConfig = field(default_factory=ClassifierConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+
+    def with_overrides(self, overrides: dict[str, Any]) -> AnalysisConfig:
+        """Return a copy with dotted keys replaced, e.g. ``{"tracker.max_age_s": 2}``."""
+        config: Any = self
+        for key, value in overrides.items():
+            config = _replace_dotted(config, key.split("."), value)
+        return config
+
+
+def _replace_dotted(obj: Any, path: list[str], value: Any) -> Any:
+    names = {f.name for f in fields(obj)}
+    if path[0] not in names:
+        raise KeyError(f"{type(obj).__name__} has no setting {path[0]!r}")
+    if len(path) == 1:
+        return replace(obj, **{path[0]: value})
+    return replace(obj, **{path[0]: _replace_dotted(getattr(obj, path[0]), path[1:], value)})

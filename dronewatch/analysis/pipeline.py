@@ -1,0 +1,130 @@
+"""Per-feed analysis: camera motion -> movers (+ optional model) -> tracks -> classes.
+
+Everything heavy runs on a grey copy downscaled to ``config.work_width``; boxes are
+scaled back to full-frame pixels only on the way out.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from dronewatch.analysis.camera_motion import CameraMotionEstimator
+from dronewatch.analysis.classify import classify_track
+from dronewatch.analysis.config import AnalysisConfig
+from dronewatch.analysis.motion_detector import MotionDetector
+from dronewatch.analysis.onnx_detector import OnnxDetector
+from dronewatch.analysis.tracker import MultiTargetTracker, iou_matrix
+from dronewatch.analysis.types import Detections, FrameAnalysis, TrackState
+from dronewatch.frames import FramePacket, VideoInfo
+
+
+class FeedAnalyzer:
+    """Detects and tracks moving targets in one feed; call :meth:`process` per frame.
+
+    >>> import numpy as np
+    >>> from dronewatch.frames import FramePacket, VideoInfo
+    >>> analyzer = FeedAnalyzer(VideoInfo(fps=25.0, width=160, height=90, frame_count=None))
+    >>> frame = np.zeros((90, 160, 3), np.uint8)
+    >>> analyzer.process(FramePacket(0, 0.0, frame)).tracks
+    ()
+    """
+
+    def __init__(
+        self,
+        info: VideoInfo,
+        config: AnalysisConfig | None = None,
+        model_path: Path | None = None,
+    ) -> None:
+        self.info = info
+        self.config = cfg = config or AnalysisConfig()
+        fps = info.fps if info.fps and info.fps > 0 else 25.0
+        self._scale = min(1.0, cfg.work_width / max(info.width, 1))
+        self._work_size = (
+            max(1, round(info.width * self._scale)),
+            max(1, round(info.height * self._scale)),
+        )
+        s = self._scale
+        self._to_work = np.diag([s, s, 1.0])
+        self._to_full = np.diag([1 / s, 1 / s, 1.0])
+        self._camera = CameraMotionEstimator(cfg.camera)
+        self._detector = MotionDetector(cfg.detector, fps)
+        self._tracker = MultiTargetTracker(cfg.tracker, fps)
+        self._model = OnnxDetector(Path(model_path), cfg.model) if model_path else None
+        self._model_every = max(1, round(cfg.model.every_s * fps))
+        self._frames_seen = 0
+
+    def process(self, packet: FramePacket) -> FrameAnalysis:
+        """Analyse the next frame (frames must arrive in order)."""
+        img = packet.image
+        gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+        if self._scale < 1.0:
+            gray = cv2.resize(gray, self._work_size, interpolation=cv2.INTER_AREA)
+        if self._frames_seen == 0:
+            self._detector.decide_thermal(img)
+        hom = self._camera.update(gray)
+        found = self._detector.detect(gray, hom)
+        xyxy, conf, hot = found.xyxy, found.confidence, found.hot
+        class_id = np.zeros(len(xyxy), np.int16)
+        if self._model is not None and self._frames_seen % self._model_every == 0:
+            model_dets = self._model.detect(img)
+            xyxy, conf, class_id, hot = _merge_model(
+                xyxy, conf, class_id, hot, model_dets, self._scale
+            )
+        self._frames_seen += 1
+        tracks = self._tracker.update(xyxy, conf, hom, gray, class_id, hot)
+        area = float(self._work_size[0] * self._work_size[1])
+        inv = 1.0 / self._scale
+        states = tuple(
+            TrackState(
+                track_id=t.track_id,
+                xyxy=tuple(float(v) * inv for v in t.xyxy),  # type: ignore[arg-type]
+                score=float(t.score),
+                target_class=classify_track(t, self.config.classifier, area, inv),
+                confirmed=t.confirmed,
+            )
+            for t in tracks
+        )
+        detections = Detections(
+            (xyxy * inv).astype(np.float32), conf.astype(np.float32), class_id.astype(np.int16)
+        )
+        return FrameAnalysis(
+            index=packet.index,
+            time_s=packet.time_s,
+            detections=detections,
+            tracks=states,
+            camera_motion=self._to_full @ hom @ self._to_work,
+        )
+
+
+def _merge_model(
+    xyxy: np.ndarray,
+    conf: np.ndarray,
+    class_id: np.ndarray,
+    hot: np.ndarray,
+    model: Detections,
+    scale: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Model boxes replace the motion boxes they cover (they have better extents)."""
+    if len(model) == 0:
+        return xyxy, conf, class_id, hot
+    mb = model.xyxy.astype(np.float32) * scale
+    if len(xyxy):
+        cx = (xyxy[:, 0] + xyxy[:, 2]) / 2
+        cy = (xyxy[:, 1] + xyxy[:, 3]) / 2
+        covered = (
+            (cx[:, None] >= mb[None, :, 0])
+            & (cx[:, None] <= mb[None, :, 2])
+            & (cy[:, None] >= mb[None, :, 1])
+            & (cy[:, None] <= mb[None, :, 3])
+        ).any(axis=1) | (iou_matrix(xyxy, mb).max(axis=1) > 0.3)
+        keep = ~covered
+        xyxy, conf, class_id, hot = xyxy[keep], conf[keep], class_id[keep], hot[keep]
+    return (
+        np.concatenate([xyxy, mb]).astype(np.float32),
+        np.concatenate([conf, model.confidence]).astype(np.float32),
+        np.concatenate([class_id, model.class_id]).astype(np.int16),
+        np.concatenate([hot, np.zeros(len(mb), bool)]),
+    )

@@ -1,0 +1,295 @@
+"""Camera-compensated multi-object tracker for small targets.
+
+Why our own rather than Roboflow's ByteTrack (which ``bytetrack_adapter`` wraps for
+comparison, see ``benchmarks/tracker_compare.py``): targets here are a few pixels wide,
+so two boxes of the same target one frame apart often have IoU 0 and IoU-only
+association breaks tracks. This one associates on centre distance normalised by target
+size (plus an IoU bonus), warps every prediction by the camera homography before
+association, keeps stopped or hidden targets alive by coasting (with decaying velocity)
+and by looking for the target's last appearance near its prediction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from dronewatch.analysis.camera_motion import local_scale, warp_points
+from dronewatch.analysis.config import TrackerConfig
+
+_NO_MATCH = 1e6
+
+
+@dataclass(slots=True)
+class Track:
+    """Mutable state of one track, in work-image pixels."""
+
+    cx: float
+    cy: float
+    w: float
+    h: float
+    vx: float = 0.0
+    vy: float = 0.0
+    track_id: int = -1  # assigned on confirmation
+    age: int = 1
+    hits: int = 1
+    since_detection: int = 0  # frames since a detector box was associated
+    since_seen: int = 0  # frames since a detection or a template match
+    confirmed: bool = False
+    score: float = 1.0
+    hot_hits: int = 0
+    class_votes: np.ndarray = field(default_factory=lambda: np.zeros(3, np.float32))
+    template: np.ndarray | None = None
+    speed: float = 0.0  # smoothed speed relative to the scene, work px / frame
+
+    @property
+    def xyxy(self) -> tuple[float, float, float, float]:
+        return (
+            self.cx - self.w / 2,
+            self.cy - self.h / 2,
+            self.cx + self.w / 2,
+            self.cy + self.h / 2,
+        )
+
+
+def iou_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """IoU between (N,4) and (M,4) xyxy boxes."""
+    if len(a) == 0 or len(b) == 0:
+        return np.zeros((len(a), len(b)))
+    x1 = np.maximum(a[:, None, 0], b[None, :, 0])
+    y1 = np.maximum(a[:, None, 1], b[None, :, 1])
+    x2 = np.minimum(a[:, None, 2], b[None, :, 2])
+    y2 = np.minimum(a[:, None, 3], b[None, :, 3])
+    inter = np.clip(x2 - x1, 0, None) * np.clip(y2 - y1, 0, None)
+    area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
+    area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
+    return inter / np.maximum(area_a[:, None] + area_b[None, :] - inter, 1e-9)
+
+
+class MultiTargetTracker:
+    """Alpha-beta filtered tracks, Hungarian association on a size-normalised distance.
+
+    ``update`` is called once per frame with that frame's detections and the camera
+    homography (previous -> current) already estimated by the detector stage.
+    """
+
+    def __init__(self, config: TrackerConfig, fps: float) -> None:
+        self._cfg = config
+        self._fps = fps
+        self._max_age = max(1, round(config.max_age_s * fps))
+        self._coast_output = max(0, round(config.coast_output_s * fps))
+        self._init_window = max(config.init_hits, round(config.init_window_s * fps))
+        self._max_undetected = max(self._max_age, round(10.0 * fps))
+        self.tracks: list[Track] = []
+        self._next_id = 1
+
+    def reset(self) -> None:
+        self.tracks = []
+
+    def update(
+        self,
+        xyxy: np.ndarray,
+        confidence: np.ndarray,
+        hom: np.ndarray,
+        gray: np.ndarray | None = None,
+        class_id: np.ndarray | None = None,
+        hot: np.ndarray | None = None,
+    ) -> list[Track]:
+        """Advance all tracks one frame; return the tracks to report this frame."""
+        cfg = self._cfg
+        self._predict(hom)
+        n_det = len(xyxy)
+        matched_t, matched_d = self._associate(xyxy, confidence)
+        det_used = np.zeros(n_det, bool)
+        track_used = np.zeros(len(self.tracks), bool)
+        for ti, di in zip(matched_t, matched_d, strict=True):
+            track_used[ti] = True
+            det_used[di] = True
+            cid = None if class_id is None else int(class_id[di])
+            is_hot = bool(hot[di]) if hot is not None else False
+            self._correct(self.tracks[ti], xyxy[di], float(confidence[di]), cid, is_hot, gray)
+        for ti, track in enumerate(self.tracks):
+            if not track_used[ti]:
+                self._miss(track, gray)
+        self._spawn(xyxy, confidence, det_used, class_id, hot, gray)
+        self._prune()
+        for track in self.tracks:
+            if not track.confirmed and track.hits >= cfg.init_hits:
+                track.confirmed = True
+                track.track_id = self._next_id
+                self._next_id += 1
+        return [t for t in self.tracks if t.confirmed and t.since_seen <= self._coast_output]
+
+    # --- steps -------------------------------------------------------------------
+
+    def _predict(self, hom: np.ndarray) -> None:
+        if not self.tracks:
+            return
+        c = np.array([[t.cx, t.cy] for t in self.tracks], np.float64)
+        v = np.array([[t.vx, t.vy] for t in self.tracks], np.float64)
+        if not np.allclose(hom, np.eye(3), atol=1e-9):
+            c_new = warp_points(hom, c)
+            v = warp_points(hom, c + v) - c_new
+            c = c_new
+            s = local_scale(hom)
+        else:
+            s = 1.0
+        c = c + v
+        for t, (cx, cy), (vx, vy) in zip(self.tracks, c, v, strict=True):
+            t.cx, t.cy, t.vx, t.vy = float(cx), float(cy), float(vx), float(vy)
+            t.w *= s
+            t.h *= s
+            t.age += 1
+
+    def _associate(self, xyxy: np.ndarray, confidence: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        cfg = self._cfg
+        if not self.tracks or len(xyxy) == 0:
+            return np.zeros(0, int), np.zeros(0, int)
+        tb = np.array([t.xyxy for t in self.tracks], np.float64)
+        tc = (tb[:, :2] + tb[:, 2:]) / 2
+        dc = (xyxy[:, :2] + xyxy[:, 2:]) / 2
+        size = np.array([max(t.w, t.h) for t in self.tracks])
+        misses = np.array([t.since_seen for t in self.tracks], np.float64)
+        gate = cfg.gate_px + cfg.gate_growth_px * misses + 0.5 * size
+        dist = np.linalg.norm(tc[:, None, :] - dc[None, :, :], axis=2) / gate[:, None]
+        iou = iou_matrix(tb, xyxy.astype(np.float64))
+        cost = dist - cfg.iou_weight * iou
+        confirmed = np.array([t.confirmed for t in self.tracks])
+        cost = cost - 0.2 * confirmed[:, None]  # confirmed tracks win ties
+        allowed = (dist < 1.0) | (iou > 0.1)
+        cost = np.where(allowed, cost, _NO_MATCH)
+        rows, cols = linear_sum_assignment(cost)
+        ok = cost[rows, cols] < _NO_MATCH
+        return rows[ok], cols[ok]
+
+    def _correct(
+        self,
+        t: Track,
+        box: np.ndarray,
+        conf: float,
+        class_id: int | None,
+        is_hot: bool,
+        gray: np.ndarray | None,
+    ) -> None:
+        cfg = self._cfg
+        mx, my = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+        mw, mh = max(box[2] - box[0], 1.0), max(box[3] - box[1], 1.0)
+        rx, ry = mx - t.cx, my - t.cy
+        a, b = cfg.position_gain, cfg.velocity_gain
+        if t.hits == 1:  # second sighting: velocity straight from the displacement
+            a, b = 1.0, 1.0
+        t.cx += a * rx
+        t.cy += a * ry
+        t.vx += b * rx
+        t.vy += b * ry
+        g = cfg.size_gain
+        t.w += g * (mw - t.w)
+        t.h += g * (mh - t.h)
+        t.hits += 1
+        t.since_detection = 0
+        t.since_seen = 0
+        t.score = 0.8 * t.score + 0.2 * conf
+        t.speed = 0.8 * t.speed + 0.2 * float(np.hypot(t.vx, t.vy))
+        if is_hot:
+            t.hot_hits += 1
+        if class_id is not None and class_id > 0:
+            t.class_votes[class_id] += conf
+        if gray is not None and cfg.template_rescue:
+            t.template = _cut(gray, t)
+
+    def _miss(self, t: Track, gray: np.ndarray | None) -> None:
+        cfg = self._cfg
+        t.since_detection += 1
+        t.since_seen += 1
+        t.vx *= cfg.coast_velocity_decay
+        t.vy *= cfg.coast_velocity_decay
+        if t.confirmed and t.template is not None and gray is not None:
+            found = _search(gray, t, cfg.gate_px + 0.5 * max(t.w, t.h))
+            if found is not None and found[2] >= cfg.template_min_score:
+                t.cx, t.cy = found[0], found[1]
+                t.since_seen = 0
+
+    def _spawn(
+        self,
+        xyxy: np.ndarray,
+        confidence: np.ndarray,
+        det_used: np.ndarray,
+        class_id: np.ndarray | None,
+        hot: np.ndarray | None,
+        gray: np.ndarray | None,
+    ) -> None:
+        cfg = self._cfg
+        live = [t for t in self.tracks if t.since_seen == 0]
+        boxes = np.array([t.xyxy for t in live]) if live else np.zeros((0, 4))
+        for di in np.flatnonzero(~det_used):
+            if confidence[di] < cfg.new_track_confidence:
+                continue
+            box = xyxy[di]
+            cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+            # A fragment of a target already being tracked must not start a twin.
+            if len(boxes) and np.any(
+                (cx >= boxes[:, 0])
+                & (cx <= boxes[:, 2])
+                & (cy >= boxes[:, 1])
+                & (cy <= boxes[:, 3])
+            ):
+                continue
+            t = Track(
+                cx=float(cx),
+                cy=float(cy),
+                w=float(max(box[2] - box[0], 1.0)),
+                h=float(max(box[3] - box[1], 1.0)),
+                score=float(confidence[di]),
+            )
+            if class_id is not None and class_id[di] > 0:
+                t.class_votes[int(class_id[di])] += float(confidence[di])
+            if hot is not None and hot[di]:
+                t.hot_hits = 1
+            if gray is not None and cfg.template_rescue:
+                t.template = _cut(gray, t)
+            self.tracks.append(t)
+
+    def _prune(self) -> None:
+        kept = []
+        for t in self.tracks:
+            if t.confirmed:
+                if t.since_seen > self._max_age or t.since_detection > self._max_undetected:
+                    continue
+            elif t.since_detection > 1 or t.age > self._init_window:
+                continue
+            kept.append(t)
+        self.tracks = kept
+
+
+def _cut(gray: np.ndarray, t: Track) -> np.ndarray | None:
+    """The track's box plus a small margin, or None near the border."""
+    m = 2
+    x1, y1 = int(round(t.cx - t.w / 2)) - m, int(round(t.cy - t.h / 2)) - m
+    x2, y2 = int(round(t.cx + t.w / 2)) + m, int(round(t.cy + t.h / 2)) + m
+    h, w = gray.shape
+    if x1 < 0 or y1 < 0 or x2 > w or y2 > h or x2 - x1 < 5 or y2 - y1 < 5:
+        return None
+    return gray[y1:y2, x1:x2].copy()
+
+
+def _search(gray: np.ndarray, t: Track, radius: float) -> tuple[float, float, float] | None:
+    """Best normalised-correlation match of the track's template near its prediction."""
+    tpl = t.template
+    if tpl is None:
+        return None
+    th, tw = tpl.shape
+    r = int(np.ceil(radius))
+    x1 = int(round(t.cx - tw / 2)) - r
+    y1 = int(round(t.cy - th / 2)) - r
+    x2, y2 = x1 + tw + 2 * r, y1 + th + 2 * r
+    h, w = gray.shape
+    if x1 < 0 or y1 < 0 or x2 > w or y2 > h:
+        return None
+    if float(tpl.std()) < 4.0:  # a flat patch matches anything
+        return None
+    res = cv2.matchTemplate(gray[y1:y2, x1:x2], tpl, cv2.TM_CCOEFF_NORMED)
+    _, score, _, loc = cv2.minMaxLoc(res)
+    return x1 + loc[0] + tw / 2, y1 + loc[1] + th / 2, float(score)
