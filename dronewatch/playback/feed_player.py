@@ -136,7 +136,7 @@ class FeedPlayer:
         self._snapshot = PlayerSnapshot(serial=snap.serial + 1, **values)  # type: ignore[arg-type]
 
     def _fail(self, message: str) -> None:
-        log.warning("feed %s: %s", self._name, message)
+        log.info("feed %s: %s", self._name, message)
         self._publish(status=FeedStatus.ERROR, error=message)
 
     def _run(self) -> None:
