@@ -1,0 +1,222 @@
+"""Analysing one clip from its first frame to its last, reporting as it goes.
+
+:func:`run_clip` is the unit of work of ``dronewatch analyze``: it runs in the calling
+process or in a worker process, and never touches the database. It reports through an
+``emit`` callback, in this order: :class:`ClipOpened` once the clip is open and
+identified, :class:`ClipBatch` every ``batch_interval_s`` with the sighting events so
+far, and :class:`ClipResult` last, always, even when the clip cannot be opened. All are
+frozen values that pickle, so ``emit`` may put them on a process queue.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dronewatch.clip_identity import content_hash
+from dronewatch.errors import DroneWatchError
+from dronewatch.frames import VideoInfo
+from dronewatch.mot_writer import MotWriter
+from dronewatch.sightings.builder import SightingBuilder, SightingConfig
+from dronewatch.sightings.events import SightingEvent
+from dronewatch.store.records import ClipInfo
+
+log = logging.getLogger(__name__)
+
+DEFAULT_ANALYZER = "dronewatch.analysis.pipeline:FeedAnalyzer"
+
+
+@dataclass(frozen=True, slots=True)
+class ClipJob:
+    index: int
+    path: str
+    analyzer: str = DEFAULT_ANALYZER
+    """``module:callable`` taking ``(info, model_path=...)`` and returning an object with
+    ``process(packet) -> FrameAnalysis``; a string so it crosses process boundaries."""
+    model_path: str | None = None
+    mot_dir: str | None = None
+    sightings: SightingConfig = field(default_factory=SightingConfig)
+    batch_interval_s: float = 0.2
+
+
+@dataclass(frozen=True, slots=True)
+class ClipOpened:
+    job: int
+    clip: ClipInfo
+
+
+@dataclass(frozen=True, slots=True)
+class ClipBatch:
+    job: int
+    events: tuple[SightingEvent, ...]
+    frames_done: int
+    frame_count: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ClipResult:
+    job: int
+    path: str
+    frames: int
+    frame_count: int | None
+    fps: float
+    tracks: int
+    sightings: int
+    wall_s: float
+    complete: bool
+    problem: str | None = None  # why the clip was not (fully) analysed, naming the file
+
+    @property
+    def name(self) -> str:
+        return Path(self.path).name
+
+    @property
+    def video_s(self) -> float:
+        return self.frames / self.fps if self.fps > 0 else 0.0
+
+    @property
+    def speed(self) -> float:
+        """Seconds of video analysed per second of wall time."""
+        return self.video_s / self.wall_s if self.wall_s > 0 else 0.0
+
+
+ClipMessage = ClipOpened | ClipBatch | ClipResult
+
+
+def load_analyzer_factory(spec: str) -> Callable[..., Any]:
+    module_name, _, attr = spec.partition(":")
+    try:
+        return getattr(importlib.import_module(module_name), attr or "FeedAnalyzer")
+    except (ImportError, AttributeError) as exc:
+        raise DroneWatchError(f"analyser {spec!r} cannot be loaded ({exc})") from None
+
+
+def config_fingerprint(analyzer: str, model_path: str | None) -> str:
+    """Identifies the analysis settings, so results of other settings can be told apart."""
+    digest = hashlib.sha256(analyzer.encode())
+    try:
+        from dronewatch.analysis.config import AnalysisConfig
+
+        digest.update(repr(AnalysisConfig()).encode())
+    except ImportError:  # pragma: no cover - the analysis package is part of dronewatch
+        pass
+    if model_path:
+        digest.update(content_hash(model_path).encode())
+    return digest.hexdigest()[:16]
+
+
+def _open_source(path: str) -> Any:
+    from dronewatch.sources import open_source
+
+    return open_source(path)
+
+
+def run_clip(
+    job: ClipJob,
+    emit: Callable[[ClipMessage], None],
+    should_stop: Callable[[], bool] = lambda: False,
+) -> ClipResult:
+    """Analyse every frame of ``job.path``; see the module docstring for what is emitted.
+
+    A clip that cannot be opened gives a result with ``problem`` set; one that stops
+    decoding part-way keeps what was read, ends its open sightings there and says where
+    it stopped. ``KeyboardInterrupt`` is reported the same way, then re-raised.
+    """
+    started = time.perf_counter()
+    try:
+        source = _open_source(job.path)
+        info: VideoInfo = source.info
+    except DroneWatchError as exc:
+        result = ClipResult(job.index, job.path, 0, None, 0.0, 0, 0, 0.0, False, str(exc))
+        emit(result)
+        return result
+    interrupted = False
+    frames = 0
+    track_ids: set[int] = set()
+    builder = SightingBuilder(job.sightings)
+    problem: str | None = None
+    try:
+        factory = load_analyzer_factory(job.analyzer)
+        model = Path(job.model_path) if job.model_path else None
+        analyzer = factory(info, model_path=model)
+        clip = ClipInfo(
+            content_hash=content_hash(job.path),
+            path=str(Path(job.path).resolve()),
+            name=Path(job.path).name,
+            fps=info.fps,
+            width=info.width,
+            height=info.height,
+            frame_count=info.frame_count,
+            config_hash=config_fingerprint(job.analyzer, job.model_path),
+        )
+        mot = MotWriter(Path(job.mot_dir) / f"{Path(job.path).stem}.txt") if job.mot_dir else None
+    except Exception as exc:
+        source.close()
+        text = str(exc) if isinstance(exc, DroneWatchError) else f"{job.path}: {exc!r}"
+        wall = time.perf_counter() - started
+        result = ClipResult(
+            job.index, job.path, 0, info.frame_count, info.fps, 0, 0, wall, False, text
+        )
+        emit(result)
+        return result
+    emit(ClipOpened(job.index, clip))
+    pending: list[SightingEvent] = []
+    last_batch = time.perf_counter()
+    try:
+        while True:
+            if should_stop():
+                problem = f"{job.path}: stopped at frame {frames + 1} (cancelled)"
+                break
+            try:
+                packet = source.read()
+            except DroneWatchError as exc:
+                problem = f"{exc}; analysed {frames} frames"
+                break
+            if packet is None:
+                break
+            analysis = analyzer.process(packet)
+            frames += 1
+            pending += builder.update(analysis, packet.image)
+            track_ids.update(t.track_id for t in analysis.confirmed_tracks)
+            if mot is not None:
+                mot.write(analysis)
+            now = time.perf_counter()
+            if now - last_batch >= job.batch_interval_s:
+                emit(ClipBatch(job.index, tuple(pending), frames, info.frame_count))
+                pending, last_batch = [], now
+    except KeyboardInterrupt:
+        interrupted = True
+        problem = f"{job.path}: interrupted at frame {frames + 1}"
+    except DroneWatchError as exc:
+        problem = f"{exc}; stopped at frame {frames + 1}"
+    except Exception as exc:  # an analyser bug must not lose the other clips' results
+        log.exception("analysis of %s failed", job.path)
+        problem = f"{job.path}: analysis failed at frame {frames + 1} ({exc!r})"
+    finally:
+        source.close()
+        if mot is not None:
+            mot.close()
+    pending += builder.finish()
+    emit(ClipBatch(job.index, tuple(pending), frames, info.frame_count))
+    result = ClipResult(
+        job=job.index,
+        path=job.path,
+        frames=frames,
+        frame_count=info.frame_count,
+        fps=info.fps,
+        tracks=len(track_ids),
+        sightings=builder.started,
+        wall_s=time.perf_counter() - started,
+        complete=problem is None,
+        problem=problem,
+    )
+    emit(result)
+    if interrupted:
+        raise KeyboardInterrupt
+    return result
