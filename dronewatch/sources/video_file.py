@@ -116,7 +116,8 @@ class PyAVVideoSource:
             self._container = self._open()
             self._stream = self._container.streams.video[0]
         except (self._av_error, IndexError, OSError) as exc:
-            raise SourceError(path, f"not a video PyAV can decode ({exc})") from exc
+            reason = getattr(exc, "strerror", None) or type(exc).__name__
+            raise SourceError(path, f"not a playable video ({reason})") from exc
         stream = self._stream
         stream.thread_type = "AUTO"
         rate = stream.average_rate or stream.guessed_rate or Fraction(25)
