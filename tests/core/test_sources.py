@@ -126,7 +126,7 @@ def test_image_sequence_with_a_corrupt_image_names_that_file(tmp_path: Path) -> 
     (folder / "0002.jpg").write_bytes(b"garbage")
     source = open_source(folder)
     assert source.read() is not None
-    with pytest.raises(SourceError, match="0002.jpg"):
+    with pytest.raises(SourceError, match=r"0002\.jpg"):
         source.read()
 
 
