@@ -32,9 +32,10 @@ class FeedTile(QWidget):
     clicked = Signal(object)
     double_clicked = Signal(object)
 
-    def __init__(self, feed_id: str, parent: QWidget | None = None) -> None:
+    def __init__(self, feed_id: str, name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.feed_id = feed_id
+        self.name = name
         self.snapshot: PlayerSnapshot | None = None
         self._frame: FrameImage | None = None
         self._frame_index: int | None = None
@@ -83,7 +84,7 @@ class FeedTile(QWidget):
 
     @property
     def title(self) -> str:
-        return self.snapshot.name if self.snapshot is not None else self.feed_id
+        return self.snapshot.name if self.snapshot is not None else self.name
 
     # -- events -----------------------------------------------------------------------
 

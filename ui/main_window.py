@@ -157,7 +157,7 @@ class MainWindow(QMainWindow):
         self._next_id += 1
         name = spec if spec.startswith("sim:") else Path(spec).name
         player = FeedPlayer(name, lambda s=spec: open_source(s))
-        tile = FeedTile(feed_id)
+        tile = FeedTile(feed_id, name)
         feed = Feed(feed_id, spec, player, tile)
         tile.clicked.connect(lambda _t, f=feed: self.select(f))
         tile.double_clicked.connect(lambda t: self.grid.toggle_enlarged(t))

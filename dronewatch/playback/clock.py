@@ -52,6 +52,8 @@ class PlaybackClock:
         """Current position; playback stops by itself at the end."""
         if not self._playing:
             return self._anchor_position
+        if self._duration == 0:
+            return 0.0  # feeds still opening: keep the wish to play, start when they are
         pos = self._anchor_position + (self._now() - self._anchor_time) * self._speed
         if pos >= self._duration:
             self._playing = False
@@ -64,10 +66,10 @@ class PlaybackClock:
         self._anchor_time = self._now()
 
     def play(self) -> None:
-        if self._anchor_position >= self._duration:
+        if self._duration and self._anchor_position >= self._duration:
             self._anchor_position = 0.0  # play again from the start, as players do
         self._anchor_time = self._now()
-        self._playing = self._duration > 0
+        self._playing = True
 
     def pause(self) -> None:
         self._rebase()

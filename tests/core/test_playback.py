@@ -129,3 +129,14 @@ def test_stop_ends_the_thread_quickly_even_while_waiting(clip_factory) -> None:
     assert player.stop(2.0)
     assert time.monotonic() - started < 1.0
     assert not player.alive
+
+
+def test_play_before_feeds_are_open_starts_once_their_length_is_known() -> None:
+    now = FakeTime()
+    clock = PlaybackClock(now=now)
+    clock.play()
+    now.now += 3.0
+    assert clock.position() == 0.0 and clock.playing
+    clock.duration = 10.0
+    now.now += 1.0
+    assert clock.position() == pytest.approx(1.0)
