@@ -5,7 +5,7 @@ its messages (batches of sighting events every ~0.2 s) to the parent over one
 ``multiprocessing`` queue; the parent hands them to the store's single writer thread,
 which commits at least every 0.5 s. So there is exactly one writer, and a ``kill -9``
 of the parent loses at most what was in flight in the last ~0.7 s. Workers watch their
-parent: if it dies they stop at the next frame instead of analysing for nobody.
+parent: if it dies they exit within half a second rather than analyse for nobody.
 
 With one worker, or one clip, everything runs in this process (no start-up cost).
 """
@@ -16,6 +16,7 @@ import multiprocessing as mp
 import os
 import queue
 import signal
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -101,6 +102,18 @@ def _init_worker(messages: Any, stop: Any) -> None:
     # Exiting must never wait on a queue nobody reads; the parent has read our results
     # (they come last, in order) before it lets the pool shut down.
     messages.cancel_join_thread()
+    threading.Thread(target=_exit_with_parent, name="parent-watchdog", daemon=True).start()
+
+
+def _exit_with_parent() -> None:
+    """End this worker soon after the parent dies (say, ``kill -9``).
+
+    An idle pool worker waits on a queue that other workers keep open, so it would
+    never see the parent go; and a busy one would analyse for nobody.
+    """
+    while os.getppid() == _worker_parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 def _should_stop() -> bool:

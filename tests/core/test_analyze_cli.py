@@ -1,0 +1,179 @@
+"""``dronewatch analyze`` end to end on small generated clips."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from dronewatch.cli import main
+from dronewatch.store import SightingsReader
+
+FPS = 15
+
+
+def write_clip(path: Path, frames: int = 45, *, moving: bool = True, fourcc: str = "mp4v") -> Path:
+    """A textured still background with (optionally) one bright box crossing it."""
+    w, h = 192, 144
+    rng = np.random.default_rng(1)
+    background = cv2.GaussianBlur(rng.integers(60, 120, (h, w, 3), np.uint8), (0, 0), 3)
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*fourcc), FPS, (w, h))
+    assert writer.isOpened()
+    for i in range(frames):
+        img = background.copy()
+        if moving:
+            x = 10 + 3 * i
+            cv2.rectangle(img, (x, 60), (x + 14, 70), (235, 235, 235), -1)
+        writer.write(img)
+    writer.release()
+    return path
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_clip(tmp_path_factory.mktemp("clips") / "crossing.mp4")
+
+
+def analyze(*args: str | Path) -> int:
+    return main(["analyze", *(str(a) for a in args)])
+
+
+def test_end_to_end(clip: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db, mot = tmp_path / "s.db", tmp_path / "mot"
+    assert analyze(clip, "--db", db, "--mot-dir", mot) == 0
+    out = capsys.readouterr().out
+    assert "feed" in out and "speed" in out and "crossing.mp4" in out
+    with SightingsReader(db) as reader:
+        (rec,) = reader.clips()
+        assert rec.complete and rec.frames_analysed == 45 and rec.frame_count == 45
+        assert rec.name == "crossing.mp4" and rec.content_hash.startswith("v1:")
+        sightings = reader.sightings(clip_id=rec.id)
+        assert sightings, "the crossing box should give a sighting"
+        assert all(not s.is_open for s in sightings)
+        thumb = cv2.imdecode(np.frombuffer(sightings[0].thumbnail_png, np.uint8), 1)
+        assert thumb is not None and max(thumb.shape[:2]) <= 96
+        assert len(reader.sighting_path(sightings[0].id)) >= 2
+        track_ids = {s.track_id for s in sightings}
+    rows = [line.split(",") for line in (mot / "crossing.txt").read_text().splitlines()]
+    assert rows
+    for row in rows:
+        assert len(row) == 10 and row[7:] == ["-1", "-1", "-1"]
+        frame, tid = int(row[0]), int(row[1])
+        x, y, w, h, score = map(float, row[2:7])
+        assert 1 <= frame <= 45 and tid in track_ids
+        assert w > 0 and h > 0 and 0 <= score <= 1 and x >= -1 and y >= -1
+    frames_per_id: dict[int, list[int]] = {}
+    for row in rows:
+        frames_per_id.setdefault(int(row[1]), []).append(int(row[0]))
+    assert all(f == sorted(set(f)) for f in frames_per_id.values())  # one row per frame
+
+
+def test_no_motion_gives_no_sightings(tmp_path: Path) -> None:
+    still = write_clip(tmp_path / "still.mp4", 30, moving=False)
+    assert analyze(still, "--db", tmp_path / "s.db") == 0
+    with SightingsReader(tmp_path / "s.db") as reader:
+        (rec,) = reader.clips()
+        assert rec.complete and reader.count_sightings() == 0
+
+
+def test_one_frame_clip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    one = write_clip(tmp_path / "one.mp4", 1)
+    assert analyze(one, "--db", tmp_path / "s.db", "--mot-dir", tmp_path / "mot") == 0
+    with SightingsReader(tmp_path / "s.db") as reader:
+        (rec,) = reader.clips()
+        assert rec.complete and rec.frames_analysed == 1
+    assert (tmp_path / "mot" / "one.txt").exists()
+
+
+def test_missing_file_fails_but_others_are_analysed(
+    clip: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "nowhere" / "gone.mp4"
+    assert analyze(missing, clip, "--db", tmp_path / "s.db", "--workers", "1") == 1
+    err = capsys.readouterr().err
+    assert f"{missing}: file not found" in err
+    with SightingsReader(tmp_path / "s.db") as reader:
+        assert [c.name for c in reader.clips()] == ["crossing.mp4"]
+        assert reader.clips()[0].complete
+
+
+def test_truncated_clip_says_where_it_stopped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    whole = write_clip(tmp_path / "whole.avi", 60, fourcc="MJPG")
+    data = whole.read_bytes()
+    cut = tmp_path / "cut.avi"
+    cut.write_bytes(data[: len(data) // 2])
+    assert analyze(cut, "--db", tmp_path / "s.db") == 1
+    captured = capsys.readouterr()
+    assert "cut.avi" in captured.err and "stopped at frame" in captured.err
+    assert "of 60" in captured.err
+    with SightingsReader(tmp_path / "s.db") as reader:
+        (rec,) = reader.clips()
+        assert not rec.complete and 0 < rec.frames_analysed < 60
+        assert all(not s.is_open for s in reader.sightings())  # what was read is kept
+    assert f"{rec.frames_analysed}/60" in captured.out
+
+
+@pytest.mark.parametrize(
+    ("model_bytes", "message"),
+    [(None, "model file not found"), (b"not an onnx model", "model")],
+)
+def test_bad_model_is_a_one_line_error(
+    clip: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    model_bytes: bytes | None,
+    message: str,
+) -> None:
+    model = tmp_path / "detector.onnx"
+    if model_bytes is not None:
+        model.write_bytes(model_bytes)
+    assert analyze(clip, "--db", tmp_path / "s.db", "--model", model) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and str(model) in err and message in err
+    assert not (tmp_path / "s.db").exists()  # nothing started
+
+
+def test_folder_in_parallel_workers(clip: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "clips"
+    folder.mkdir()
+    shutil.copy(clip, folder / "a.mp4")
+    write_clip(folder / "b.mkv", 20, moving=False)
+    (folder / "notes.txt").write_text("not a clip")
+    assert analyze(folder, "--db", tmp_path / "s.db", "--workers", "2") == 0
+    with SightingsReader(tmp_path / "s.db") as reader:
+        clips = {c.name: c for c in reader.clips()}
+        assert set(clips) == {"a.mp4", "b.mkv"}
+        assert all(c.complete for c in clips.values())
+        assert reader.count_sightings(clips["a.mp4"].id) >= 1
+        assert reader.count_sightings(clips["b.mkv"].id) == 0
+
+
+def test_known_clip_at_new_path_is_the_same_clip(clip: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "renamed.mp4"
+    shutil.copy(clip, copy)
+    db = tmp_path / "s.db"
+    assert analyze(clip, "--db", db) == 0
+    with SightingsReader(db) as reader:
+        before = reader.count_sightings()
+    assert analyze(copy, "--db", db) == 0
+    with SightingsReader(db) as reader:
+        (rec,) = reader.clips()
+        assert rec.name == "renamed.mp4" and reader.count_sightings() == before
+
+
+def test_default_database_under_user_data_dir(
+    clip: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    assert analyze(clip) == 0
+    assert (tmp_path / "data" / "dronewatch" / "sightings.db").is_file()
+
+
+def test_empty_folder_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert analyze(tmp_path, "--db", tmp_path / "s.db") == 1
+    assert "holds no clips" in capsys.readouterr().err
