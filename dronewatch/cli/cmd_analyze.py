@@ -156,7 +156,12 @@ class Progress:
 def summary_table(results: list[ClipResult]) -> str:
     rows = [("feed", "frames", "tracks", "sightings", "time", "speed")]
     for r in results:
-        frames = f"{r.frames}" if r.complete else f"{r.frames}/{r.frame_count or '?'}"
+        if r.complete:
+            frames = f"{r.frames}"
+        elif r.frames == 0 and r.frame_count is None:
+            frames = "-"  # never opened
+        else:
+            frames = f"{r.frames}/{r.frame_count or '?'}"
         speed = f"{r.speed:.1f}x" if r.frames else "-"
         rows.append((r.name, frames, str(r.tracks), str(r.sightings), f"{r.wall_s:.1f}s", speed))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]

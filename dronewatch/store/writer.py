@@ -15,7 +15,10 @@ the last transactions, never corrupt the file. Readers use their own connections
 writer nor are blocked by it.
 
 On open, sightings a crashed writer left ``open`` are closed, ending at the last path
-point that reached the disk.
+point that reached the disk (unless another live writer may own them, see
+:mod:`dronewatch.store.presence`). Transactions start with ``BEGIN IMMEDIATE`` so a
+second writer process (the GUI while ``analyze`` runs) waits its turn via the busy
+timeout instead of failing on a lock upgrade.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from dronewatch.sightings.events import (
     SightingUpdated,
 )
 from dronewatch.store.errors import StoreError, wrap
+from dronewatch.store.presence import WriterPresence
 from dronewatch.store.records import ClipInfo
 from dronewatch.store.schema import SchemaTooNewError, migrate
 
@@ -119,9 +123,18 @@ class Store:
         self.max_batch_rows = max_batch_rows
         self._conn = self._open()
         try:
-            self.recovered_sightings = close_orphaned_sightings(self._conn)
+            self._presence = WriterPresence(self.path)
+        except StoreError:
+            self._conn.close()
+            raise
+        try:
+            # Only when no other live writer could own an open sighting.
+            alone = self._presence.try_exclusive()
+            self.recovered_sightings = close_orphaned_sightings(self._conn) if alone else 0
+            self._presence.hold_shared()
         except sqlite3.Error as exc:
             self._conn.close()
+            self._presence.release()
             raise wrap(self.path, exc) from None
         if self.recovered_sightings:
             log.warning(
@@ -271,7 +284,7 @@ class Store:
                         continue
                     try:
                         if not conn.in_transaction:
-                            conn.execute("BEGIN")
+                            conn.execute("BEGIN IMMEDIATE")
                             started, rows = time.monotonic(), 0
                         result = item.run(conn)
                     except sqlite3.Error as exc:
@@ -290,6 +303,7 @@ class Store:
                 self._commit(conn, waiting)
         finally:
             conn.close()
+            self._presence.release()
 
     def _commit(
         self, conn: sqlite3.Connection, waiting: list[tuple[Future[Any], Any]]

@@ -272,3 +272,34 @@ def test_close_flushes_and_rejects_later_writes(tmp_path: Path) -> None:
 def test_missing_database_for_reader(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match=r"nothing\.db"):
         SightingsReader(tmp_path / "nothing.db")
+
+
+def test_open_sightings_of_a_live_writer_are_left_alone(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    live = Store(db)
+    clip_id = live.begin_clip(clip_info())
+    write_sighting(live, clip_id, 0, 0, 5, close=False)
+    live.flush()
+    second = Store(db)  # e.g. the GUI opening while an analysis runs
+    assert second.recovered_sightings == 0
+    second.close()
+    with SightingsReader(db) as r:
+        assert r.sightings()[0].is_open
+    live.write_events(clip_id, [updated(0, 6), ended(0, 0, 6)])
+    live.close()
+    with SightingsReader(db) as r:
+        s = r.sightings()[0]
+        assert not s.is_open and s.end_frame == 6
+
+
+def test_two_writers_interleave(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    with Store(db, commit_interval_s=0.05) as a, Store(db, commit_interval_s=0.05) as b:
+        ca, cb = a.begin_clip(clip_info("a")), b.begin_clip(clip_info("b"))
+        for key in range(20):
+            write_sighting(a, ca, key, key, key + 3)
+            write_sighting(b, cb, key, key, key + 3)
+        a.flush()
+        b.flush()
+    with SightingsReader(db) as r:
+        assert r.count_sightings(ca) == 20 and r.count_sightings(cb) == 20
