@@ -29,28 +29,39 @@ class CameraMotionConfig:
 
 @dataclass(frozen=True, slots=True)
 class MotionDetectorConfig:
-    """Background model in stabilised coordinates and blob extraction."""
+    """Running background in stabilised (key-frame) coordinates and blob extraction."""
 
-    # Past frames (in seconds back) whose pixel-wise median, warped into the current
-    # frame, is the background. Three references make a median of three.
-    reference_lags_s: tuple[float, float, float] = (0.24, 0.48, 0.72)
+    learning_time_s: float = 1.0  # time constant of the running-average background
+    max_step_per_s: float = 30.0  # grey levels per second the background may move
+    foreground_learning_factor: float = 0.25  # smaller cap under detected movers
+    stable_time_s: float = 0.5  # memory of the short-term average that spots stable pixels
+    stable_tolerance: float = 0.5  # share of the threshold within which a pixel is stable
+    stable_learning_s: float = 0.25  # how fast stable pixels (ghosts) are learnt
+    warmup_s: float = 0.3  # newly seen ground needs this much history before it counts
+    # Start a new key frame when a corner of the view has moved this share of the
+    # frame height away from the key frame (pan, orbit, zoom all move corners).
+    rekey_fraction: float = 0.12
     blur_kernel: int = 3
     # A pixel is foreground when it differs from every background pixel in a
     # (2r+1)^2 window by more than the threshold: this absorbs sub-pixel
-    # registration error and parallax on edges.
+    # registration error and parallax on strong edges.
     misregistration_radius: int = 1
     threshold_min: float = 12.0  # grey levels
     threshold_sigma: float = 5.0  # times the robust noise estimate of the difference
+    hysteresis: float = 0.5  # blobs grow into pixels above this share of the threshold
     close_kernel: int = 3
     min_area: int = 4  # work pixels
     max_area_fraction: float = 0.05  # blobs bigger than this share of the frame are dropped
-    # A global change (IR switch, auto exposure): after gain/offset normalisation the
-    # share of foreground pixels above this fraction resets the background.
-    flood_fraction: float = 0.04
+    # A global change (IR switch, auto exposure) that gain normalisation cannot
+    # explain floods the difference; above this share of foreground pixels the
+    # background restarts from the current frame.
+    flood_fraction: float = 0.3
+    flood_cell_fraction: float = 0.02  # an 8x8 grid cell is busy above this foreground share
+    flood_cells: float = 0.5  # ... and the frame floods when this share of cells is busy
     normalise_gain: bool = True
     border_margin: int = 4  # ignore this many pixels along the valid-region border
     # Thermal: also report warm blobs (brighter than their surroundings).
-    thermal: bool | None = None  # None = decide from the first frames (grey-scale feed)
+    thermal: bool | None = None  # None = decide from the first frame (grey-scale feed)
     hot_threshold: float = 40.0  # grey levels above the local mean
     hot_window: int = 31
     hot_confidence: float = 0.35  # warm blobs only sustain tracks, never start them
@@ -62,7 +73,12 @@ class TrackerConfig:
 
     kind: str = "own"  # "own" or "bytetrack" (Roboflow trackers, for comparison)
     init_hits: int = 3  # detections needed to confirm a track
-    init_window_s: float = 0.4  # ... within this many seconds after it starts
+    init_window_s: float = 2.0  # an unconfirmed track is dropped after this long
+    tentative_misses: int = 2  # ... or after this many frames in a row without a box
+    # A track is confirmed only once it has moved this far from where it started:
+    # flickering clutter and ghosts stay put.
+    confirm_min_move_px: float = 2.0
+    confirm_min_move_size: float = 0.3  # ... and this share of its own size
     max_age_s: float = 1.5  # a confirmed track survives this long without detections
     coast_output_s: float = 0.4  # report a coasting confirmed track for this long
     gate_px: float = 6.0  # association gate added to the track size, work pixels

@@ -1,20 +1,21 @@
 """Independent-motion detector for a moving camera.
 
-The background is the pixel-wise median of three past frames, each warped into the
-current frame with the accumulated camera homography (so each is interpolated once, not
-once per frame). A mover shows up where the current frame differs from that background
-by more than the noise; a target that stopped fades out after the longest lag, which the
-tracker bridges. Comparing against a whole window of the background (a grey-level
-dilation/erosion) absorbs sub-pixel registration error on strong edges.
+The background is a running average kept in the coordinates of a *key frame*: each new
+frame is warped into key-frame coordinates with the accumulated camera homography,
+compared, and blended in. The background itself is only re-warped when the view has
+moved far enough to need a new key frame, so repeated interpolation never blurs it (a
+background warped every frame smears edges by a pixel or two within a second).
+Comparing against the background's min/max over a small window absorbs sub-pixel
+registration error and parallax on strong edges.
 
 Why not MOG2 or two-frame differencing: MOG2 has no notion of camera motion and floods
-on a pan; consecutive frames leave only slivers of a slow target. Lags of a fraction of
-a second let a walker at 0.5 px/frame move clear of its old position.
+on a pan; consecutive frames leave only slivers of a slow target. A background with a
+memory of about a second lets a walker at 0.5 px/frame stand clear of it; pixels under
+a detected mover learn ten times slower so targets do not burn into the background.
 """
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass
 
 import cv2
@@ -23,6 +24,7 @@ import numpy as np
 from dronewatch.analysis.config import MotionDetectorConfig
 
 MOTION_CONFIDENCE = 1.0
+_MAX_AGE_CODE = 63  # age codes 0..63; +64 under a mover; 128 = outside the view
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,12 +43,6 @@ def _empty(global_change: bool = False) -> DetectorOutput:
     )
 
 
-@dataclass(slots=True)
-class _Past:
-    image: np.ndarray
-    to_current: np.ndarray  # homography from that frame to the current frame
-
-
 class MotionDetector:
     """Feed work-resolution grey frames plus the camera homography, get movers.
 
@@ -58,13 +54,33 @@ class MotionDetector:
 
     def __init__(self, config: MotionDetectorConfig, fps: float) -> None:
         self._cfg = config
-        self._lags = sorted({max(1, round(lag * fps)) for lag in config.reference_lags_s})
-        self._history: deque[_Past] = deque(maxlen=self._lags[-1] + 1)
         self._thermal = config.thermal
         k = max(1, 2 * config.misregistration_radius + 1)
         self._window = cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
         c = max(1, config.close_kernel)
         self._close = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (c, c))
+        self._min_age = max(1, round(config.warmup_s * fps))
+        alpha = 1.0 / max(config.learning_time_s * fps, 1.0)
+        max_step = config.max_step_per_s / max(fps, 1.0)
+        rate = np.zeros(256, np.float32)
+        cap = np.zeros(256, np.float32)
+        for age in range(_MAX_AGE_CODE + 1):
+            young = age < self._min_age
+            rate[age] = rate[age + 64] = max(alpha, 1.0 / (age + 1))
+            cap[age] = 255.0 if young else max_step
+            cap[age + 64] = 255.0 if young else max_step * config.foreground_learning_factor
+        stable_rate = 1.0 / max(config.stable_learning_s * fps, 1.0)
+        rate[192:] = stable_rate
+        cap[192:] = 255.0
+        self._rate_lut, self._cap_lut = rate, cap
+        fast_alpha = 1.0 / max(config.stable_time_s * fps, 1.0)
+        self._fast_lut = np.array(
+            [max(fast_alpha, 1.0 / (min(i, _MAX_AGE_CODE) + 1)) for i in range(256)], np.float32
+        )
+        self._fast: np.ndarray | None = None  # short-memory background (float32)
+        self._bg: np.ndarray | None = None  # float32, key-frame coordinates
+        self._age: np.ndarray | None = None  # uint8 frames of history per pixel
+        self._key_to_cur = np.eye(3)
         self.noise_threshold = config.threshold_min
 
     @property
@@ -81,46 +97,59 @@ class MotionDetector:
             self._thermal = bool(spread.mean() < 3.0)
 
     def reset(self) -> None:
-        self._history.clear()
+        self._bg = None
+        self._age = None
+
+    def _restart(self, gray: np.ndarray) -> None:
+        self._bg = gray.astype(np.float32)
+        self._fast = self._bg.copy()
+        self._age = np.ones(gray.shape, np.uint8)
+        self._key_to_cur = np.eye(3)
 
     def detect(self, gray: np.ndarray, hom: np.ndarray) -> DetectorOutput:
         """``gray``: current work frame; ``hom``: previous -> current homography."""
         cfg = self._cfg
         if cfg.blur_kernel > 1:
             gray = cv2.GaussianBlur(gray, (cfg.blur_kernel, cfg.blur_kernel), 0)
-        for past in self._history:
-            past.to_current = hom @ past.to_current
-        self._history.append(_Past(gray, np.eye(3)))
-        n = len(self._history)
-        refs = [self._history[n - 1 - lag] for lag in self._lags if lag < n]
         hot = self._hot_blobs(gray) if self._thermal else None
-        if not refs:
+        if self._bg is None or self._age is None:
+            self._restart(gray)
             return self._with_hot(_empty(), hot)
         h, w = gray.shape
-        valid = np.full((h, w), 255, np.uint8)
-        warped: list[np.ndarray] = []
-        for past in refs:
-            img = cv2.warpPerspective(past.image, past.to_current, (w, h), flags=cv2.INTER_LINEAR)
-            if cfg.normalise_gain:
-                img = _match_gain(img, gray)
-            warped.append(img)
-            _clip_valid(valid, past.to_current, w, h, cfg.border_margin)
-        bg = _median(warped)
-        # Foreground: outside the [min, max] of the background over a small window.
-        above = cv2.subtract(gray, cv2.dilate(bg, self._window))
-        below = cv2.subtract(cv2.erode(bg, self._window), gray)
+        self._key_to_cur = hom @ self._key_to_cur
+        if _corner_shift(self._key_to_cur, w, h) > cfg.rekey_fraction * h:
+            self._rekey(w, h)
+        key_to_cur = self._key_to_cur
+        identity = bool(np.allclose(key_to_cur, np.eye(3), atol=1e-6))
+        if identity:
+            cur = gray
+            view = np.full((h, w), 255, np.uint8)
+            _clear_border(view, cfg.border_margin)
+        else:
+            cur_to_key = np.linalg.inv(key_to_cur)
+            cur = cv2.warpPerspective(gray, cur_to_key, (w, h), flags=cv2.INTER_LINEAR)
+            view = _footprint(cur_to_key, w, h, cfg.border_margin)
+        bg, age = self._bg, self._age
+        valid = cv2.bitwise_and(view, cv2.compare(age, self._min_age, cv2.CMP_GE))
+        bg8 = cv2.convertScaleAbs(bg)
+        if cfg.normalise_gain:
+            cur = _match_gain(cur, bg8, valid)
+        above = cv2.subtract(cur, cv2.dilate(bg8, self._window))
+        below = cv2.subtract(cv2.erode(bg8, self._window), cur)
         fg = cv2.max(above, below)
-        thr = self._threshold(gray, bg, valid)
-        hi = (fg > thr) & (valid > 0)
-        if int(np.count_nonzero(hi)) > cfg.flood_fraction * max(int(np.count_nonzero(valid)), 1):
+        thr = self._threshold(cur, bg8, valid)
+        hi = cv2.bitwise_and(cv2.compare(fg, thr, cv2.CMP_GT), valid)
+        if self._flooded(hi, valid):
             # Global change (IR polarity switch, exposure jump, lost registration):
             # start the background again from this frame rather than flood.
-            self._history.clear()
-            self._history.append(_Past(gray, np.eye(3)))
+            self._restart(gray)
             return _empty(global_change=True)
-        lo = ((fg > 0.5 * thr) & (valid > 0)).astype(np.uint8)
+        lo = cv2.bitwise_and(cv2.compare(fg, cfg.hysteresis * thr, cv2.CMP_GT), valid)
         lo = cv2.morphologyEx(lo, cv2.MORPH_CLOSE, self._close)
+        self._learn(cur, lo, view, thr)
         boxes = _components(lo, hi, cfg.min_area, cfg.max_area_fraction * h * w)
+        if not identity and len(boxes):
+            boxes = _warp_boxes(boxes, key_to_cur)
         out = DetectorOutput(
             boxes,
             np.full(len(boxes), MOTION_CONFIDENCE, np.float32),
@@ -128,6 +157,67 @@ class MotionDetector:
             False,
         )
         return self._with_hot(out, hot)
+
+    def _flooded(self, hi: np.ndarray, valid: np.ndarray) -> bool:
+        """Foreground spread over much of the view, not gathered in a few blobs."""
+        cfg = self._cfg
+        n_valid = cv2.countNonZero(valid)
+        if n_valid == 0:
+            return False
+        if cv2.countNonZero(hi) > cfg.flood_fraction * n_valid:
+            return True
+        cells = cv2.resize(hi, (8, 8), interpolation=cv2.INTER_AREA)
+        cells_valid = cv2.resize(valid, (8, 8), interpolation=cv2.INTER_AREA)
+        busy = np.count_nonzero(cells > 255 * cfg.flood_cell_fraction)
+        return busy > cfg.flood_cells * max(np.count_nonzero(cells_valid > 128), 1)
+
+    def _learn(self, cur: np.ndarray, movers: np.ndarray, view: np.ndarray, thr: float) -> None:
+        """Blend the frame into the background.
+
+        A running average whose per-frame step is capped: noise and lighting drift are
+        followed at the averaging rate, but a target passing over a pixel (a large
+        difference) moves the background only by the cap, and slower still where a
+        mover was detected; a ghost left by a target in the first frame fades at the
+        cap rate. Young pixels (just come into view) learn at 1/age, uncapped.
+
+        A second, short-memory average tells ghosts from movers: where the current
+        frame has matched it for a while the scene is stable there, so the background
+        learns it quickly (a ghost vanishes; a target that stopped is absorbed and the
+        tracker holds it).
+        """
+        assert self._bg is not None and self._age is not None
+        code = cv2.min(self._age, _MAX_AGE_CODE)
+        code = cv2.bitwise_or(code, cv2.bitwise_and(cv2.dilate(movers, self._close), 64))
+        code = cv2.bitwise_or(code, cv2.bitwise_and(cv2.bitwise_not(view), 128))
+        assert self._fast is not None
+        fast_rate = cv2.LUT(cv2.min(self._age, _MAX_AGE_CODE), self._fast_lut)
+        fast8 = cv2.convertScaleAbs(self._fast)
+        stable = cv2.compare(cv2.absdiff(cur, fast8), self._cfg.stable_tolerance * thr, cv2.CMP_LT)
+        code = cv2.bitwise_or(code, cv2.bitwise_and(cv2.bitwise_and(stable, view), 192))
+        fstep = cv2.subtract(cur, self._fast, dtype=cv2.CV_32F)
+        cv2.multiply(fstep, fast_rate, dst=fstep)
+        cv2.add(self._fast, fstep, dst=self._fast, mask=view)
+        step = cv2.subtract(cur, self._bg, dtype=cv2.CV_32F)
+        cv2.multiply(step, cv2.LUT(code, self._rate_lut), dst=step)
+        cap = cv2.LUT(code, self._cap_lut)
+        cv2.min(step, cap, dst=step)
+        cv2.max(step, -cap, dst=step)
+        cv2.add(self._bg, step, dst=self._bg)
+        cv2.add(self._age, cv2.bitwise_and(view, 1), dst=self._age)
+
+    def _rekey(self, w: int, h: int) -> None:
+        """Move the background into the current frame's coordinates (one interpolation)."""
+        assert self._bg is not None and self._age is not None
+        hom = self._key_to_cur
+        self._bg = cv2.warpPerspective(
+            self._bg, hom, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+        )
+        self._age = cv2.warpPerspective(self._age, hom, (w, h), flags=cv2.INTER_NEAREST)
+        assert self._fast is not None
+        self._fast = cv2.warpPerspective(
+            self._fast, hom, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+        )
+        self._key_to_cur = np.eye(3)
 
     def _threshold(self, gray: np.ndarray, bg: np.ndarray, valid: np.ndarray) -> float:
         cfg = self._cfg
@@ -171,49 +261,59 @@ class MotionDetector:
         )
 
 
-def _median(imgs: list[np.ndarray]) -> np.ndarray:
-    if len(imgs) == 1:
-        return imgs[0]
-    if len(imgs) == 2:
-        return cv2.addWeighted(imgs[0], 0.5, imgs[1], 0.5, 0)
-    a, b, c = imgs[0], imgs[1], imgs[2]
-    return cv2.max(cv2.min(a, b), cv2.min(cv2.max(a, b), c))
+def _corner_shift(hom: np.ndarray, w: int, h: int) -> float:
+    corners = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float64)
+    p = np.hstack([corners, np.ones((4, 1))]) @ hom.T
+    return float(np.abs(p[:, :2] / p[:, 2:3] - corners).max())
 
 
-def _match_gain(ref: np.ndarray, cur: np.ndarray) -> np.ndarray:
-    """Scale/offset ``ref`` so its robust brightness statistics match ``cur``."""
-    r = ref[::8, ::8].astype(np.float32)
-    c = cur[::8, ::8].astype(np.float32)
-    keep = r > 0  # outside the warped area the reference is black
-    if keep.sum() < 16:
-        return ref
-    r, c = r[keep], c[keep]
-    r_lo, r_hi = np.percentile(r, (10, 90))
-    c_lo, c_hi = np.percentile(c, (10, 90))
-    if r_hi - r_lo < 4 or c_hi - c_lo < 4:
-        return ref
-    gain = (c_hi - c_lo) / (r_hi - r_lo)
-    if abs(gain - 1) < 0.03 and abs(c_lo - r_lo) < 2:
-        return ref
-    return cv2.convertScaleAbs(ref, alpha=gain, beta=c_lo - gain * r_lo)
+def _clear_border(mask: np.ndarray, margin: int) -> None:
+    if margin:
+        mask[:margin] = 0
+        mask[-margin:] = 0
+        mask[:, :margin] = 0
+        mask[:, -margin:] = 0
 
 
-def _clip_valid(valid: np.ndarray, hom: np.ndarray, w: int, h: int, margin: int) -> None:
-    """Zero ``valid`` outside the current-frame footprint of a warped past frame."""
-    if np.allclose(hom, np.eye(3), atol=1e-6):
-        if margin:
-            valid[:margin] = 0
-            valid[-margin:] = 0
-            valid[:, :margin] = 0
-            valid[:, -margin:] = 0
-        return
+def _footprint(cur_to_key: np.ndarray, w: int, h: int, margin: int) -> np.ndarray:
+    """Mask (key-frame coordinates) of the pixels the current frame covers."""
     m = float(margin)
     corners = np.array([[m, m], [w - 1 - m, m], [w - 1 - m, h - 1 - m], [m, h - 1 - m]])
-    p = np.hstack([corners, np.ones((4, 1))]) @ hom.T
+    p = np.hstack([corners, np.ones((4, 1))]) @ cur_to_key.T
     poly = np.round(p[:, :2] / p[:, 2:3]).astype(np.int32)
-    footprint = np.zeros_like(valid)
-    cv2.fillConvexPoly(footprint, poly, 255)
-    cv2.bitwise_and(valid, footprint, dst=valid)
+    mask = np.zeros((h, w), np.uint8)
+    cv2.fillConvexPoly(mask, poly, 255)
+    _clear_border(mask, margin)
+    return mask
+
+
+def _warp_boxes(boxes: np.ndarray, hom: np.ndarray) -> np.ndarray:
+    """Axis-aligned boxes through a homography (bounding box of the warped corners)."""
+    x1, y1, x2, y2 = boxes.T
+    pts = np.stack([np.stack([x1, y1]), np.stack([x2, y1]), np.stack([x2, y2]), np.stack([x1, y2])])
+    pts = pts.transpose(2, 0, 1).reshape(-1, 2).astype(np.float64)  # (N*4, 2)
+    p = np.hstack([pts, np.ones((len(pts), 1))]) @ hom.T
+    xy = (p[:, :2] / p[:, 2:3]).reshape(-1, 4, 2)
+    return np.concatenate([xy.min(axis=1), xy.max(axis=1)], axis=1).astype(np.float32)
+
+
+def _match_gain(cur: np.ndarray, bg: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """Scale/offset ``cur`` so its robust brightness statistics match the background."""
+    step = 8
+    keep = valid[::step, ::step] > 0
+    if keep.sum() < 16:
+        return cur
+    c = cur[::step, ::step][keep].astype(np.float32)
+    b = bg[::step, ::step][keep].astype(np.float32)
+    c_lo, c_hi = np.percentile(c, (10, 90))
+    b_lo, b_hi = np.percentile(b, (10, 90))
+    if c_hi - c_lo < 4 or b_hi - b_lo < 4:
+        return cur
+    gain = (b_hi - b_lo) / (c_hi - c_lo)
+    offset = b_lo - gain * c_lo
+    if abs(gain - 1) < 0.03 and abs(offset) < 2:
+        return cur
+    return cv2.convertScaleAbs(cur, alpha=gain, beta=offset)
 
 
 def _components(mask: np.ndarray, seeds: np.ndarray, min_area: int, max_area: float) -> np.ndarray:
@@ -221,7 +321,7 @@ def _components(mask: np.ndarray, seeds: np.ndarray, min_area: int, max_area: fl
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     if n <= 1:
         return np.zeros((0, 4), np.float32)
-    seeded = np.bincount(labels[seeds], minlength=n) > 0
+    seeded = np.bincount(labels[seeds > 0], minlength=n) > 0
     area = stats[:, cv2.CC_STAT_AREA]
     keep = seeded & (area >= min_area) & (area <= max_area)
     keep[0] = False

@@ -44,6 +44,8 @@ class Track:
     class_votes: np.ndarray = field(default_factory=lambda: np.zeros(3, np.float32))
     template: np.ndarray | None = None
     speed: float = 0.0  # smoothed speed relative to the scene, work px / frame
+    ox: float = 0.0  # where the track started, in current-frame pixels
+    oy: float = 0.0
 
     @property
     def xyxy(self) -> tuple[float, float, float, float]:
@@ -82,7 +84,6 @@ class MultiTargetTracker:
         self._max_age = max(1, round(config.max_age_s * fps))
         self._coast_output = max(0, round(config.coast_output_s * fps))
         self._init_window = max(config.init_hits, round(config.init_window_s * fps))
-        self._max_undetected = max(self._max_age, round(10.0 * fps))
         self.tracks: list[Track] = []
         self._next_id = 1
 
@@ -117,17 +118,23 @@ class MultiTargetTracker:
         self._spawn(xyxy, confidence, det_used, class_id, hot, gray)
         self._prune()
         for track in self.tracks:
-            if not track.confirmed and track.hits >= cfg.init_hits:
+            if not track.confirmed and track.hits >= cfg.init_hits and self._has_moved(track):
                 track.confirmed = True
                 track.track_id = self._next_id
                 self._next_id += 1
         return [t for t in self.tracks if t.confirmed and t.since_seen <= self._coast_output]
+
+    def _has_moved(self, t: Track) -> bool:
+        cfg = self._cfg
+        moved = float(np.hypot(t.cx - t.ox, t.cy - t.oy))
+        return moved >= max(cfg.confirm_min_move_px, cfg.confirm_min_move_size * max(t.w, t.h))
 
     # --- steps -------------------------------------------------------------------
 
     def _predict(self, hom: np.ndarray) -> None:
         if not self.tracks:
             return
+        s = 1.0
         c = np.array([[t.cx, t.cy] for t in self.tracks], np.float64)
         v = np.array([[t.vx, t.vy] for t in self.tracks], np.float64)
         if not np.allclose(hom, np.eye(3), atol=1e-9):
@@ -135,11 +142,14 @@ class MultiTargetTracker:
             v = warp_points(hom, c + v) - c_new
             c = c_new
             s = local_scale(hom)
+            o = warp_points(hom, np.array([[t.ox, t.oy] for t in self.tracks], np.float64))
         else:
-            s = 1.0
+            o = None
         c = c + v
-        for t, (cx, cy), (vx, vy) in zip(self.tracks, c, v, strict=True):
+        for i, (t, (cx, cy), (vx, vy)) in enumerate(zip(self.tracks, c, v, strict=True)):
             t.cx, t.cy, t.vx, t.vy = float(cx), float(cy), float(vx), float(vy)
+            if o is not None:
+                t.ox, t.oy = float(o[i, 0]), float(o[i, 1])
             t.w *= s
             t.h *= s
             t.age += 1
@@ -240,6 +250,8 @@ class MultiTargetTracker:
             t = Track(
                 cx=float(cx),
                 cy=float(cy),
+                ox=float(cx),
+                oy=float(cy),
                 w=float(max(box[2] - box[0], 1.0)),
                 h=float(max(box[3] - box[1], 1.0)),
                 score=float(confidence[di]),
@@ -256,9 +268,9 @@ class MultiTargetTracker:
         kept = []
         for t in self.tracks:
             if t.confirmed:
-                if t.since_seen > self._max_age or t.since_detection > self._max_undetected:
+                if t.since_detection > self._max_age:
                     continue
-            elif t.since_detection > 1 or t.age > self._init_window:
+            elif t.since_detection > self._cfg.tentative_misses or t.age > self._init_window:
                 continue
             kept.append(t)
         self.tracks = kept
@@ -267,8 +279,8 @@ class MultiTargetTracker:
 def _cut(gray: np.ndarray, t: Track) -> np.ndarray | None:
     """The track's box plus a small margin, or None near the border."""
     m = 2
-    x1, y1 = int(round(t.cx - t.w / 2)) - m, int(round(t.cy - t.h / 2)) - m
-    x2, y2 = int(round(t.cx + t.w / 2)) + m, int(round(t.cy + t.h / 2)) + m
+    x1, y1 = round(t.cx - t.w / 2) - m, round(t.cy - t.h / 2) - m
+    x2, y2 = round(t.cx + t.w / 2) + m, round(t.cy + t.h / 2) + m
     h, w = gray.shape
     if x1 < 0 or y1 < 0 or x2 > w or y2 > h or x2 - x1 < 5 or y2 - y1 < 5:
         return None
@@ -282,8 +294,8 @@ def _search(gray: np.ndarray, t: Track, radius: float) -> tuple[float, float, fl
         return None
     th, tw = tpl.shape
     r = int(np.ceil(radius))
-    x1 = int(round(t.cx - tw / 2)) - r
-    y1 = int(round(t.cy - th / 2)) - r
+    x1 = round(t.cx - tw / 2) - r
+    y1 = round(t.cy - th / 2) - r
     x2, y2 = x1 + tw + 2 * r, y1 + th + 2 * r
     h, w = gray.shape
     if x1 < 0 or y1 < 0 or x2 > w or y2 > h:
