@@ -33,9 +33,16 @@ class CameraPose:
 
     def project(self, pts: np.ndarray) -> np.ndarray:
         """(N,3) world points -> (N,2) pixel coordinates."""
+        return self.project_with_depth(pts)[0]
+
+    def project_with_depth(self, pts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(N,3) world points -> (N,2) pixels and (N,) depths along the view axis."""
         cam = self.to_camera(pts)
-        z = np.maximum(cam[:, 2:3], 1e-3)
-        return cam[:, :2] / z * self.focal + (self.cx, self.cy)
+        z = np.maximum(cam[:, 2], 1e-3)
+        uv = cam[:, :2] * (self.focal / z)[:, None]
+        uv[:, 0] += self.cx
+        uv[:, 1] += self.cy
+        return uv, z
 
     def ground_homography(self) -> np.ndarray:
         """3x3 map from ground (X, Y, 1) to homogeneous pixels."""

@@ -12,7 +12,8 @@ import numpy as np
 from dronewatch.sim.camera import CameraPose
 from dronewatch.sim.presets import Preset
 
-_POOL = 5
+_POOL = 4
+_MARGIN = 48  # noise tiles are this much larger than a frame; frames take shifted windows
 
 
 def _noise_pool(
@@ -21,7 +22,7 @@ def _noise_pool(
     """(add, subtract) uint8 pairs; saturating add/subtract of these is signed noise."""
     pool = []
     for _ in range(_POOL):
-        shape = (h, w, 3) if colour else (h, w, 1)
+        shape = (h + _MARGIN, w + _MARGIN, 3) if colour else (h + _MARGIN, w + _MARGIN, 1)
         n = rng.normal(0, sigma, shape).astype(np.float32)
         # Sensor noise is mostly in luminance: share most of it between channels.
         n = 0.7 * n[..., :1] + 0.3 * n if colour else np.repeat(n, 3, axis=2)
@@ -34,7 +35,7 @@ def _noise_pool(
 def _rain_layers(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
     """A tall tileable sheet of motion-blurred streaks (grey values to add)."""
     sheet = np.zeros((2 * h, w), np.uint8)
-    n = int(w * h / 260)
+    n = int(w * h / 330)
     slant = rng.uniform(0.12, 0.25)
     for _ in range(n):
         x = int(rng.integers(0, w))
@@ -43,6 +44,8 @@ def _rain_layers(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
         val = int(rng.integers(18, 55))
         cv2.line(sheet, (x, y), (int(x + slant * length), int(y + length)), val, 1, cv2.LINE_AA)
     sheet = cv2.GaussianBlur(sheet, (3, 3), 0.6)
+    # Stacked 1.5 times so that any window of h rows is a plain slice (no copy per frame).
+    sheet = np.vstack([sheet, sheet[:h]])
     return np.repeat(sheet[..., None], 3, axis=2)
 
 
@@ -58,7 +61,8 @@ class Effects:
         yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
         r2 = ((xx - width / 2) / (width / 2)) ** 2 + ((yy - height / 2) / (width / 2)) ** 2
         strength = 0.22 if self.thermal else 0.12
-        self.vignette = np.repeat((1.0 - strength * r2)[..., None], 3, axis=2).astype(np.float32)
+        vig = np.clip(255.0 * (1.0 - strength * r2), 0, 255)
+        self.vignette = np.repeat(vig[..., None], 3, axis=2).astype(np.uint8)
         self.grey = np.zeros((height, width, 3), np.uint8)
         self.rain = _rain_layers(rng, height, width) if preset.weather == "rain" else None
         if self.thermal:
@@ -105,21 +109,20 @@ class Effects:
             out = cv2.addWeighted(out, 0.8, self.grey, 0, 12)
             out = cv2.blendLinear(out, self.fog_img, 1.0 - alpha, alpha)
         if self.rain is not None:
-            fall = (index * 23) % self.rain.shape[0]
-            sheet = np.roll(self.rain, fall, axis=0)[: self.h]
-            sheet = np.roll(sheet, (index * 3) % self.w, axis=1)
-            out = cv2.add(out, sheet)
+            fall = (2 * self.h) - 1 - (index * 23) % (2 * self.h)
+            out = cv2.add(out, self.rain[fall : fall + self.h])
         # Optics: a touch of blur (more for thermal), then vignetting.
         sigma = 1.1 if self.thermal else 0.6
         out = cv2.GaussianBlur(out, (0, 0), sigma)
-        out = cv2.multiply(out, self.vignette, dtype=cv2.CV_8U)
+        out = cv2.multiply(out, self.vignette, scale=1.0 / 255.0)
         if self.fpn is not None:
             out = cv2.subtract(cv2.add(out, self.fpn[0]), self.fpn[1])
         pos, neg = self.noise[index % _POOL]
-        shift = (index * 7919 + self.shift_seed) % (self.w * self.h)
-        dy, dx = divmod(shift, self.w)
-        out = cv2.add(out, np.roll(pos, (dy, dx), axis=(0, 1)))
-        out = cv2.subtract(out, np.roll(neg, (dy // 2, dx // 3), axis=(0, 1)))
+        k = (index * 7919 + self.shift_seed) % (_MARGIN * _MARGIN)
+        dy, dx = divmod(k, _MARGIN)
+        out = cv2.add(out, pos[dy : dy + self.h, dx : dx + self.w])
+        dy2, dx2 = (dy * 7 + 5) % _MARGIN, (dx * 3 + 11) % _MARGIN
+        out = cv2.subtract(out, neg[dy2 : dy2 + self.h, dx2 : dx2 + self.w])
         if p.jpeg_quality > 0:
             ok, buf = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, p.jpeg_quality])
             if ok:

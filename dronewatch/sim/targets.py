@@ -116,6 +116,22 @@ def _anchor_near_view(
     return pose.pixels_to_ground(np.array([[u, v]]))[0]
 
 
+def _collides(track: Track, length: float, others: list[Target]) -> bool:
+    """True when ``track`` would overlap another vehicle at some frame (same lane and
+    too close, or any two vehicles closer than a car width)."""
+    for o in others:
+        if o.cls != VEHICLE:
+            continue
+        with np.errstate(invalid="ignore"):
+            dist = np.linalg.norm(track.xy - o.track.xy, axis=1)
+            same_way = np.cos(track.heading - o.track.heading) > 0.0
+            gap = (length + o.length_m) / 2 + 2.0
+            bad = (dist < 2.5) | (same_way & (dist < gap))
+        if np.any(bad):
+            return True
+    return False
+
+
 def spawn_targets(scenario: Scenario, world: World, camera: CameraPath) -> list[Target]:
     """All targets of the scenario, ids 1..N, vehicles first then people."""
     rng = scenario.rng("targets")
@@ -130,7 +146,9 @@ def spawn_targets(scenario: Scenario, world: World, camera: CameraPath) -> list[
     def next_id() -> int:
         return len(targets) + 1
 
-    for _ in range(n_vehicles):
+    attempts = 0
+    while sum(t.cls == VEHICLE for t in targets) < n_vehicles and attempts < 8 * n_vehicles:
+        attempts += 1
         idx = int(rng.integers(n))
         kinds = list(_VEHICLE_KINDS)
         weights = np.array([_VEHICLE_KINDS[k][3] for k in kinds])
@@ -185,6 +203,8 @@ def spawn_targets(scenario: Scenario, world: World, camera: CameraPath) -> list[
                 spot = anchor
             track = parked(spot, float(base.heading[0]), n)
             motion = "parked"
+        if _collides(track, length, targets):
+            continue
         heat = float(rng.uniform(130, 160)) if motion == "parked" else float(rng.uniform(170, 215))
         targets.append(
             Target(

@@ -26,6 +26,12 @@ _CROPS: tuple[tuple[tuple[int, int, int], int, float], ...] = (
     ((72, 104, 128), 86, 0.10),  # harrowed soil
     ((76, 140, 132), 68, 0.04),  # fallow
 )
+_APRONS: tuple[tuple[int, int, int], ...] = (
+    (118, 132, 138),  # gravel
+    (104, 112, 116),  # concrete
+    (64, 116, 88),  # lawn
+    (90, 120, 130),  # packed earth
+)
 _ROOFS_DAY: tuple[tuple[int, int, int], ...] = (
     (58, 78, 150),
     (52, 70, 128),
@@ -190,11 +196,15 @@ def build_world(
     if thermal:
         base = np.array([_CROPS[c][1] for c in crop_idx], np.float32)
         base += rng.normal(0, 5, n_parcels).astype(np.float32)
-        tex = (base[labels] * shade)[..., None].repeat(3, axis=2)
+        moist = fractal_noise(rng, (h_px, w_px), 12 * ppm, octaves=3, persistence=0.6)
+        tex = (base[labels] * (shade + 0.1 * moist))[..., None].repeat(3, axis=2)
+        del moist
     else:
         base = np.array([_CROPS[c][0] for c in crop_idx], np.float32)
         base *= rng.uniform(0.88, 1.12, (n_parcels, 1)).astype(np.float32)
         base += rng.normal(0, 6, (n_parcels, 3)).astype(np.float32)
+        # Real fields seen through haze are less saturated than paint.
+        base = 0.78 * base + 0.22 * base.mean(axis=1, keepdims=True)
         tint = fractal_noise(rng, (h_px, w_px), 60 * ppm, octaves=2)[..., None]
         tex = base[labels] * shade[..., None]
         tex += tint * np.array([4, 10, -6], np.float32)
@@ -283,7 +293,20 @@ def build_world(
         bh, bw = blocked.shape
         rel[:, 0] = np.clip(rel[:, 0], 0, bw - 1)
         rel[:, 1] = np.clip(rel[:, 1], 0, bh - 1)
-        return blocked[rel[:, 1], rel[:, 0]] > 0
+        return (blocked[rel[:, 1], rel[:, 0]] > 0) | (road_mask[rel[:, 1], rel[:, 0]] > 0)
+
+    # Buildings keep a few metres off the roads.
+    road_mask = np.zeros_like(blocked)
+    for road in roads:
+        cv2.polylines(
+            road_mask,
+            [np.round((road.points - origin) * 16).astype(np.int32)],
+            False,
+            1,
+            int(road.width_m + 6),
+            cv2.LINE_8,
+            4,
+        )
 
     roofs: list[tuple[np.ndarray, float, tuple[float, ...], tuple[float, ...]]] = []
     for k in range(int(rng.integers(2, 4))):
@@ -293,10 +316,6 @@ def build_world(
         d /= np.linalg.norm(d)
         n = np.array([-d[1], d[0]]) * rng.choice([-1.0, 1.0])
         c0 = road.points[j] + n * (road.width_m / 2 + rng.uniform(10, 16))
-        yard = np.array(
-            [c0 - 25 * d - 4 * n, c0 + 25 * d - 4 * n, c0 + 25 * d + 40 * n, c0 - 25 * d + 40 * n]
-        )
-        cv2.fillConvexPoly(tex, _pts(yard, origin, ppm), paint((118, 132, 138), 95), cv2.LINE_AA, 4)
         for gx in range(-2, 3):
             for gy in range(0, 3):
                 if rng.random() < 0.3:
@@ -324,6 +343,9 @@ def build_world(
                 if np.any(blocked_at(grown)):
                     continue
                 height = rng.uniform(5, 9) if big else rng.uniform(4, 7)
+                apron = c + (foot - c) * (1.0 + 5.0 / min(L, W))
+                ground = _APRONS[int(rng.integers(len(_APRONS)))]
+                cv2.fillConvexPoly(tex, _pts(apron, origin, ppm), paint(ground, 88), cv2.LINE_AA, 4)
                 buildings.append(foot)
                 moved = foot + shadow_dir * height
                 hull = cv2.convexHull(_pts(np.vstack([foot, moved]), origin, ppm))
