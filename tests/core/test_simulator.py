@@ -108,18 +108,23 @@ def test_gt_boxes_sit_on_drawn_targets(preset: str) -> None:
         with_targets = renderer.render(index, effects=False)
         clean = renderer.render(index, targets=False, effects=False)
         assert [b.id for b in clean.boxes] == [b.id for b in with_targets.boxes]
-        changed = np.any(with_targets.image != clean.image, axis=2)
+        diff = np.abs(with_targets.image.astype(int) - clean.image.astype(int)).max(axis=2)
+        changed = diff > 0
         inside = np.zeros((h, w), bool)
         for b in with_targets.boxes:
             assert b.x >= 0 and b.y >= 0 and b.x + b.w <= w and b.y + b.h <= h
             x0, y0 = int(b.x), int(b.y)
             x1, y1 = int(np.ceil(b.x + b.w)), int(np.ceil(b.y + b.h))
             inside[max(y0 - 1, 0) : y1 + 1, max(x0 - 1, 0) : x1 + 1] = True
+            if b.visibility < 0.5:  # slivers at the border: nothing much to check
+                continue
             frac = changed[y0:y1, x0:x1].mean()
             assert frac > 0.2, f"box of target {b.id} in frame {index} is {frac:.0%} target"
             checked += 1
         if preset == "thermal-night":  # no shadows: every changed pixel is in a box
-            assert changed[~inside].sum() <= 0.01 * max(changed.sum(), 1)
+            # (faint anti-aliasing fringes aside)
+            strong = diff > 12
+            assert strong[~inside].sum() <= 0.01 * max(strong.sum(), 1)
     assert checked >= 3
 
 
