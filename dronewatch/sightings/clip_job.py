@@ -170,34 +170,40 @@ def run_clip(
     last_batch = time.perf_counter()
     try:
         while True:
-            if should_stop():
-                problem = f"{job.path}: stopped at frame {frames + 1} (cancelled)"
-                break
+            # Only the clip's own work is guarded: a failing emit (say, the database
+            # disk is full) is not this clip's problem and must stop the whole run.
             try:
-                packet = source.read()
+                if should_stop():
+                    problem = f"{job.path}: stopped at frame {frames + 1} (cancelled)"
+                    break
+                try:
+                    packet = source.read()
+                except DroneWatchError as exc:
+                    problem = f"{exc}; analysed {frames} frames"
+                    break
+                if packet is None:
+                    break
+                analysis = analyzer.process(packet)
+                frames += 1
+                pending += builder.update(analysis, packet.image)
+                track_ids.update(t.track_id for t in analysis.confirmed_tracks)
+                if mot is not None:
+                    mot.write(analysis)
+            except KeyboardInterrupt:
+                interrupted = True
+                problem = f"{job.path}: interrupted at frame {frames + 1}"
+                break
             except DroneWatchError as exc:
-                problem = f"{exc}; analysed {frames} frames"
+                problem = f"{exc}; stopped at frame {frames + 1}"
                 break
-            if packet is None:
+            except Exception as exc:  # an analyser bug must not lose the other clips
+                log.exception("analysis of %s failed", job.path)
+                problem = f"{job.path}: analysis failed at frame {frames + 1} ({exc!r})"
                 break
-            analysis = analyzer.process(packet)
-            frames += 1
-            pending += builder.update(analysis, packet.image)
-            track_ids.update(t.track_id for t in analysis.confirmed_tracks)
-            if mot is not None:
-                mot.write(analysis)
             now = time.perf_counter()
             if now - last_batch >= job.batch_interval_s:
                 emit(ClipBatch(job.index, tuple(pending), frames, info.frame_count))
                 pending, last_batch = [], now
-    except KeyboardInterrupt:
-        interrupted = True
-        problem = f"{job.path}: interrupted at frame {frames + 1}"
-    except DroneWatchError as exc:
-        problem = f"{exc}; stopped at frame {frames + 1}"
-    except Exception as exc:  # an analyser bug must not lose the other clips' results
-        log.exception("analysis of %s failed", job.path)
-        problem = f"{job.path}: analysis failed at frame {frames + 1} ({exc!r})"
     finally:
         source.close()
         if mot is not None:

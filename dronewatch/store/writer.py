@@ -184,9 +184,17 @@ class Store:
         return int(self._call(lambda conn: self._begin_clip(conn, clip), timeout))
 
     def write_events(self, clip_id: int, events: Iterable[SightingEvent]) -> None:
-        for event in events:
-            rows = len(event.points) + 1 if not isinstance(event, SightingEnded) else 1
-            self._submit(_Op(lambda conn, e=event: self._apply(conn, clip_id, e), rows))
+        """Queue sighting events of one clip, in order (one queue item for the lot)."""
+        batch = tuple(events)
+        if not batch:
+            return
+        rows = sum(1 if isinstance(e, SightingEnded) else len(e.points) + 1 for e in batch)
+
+        def apply_all(conn: sqlite3.Connection) -> None:
+            for event in batch:
+                self._apply(conn, clip_id, event)
+
+        self._submit(_Op(apply_all, rows))
 
     def note_progress(self, clip_id: int, frames_analysed: int) -> None:
         self._submit(

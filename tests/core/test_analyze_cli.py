@@ -177,3 +177,36 @@ def test_default_database_under_user_data_dir(
 def test_empty_folder_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert analyze(tmp_path, "--db", tmp_path / "s.db") == 1
     assert "holds no clips" in capsys.readouterr().err
+
+
+BROKEN_ANALYZER = """
+from dronewatch.analysis.types import Detections, FrameAnalysis, TargetClass, TrackState
+
+class BreaksAtFrame20:
+    def __init__(self, info, config=None, model_path=None):
+        pass
+
+    def process(self, packet):
+        if packet.index == 20:
+            raise RuntimeError("analyser bug")
+        track = TrackState(1, (10.0, 10.0, 30.0, 30.0), 0.7, TargetClass.VEHICLE, True)
+        return FrameAnalysis(packet.index, packet.time_s, Detections.empty(), (track,))
+"""
+
+
+def test_analyser_failure_keeps_results_and_other_clips(
+    clip: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    (tmp_path / "broken_analyzer.py").write_text(BROKEN_ANALYZER)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    other = write_clip(tmp_path / "short.mp4", 10)
+    db = tmp_path / "s.db"
+    code = analyze(clip, other, "--db", db, "--workers", "1",
+                   "--analyzer", "broken_analyzer:BreaksAtFrame20")  # fmt: skip
+    assert code == 1
+    assert "crossing.mp4: analysis failed at frame 21" in capsys.readouterr().err
+    with SightingsReader(db) as reader:
+        clips = {c.name: c for c in reader.clips()}
+        assert not clips["crossing.mp4"].complete and clips["short.mp4"].complete
+        (broken,) = reader.sightings(clip_id=clips["crossing.mp4"].id)
+        assert (broken.start_frame, broken.end_frame, broken.is_open) == (0, 19, False)
