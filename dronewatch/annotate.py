@@ -1,0 +1,154 @@
+"""Overlays drawn on frames: boxes by class, track IDs, fading trails and a HUD.
+
+One module for the live view and for exported clips, so both show the same thing. Every
+function returns a new image and never draws on the frame it was given: frames are
+shared between threads and views.
+
+Example::
+
+    out = annotate(frame, tracks, trails, OverlayOptions(), Hud("cam-1", 12.5, 312))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from dronewatch.analysis.types import TargetClass, TrackState
+
+# BGR, chosen to stay apart on green fields, grey roads and white-hot thermal.
+CLASS_COLORS: dict[TargetClass, tuple[int, int, int]] = {
+    TargetClass.VEHICLE: (0, 170, 255),  # amber
+    TargetClass.PERSON: (255, 120, 40),  # blue
+    TargetClass.UNKNOWN: (200, 80, 220),  # magenta
+}
+SELECTED_COLOR = (60, 255, 60)
+
+
+@dataclass(frozen=True, slots=True)
+class OverlayOptions:
+    boxes: bool = True
+    ids: bool = True
+    trails: bool = True
+    hud: bool = True
+
+    @property
+    def any(self) -> bool:
+        return self.boxes or self.ids or self.trails or self.hud
+
+
+@dataclass(frozen=True, slots=True)
+class Hud:
+    """The heads-up line: feed name, clock time, frame, speed and state."""
+
+    feed_name: str
+    time_s: float
+    frame_index: int
+    speed: float = 1.0
+    state: str = "REPLAY"  # REPLAY, LIVE, REC, PAUSED
+
+
+def format_time(seconds: float) -> str:
+    minutes, secs = divmod(max(0.0, seconds), 60.0)
+    hours, minutes = divmod(int(minutes), 60)
+    return f"{hours:d}:{minutes:02d}:{secs:06.3f}" if hours else f"{minutes:02d}:{secs:06.3f}"
+
+
+def _scale_for(image: np.ndarray) -> float:
+    """Line and text scale so overlays read the same on 360p and 4K frames."""
+    return max(0.6, image.shape[0] / 480.0)
+
+
+def _label(
+    img: np.ndarray, text: str, org: tuple[int, int], color: tuple[int, int, int], scale: float
+) -> None:
+    font = cv2.FONT_HERSHEY_SIMPLEX
+    size = 0.42 * scale
+    thick = max(1, round(scale))
+    (w, h), base = cv2.getTextSize(text, font, size, thick)
+    x, y = org
+    y = max(y, h + base + 2)
+    x = min(max(0, x), max(0, img.shape[1] - w - 4))
+    cv2.rectangle(img, (x, y - h - base - 2), (x + w + 4, y), color, -1)
+    luminance = 0.114 * color[0] + 0.587 * color[1] + 0.299 * color[2]
+    ink = (0, 0, 0) if luminance > 140 else (255, 255, 255)
+    cv2.putText(img, text, (x + 2, y - base), font, size, ink, thick, cv2.LINE_AA)
+
+
+def draw_trails(
+    img: np.ndarray,
+    trails: Mapping[int, np.ndarray],
+    colors: Mapping[int, tuple[int, int, int]],
+    scale: float,
+) -> None:
+    """Polylines of past centres, fading towards the oldest point."""
+    thick = max(1, round(1.5 * scale))
+    for track_id, points in trails.items():
+        if len(points) < 2:
+            continue
+        color = np.array(colors.get(track_id, CLASS_COLORS[TargetClass.UNKNOWN]), np.float32)
+        pts = np.round(points).astype(np.int32)
+        n = len(pts)
+        for i in range(1, n):
+            fade = 0.25 + 0.75 * i / (n - 1)
+            c = tuple(int(v) for v in color * fade)
+            cv2.line(img, tuple(pts[i - 1]), tuple(pts[i]), c, thick, cv2.LINE_AA)
+
+
+def draw_tracks(
+    img: np.ndarray,
+    tracks: Sequence[TrackState],
+    options: OverlayOptions,
+    scale: float,
+    selected: int | None = None,
+) -> None:
+    thick = max(1, round(1.6 * scale))
+    for track in tracks:
+        color = SELECTED_COLOR if track.track_id == selected else CLASS_COLORS[track.target_class]
+        x1, y1, x2, y2 = (round(v) for v in track.xyxy)
+        if options.boxes:
+            cv2.rectangle(img, (x1, y1), (x2, y2), color, thick + (track.track_id == selected))
+        if options.ids:
+            _label(img, f"{track.track_id} {track.target_class.value}", (x1, y1 - 2), color, scale)
+
+
+def draw_hud(img: np.ndarray, hud: Hud, scale: float) -> None:
+    text = (
+        f"{hud.feed_name}  {format_time(hud.time_s)}  #{hud.frame_index + 1}  "
+        f"{hud.speed:g}x  {hud.state}"
+    )
+    font = cv2.FONT_HERSHEY_SIMPLEX
+    size = 0.45 * scale
+    thick = max(1, round(scale))
+    (w, h), base = cv2.getTextSize(text, font, size, thick)
+    y = img.shape[0] - 6
+    overlay = img[y - h - base - 4 : y + 2, 4 : 4 + w + 8]
+    overlay[:] = (overlay.astype(np.uint16) * 2 // 5).astype(np.uint8)  # darkened strip
+    state_color = (60, 60, 255) if hud.state in ("REC", "LIVE") else (255, 255, 255)
+    cv2.putText(img, text, (8, y - base), font, size, state_color, thick, cv2.LINE_AA)
+
+
+def annotate(
+    image: np.ndarray,
+    tracks: Sequence[TrackState],
+    trails: Mapping[int, np.ndarray] | None = None,
+    options: OverlayOptions = OverlayOptions(),  # frozen, so a safe default
+    hud: Hud | None = None,
+    selected: int | None = None,
+) -> np.ndarray:
+    """A copy of ``image`` with the overlays ``options`` asks for."""
+    out = image.copy()
+    if not options.any:
+        return out
+    scale = _scale_for(out)
+    if options.trails and trails:
+        colors = {t.track_id: CLASS_COLORS[t.target_class] for t in tracks}
+        draw_trails(out, trails, colors, scale)
+    if options.boxes or options.ids:
+        draw_tracks(out, tracks, options, scale, selected)
+    if options.hud and hud is not None:
+        draw_hud(out, hud, scale)
+    return out

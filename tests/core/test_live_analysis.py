@@ -1,0 +1,124 @@
+"""Live analysis of a feed: every frame analysed, sightings stored, reopening uses the store."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from dronewatch.analysis.types import Detections, FrameAnalysis, TargetClass, TrackState
+from dronewatch.annotate import Hud, OverlayOptions, annotate
+from dronewatch.frames import FramePacket, VideoInfo
+from dronewatch.live.feed_analysis import AnalysisState, FeedAnalysis
+from dronewatch.sources import open_source
+from dronewatch.store import SightingsReader, Store
+
+
+class OneMover:
+    """A stand-in analyser: one confirmed vehicle moving right, seen from frame 3 on."""
+
+    def __init__(self, info: VideoInfo) -> None:
+        self.calls: list[int] = []
+
+    def process(self, packet: FramePacket) -> FrameAnalysis:
+        self.calls.append(packet.index)
+        tracks = ()
+        if packet.index >= 3:
+            x = 10 + 2 * packet.index
+            tracks = (TrackState(7, (x, 20, x + 12, 30), 0.9, TargetClass.VEHICLE, True),)
+        return FrameAnalysis(packet.index, packet.time_s, Detections.empty(), tracks)
+
+
+def wait_state(analysis: FeedAnalysis, *states: AnalysisState, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while analysis.stats().state not in states:
+        assert time.monotonic() < deadline, f"state stuck at {analysis.stats()}"
+        time.sleep(0.01)
+
+
+def test_every_frame_is_analysed_and_sightings_reach_the_store(clip_factory, tmp_path) -> None:
+    clip = clip_factory("a.mp4", 40, 10)
+    db = tmp_path / "s.db"
+    analysers: list[OneMover] = []
+
+    def factory(info: VideoInfo) -> OneMover:
+        analysers.append(OneMover(info))
+        return analysers[-1]
+
+    with Store(db) as store:
+        live = FeedAnalysis("a.mp4", lambda: open_source(clip), store, clip, factory, lead_s=1e9)
+        live.start()
+        wait_state(live, AnalysisState.DONE)
+        assert analysers[0].calls == list(range(40))
+        assert live.index.tracks_at(2) == ()
+        assert live.index.tracks_at(20)[0].track_id == 7
+        trail = live.index.trails(20, 10)[7]
+        assert len(trail) == 11 and trail[-1][0] > trail[0][0]
+        assert live.stop(2.0)
+    with SightingsReader(db) as reader:
+        (sighting,) = reader.sightings()
+        assert sighting.target_class is TargetClass.VEHICLE
+        assert sighting.start_frame <= 4 and sighting.end_frame == 39
+        assert reader.clips()[0].complete
+
+
+def test_reopening_an_analysed_clip_loads_tracks_from_the_store(clip_factory, tmp_path) -> None:
+    clip = clip_factory("a.mp4", 30, 10)
+    db = tmp_path / "s.db"
+    with Store(db) as store:
+        first = FeedAnalysis("a.mp4", lambda: open_source(clip), store, clip, OneMover, 1e9)
+        first.start()
+        wait_state(first, AnalysisState.DONE)
+        first.stop()
+    copy = tmp_path / "renamed.mp4"  # known by content, not by path
+    copy.write_bytes(clip.read_bytes())
+
+    def must_not_analyse(info: VideoInfo) -> OneMover:
+        raise AssertionError("a stored clip was analysed again")
+
+    with Store(db) as store:
+        again = FeedAnalysis("r", lambda: open_source(copy), store, copy, must_not_analyse)
+        again.start()
+        wait_state(again, AnalysisState.FROM_STORE)
+        assert again.index.tracks_at(20)[0].xyxy[0] == 50
+        assert again.index.complete
+        again.stop()
+
+
+def test_paused_analysis_resumes_and_stop_is_prompt(clip_factory, tmp_path) -> None:
+    clip = clip_factory("a.mp4", 200, 25)
+    live = FeedAnalysis("a", lambda: open_source(clip), None, clip, OneMover, lead_s=0.5)
+    live.start()
+    deadline = time.monotonic() + 10
+    while live.index.frames_done < 10:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    time.sleep(0.2)
+    # Stays within the lead of the playhead (0 s + 0.5 s at 25 fps, plus the queue).
+    assert live.index.frames_done <= 12 + 3
+    live.set_playhead(100.0)
+    wait_state(live, AnalysisState.DONE)
+    started = time.monotonic()
+    assert live.stop(2.0) and time.monotonic() - started < 1.0
+
+
+def test_analysis_of_a_missing_file_reports_the_error(tmp_path) -> None:
+    missing = tmp_path / "gone.mp4"
+    live = FeedAnalysis("gone", lambda: open_source(missing), None, missing, OneMover)
+    live.start()
+    wait_state(live, AnalysisState.ERROR)
+    assert "gone.mp4: file not found" in live.stats().error
+    assert live.stop(1.0)
+
+
+def test_annotate_draws_boxes_trails_and_hud_on_a_copy() -> None:
+    frame = np.zeros((120, 200, 3), np.uint8)
+    track = TrackState(3, (50, 40, 80, 70), 0.8, TargetClass.PERSON, True)
+    trails = {3: np.array([[20, 100], [40, 80], [65, 55]], np.float32)}
+    out = annotate(frame, [track], trails, OverlayOptions(), Hud("cam", 1.5, 37))
+    assert frame.max() == 0, "the input frame was drawn on"
+    assert out[40, 60:70].any(), "no box edge"
+    assert out[90, 25:35].any(), "no trail"
+    assert out[-12:, :60].any(), "no HUD"
+    bare = annotate(frame, [track], trails, OverlayOptions(False, False, False, False))
+    assert bare.max() == 0
