@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import TextIO
 
+from dronewatch.clip_identity import content_hash
 from dronewatch.errors import DroneWatchError
 from dronewatch.paths import default_db_path
 from dronewatch.sightings.clip_job import (
@@ -72,6 +73,31 @@ def gather_clips(specs: list[str]) -> tuple[list[str], list[str]]:
             clips.append(str(path))
     unique = list(dict.fromkeys(clips))  # the same file twice would analyse it twice
     return unique, problems
+
+
+def identify_clips(clips: list[str]) -> list[tuple[str, str | None]]:
+    """Pair clips with their content hash, dropping copies of a clip already listed.
+
+    Two copies analysed at once would both write the same clip's sightings. A clip that
+    cannot be read keeps ``None``: its job reports the problem with the other results.
+    """
+    seen: dict[str, str] = {}
+    kept: list[tuple[str, str | None]] = []
+    for clip in clips:
+        try:
+            digest = content_hash(clip)
+        except DroneWatchError:
+            kept.append((clip, None))
+            continue
+        if digest in seen:
+            print(
+                f"dronewatch: skipping {clip}: same content as {seen[digest]}",
+                file=sys.stderr,
+            )
+            continue
+        seen[digest] = clip
+        kept.append((clip, digest))
+    return kept
 
 
 def check_model(analyzer: str, model: Path | None) -> None:
@@ -194,8 +220,9 @@ def run(args: argparse.Namespace) -> int:
             analyzer=args.analyzer,
             model_path=str(args.model) if args.model else None,
             mot_dir=str(args.mot_dir) if args.mot_dir else None,
+            content_hash=digest,
         )
-        for i, clip in enumerate(clips)
+        for i, (clip, digest) in enumerate(identify_clips(clips))
     ]
     with Store(db_path) as store:
         if store.recovered_sightings:

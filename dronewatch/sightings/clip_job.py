@@ -41,6 +41,7 @@ class ClipJob:
     ``process(packet) -> FrameAnalysis``; a string so it crosses process boundaries."""
     model_path: str | None = None
     mot_dir: str | None = None
+    content_hash: str | None = None  # computed by the worker when not given
     sightings: SightingConfig = field(default_factory=SightingConfig)
     batch_interval_s: float = 0.2
 
@@ -146,7 +147,7 @@ def run_clip(
         model = Path(job.model_path) if job.model_path else None
         analyzer = factory(info, model_path=model)
         clip = ClipInfo(
-            content_hash=content_hash(job.path),
+            content_hash=job.content_hash or content_hash(job.path),
             path=str(Path(job.path).resolve()),
             name=Path(job.path).name,
             fps=info.fps,

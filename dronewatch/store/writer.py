@@ -137,7 +137,7 @@ class Store:
             self._presence.release()
             raise wrap(self.path, exc) from None
         if self.recovered_sightings:
-            log.warning(
+            log.info(
                 "%s: closed %d sightings left open by an earlier crash",
                 self.path,
                 self.recovered_sightings,
@@ -330,7 +330,7 @@ class Store:
         self, conn: sqlite3.Connection, exc: sqlite3.Error, futures: list[Future[Any] | None]
     ) -> None:
         self._error = wrap(self.path, exc)
-        log.error("%s", self._error)
+        log.debug("writer stopped: %s", self._error)  # callers get it raised
         if conn.in_transaction:
             with contextlib.suppress(sqlite3.Error):
                 conn.execute("ROLLBACK")

@@ -210,3 +210,62 @@ def test_analyser_failure_keeps_results_and_other_clips(
         assert not clips["crossing.mp4"].complete and clips["short.mp4"].complete
         (broken,) = reader.sightings(clip_id=clips["crossing.mp4"].id)
         assert (broken.start_frame, broken.end_frame, broken.is_open) == (0, 19, False)
+
+
+def test_copies_in_one_run_are_analysed_once(
+    clip: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "clips"
+    folder.mkdir()
+    for name in ("a.mp4", "b.mp4"):
+        shutil.copy(clip, folder / name)
+    assert analyze(folder, "--db", tmp_path / "s.db", "--workers", "2") == 0
+    assert "skipping" in capsys.readouterr().err
+    with SightingsReader(tmp_path / "s.db") as reader:
+        (rec,) = reader.clips()
+        assert rec.name == "a.mp4" and rec.complete
+
+
+MANY_TRACKS_ANALYZER = """
+from dronewatch.analysis.types import Detections, FrameAnalysis, TargetClass, TrackState
+
+class ManyTracks:
+    def __init__(self, info, config=None, model_path=None):
+        pass
+
+    def process(self, packet):
+        tracks = tuple(
+            TrackState(k, (2.0 * k, 5.0, 2.0 * k + 30, 40.0), 0.9, TargetClass.PERSON, True)
+            for k in range(1, 60)
+        )
+        return FrameAnalysis(packet.index, packet.time_s, Detections.empty(), tracks)
+"""
+
+
+def test_full_disk_is_one_line_error_naming_the_database(
+    clip: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    import sqlite3
+
+    from dronewatch.store.writer import Store
+
+    (tmp_path / "many_tracks.py").write_text(MANY_TRACKS_ANALYZER)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    original_open = Store._open
+
+    def open_nearly_full(self: Store) -> sqlite3.Connection:
+        conn = original_open(self)
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        conn.execute(f"PRAGMA max_page_count = {pages + 4}")  # the "disk" fills up soon
+        return conn
+
+    monkeypatch.setattr(Store, "_open", open_nearly_full)
+    db = tmp_path / "s.db"
+    code = analyze(clip, "--db", db, "--analyzer", "many_tracks:ManyTracks")
+    assert code == 1
+    err_lines = [line for line in capsys.readouterr().err.splitlines() if "error" in line]
+    assert err_lines == [f"dronewatch: error: {db}: " + err_lines[0].split(f"{db}: ", 1)[1]]
+    assert "disk full" in err_lines[0]
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("SELECT COUNT(*) FROM clips").fetchone()[0] == 1
