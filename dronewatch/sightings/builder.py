@@ -11,6 +11,7 @@ the end of the feed. Its class is the majority class over all its frames.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter, deque
 from dataclasses import dataclass, field
 
@@ -26,6 +27,11 @@ from dronewatch.sightings.events import (
     SightingUpdated,
 )
 from dronewatch.sightings.thumbnail import crop_thumbnail, encode_png
+
+# Sighting keys are unique in the process, not just per builder: two builders fed the
+# same clip (a copy opened twice) then cannot mix up each other's sightings in a store.
+# next() on a count is atomic under the GIL, so builders on several threads are fine.
+_KEYS = itertools.count()
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +96,6 @@ class SightingBuilder:
         self.config = config or SightingConfig()
         self._open: dict[int, _Open] = {}
         self._tentative: dict[int, _Tentative] = {}
-        self._next_key = 0
         self.started = 0
         self.ended = 0
 
@@ -162,7 +167,7 @@ class SightingBuilder:
         self._offer(best, track, image)
         cls = majority_class(classes)
         state = _Open(
-            key=self._next_key,
+            key=next(_KEYS),
             track_id=track.track_id,
             start=points[0],
             last=point,
@@ -173,7 +178,6 @@ class SightingBuilder:
             sent_peak=best.score,
             refreshed_s=analysis.time_s,
         )
-        self._next_key += 1
         self.started += 1
         self._open[track.track_id] = state
         return SightingStarted(

@@ -9,7 +9,8 @@ open sighting on disk while it goes on and a crash loses at most the last second
   then a refreshed class, peak score and thumbnail),
 * :class:`SightingEnded` once it has been gone for the grace period, or the feed ended.
 
-``key`` numbers the sightings of one builder (one clip); the store maps it to a row.
+``key`` identifies a sighting among all those of this process; the store maps it to a
+row.
 """
 
 from __future__ import annotations

@@ -26,6 +26,7 @@ _SIGHTING_COLUMNS = (
 )
 
 PATH_COLUMNS = ("frame", "time_s", "x1", "y1", "x2", "y2", "score")
+TRACK_POINT_COLUMNS = ("track_id", "frame", "x1", "y1", "x2", "y2", "score")
 
 
 def _clip(row: tuple) -> ClipRecord:
@@ -143,6 +144,20 @@ class SightingsReader:
             (sighting_id,),
         )
         return np.asarray(rows, dtype=np.float64).reshape(-1, len(PATH_COLUMNS))
+
+    def clip_track_points(self, clip_id: int) -> np.ndarray:
+        """Every stored box of a clip in one query (reopening an analysed clip).
+
+        (N, 7) float64 with columns ``TRACK_POINT_COLUMNS``, ordered by frame. Includes
+        the frames a track was seen before it was confirmed (see the sighting builder).
+        """
+        rows = self._rows(
+            "SELECT s.track_id, p.frame, p.x1, p.y1, p.x2, p.y2, p.score "
+            "FROM sighting_points p JOIN sightings s ON s.id = p.sighting_id "
+            "WHERE s.clip_id = ? ORDER BY p.frame, s.track_id",
+            (clip_id,),
+        )
+        return np.asarray(rows, dtype=np.float64).reshape(-1, len(TRACK_POINT_COLUMNS))
 
     def count_sightings(self, clip_id: int | None = None) -> int:
         if clip_id is None:

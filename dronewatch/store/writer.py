@@ -398,7 +398,9 @@ class Store:
             return
         rowid_or_none = self._rowids.get((clip_id, event.key))
         if rowid_or_none is None:
-            log.warning("sighting event for unknown key %s of clip %s", event.key, clip_id)
+            # The clip was re-registered by another analysis of the same content,
+            # which replaced this one's sightings.
+            log.debug("sighting event for unknown key %s of clip %s", event.key, clip_id)
             return
         rowid = rowid_or_none
         if isinstance(event, SightingUpdated):

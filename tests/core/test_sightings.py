@@ -105,7 +105,7 @@ def test_reused_track_id_after_end_is_a_new_sighting() -> None:
     frames = [frame(i, track(3)) if i < 5 or i >= 20 else frame(i) for i in range(25)]
     events = run(b, frames) + b.finish()
     starts = [e for e in events if isinstance(e, SightingStarted)]
-    assert [s.key for s in starts] == [0, 1]
+    assert len({s.key for s in starts}) == 2
     assert [s.points[0].frame for s in starts] == [0, 20]
 
 

@@ -188,6 +188,9 @@ def test_sighting_round_trip_and_queries(tmp_path: Path) -> None:
         clip_a = r.clip_by_hash("v1:a")
         assert clip_a is not None and clip_a.complete and clip_a.frames_analysed == 100
         assert r.clip_by_hash("v1:nope") is None
+        points = r.clip_track_points(a)
+        assert points.shape == (10 + 21, 7)
+        assert set(points[:, 0]) == {100, 101} and list(points[:, 1]) == sorted(points[:, 1])
 
 
 def test_reanalysing_a_clip_replaces_its_sightings(tmp_path: Path) -> None:
