@@ -26,9 +26,9 @@ class ClipWriter:
         height: int,
         fps: float,
         *,
-        crf: int = 26,
-        preset: str = "veryfast",
-        max_kbps: int = 1000,
+        crf: int = 23,
+        preset: str = "superfast",
+        max_kbps: int = 900,
     ) -> None:
         self.path = Path(path)
         try:

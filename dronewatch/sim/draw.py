@@ -7,6 +7,7 @@ In daylight each casts a soft shadow away from the sun; in thermal they are warm
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -156,9 +157,15 @@ def draw_target(
     return _draw_person(img, target, xy, pose, thermal, shadow_dir, shadow_strength)
 
 
-def _draw_vehicle(img, t, xy, heading, moving, pose, thermal, shadow_dir, shadow_strength):
+@functools.lru_cache(maxsize=4096)
+def _vehicle_model(t: Target, thermal: bool, moving: bool) -> tuple[list[_Box], np.ndarray]:
+    """Boxes and their stacked local corners; cached per target (identity-hashed)."""
     boxes = _vehicle_boxes(t, thermal, moving)
-    local = np.vstack([_box_corners(b) for b in boxes])
+    return boxes, np.vstack([_box_corners(b) for b in boxes])
+
+
+def _draw_vehicle(img, t, xy, heading, moving, pose, thermal, shadow_dir, shadow_strength):
+    boxes, local = _vehicle_model(t, thermal, moving)
     world = _to_world(local, xy, heading)
     uv = pose.project(world)
     if not thermal and shadow_strength > 0:

@@ -74,11 +74,13 @@ class Effects:
             )
         else:
             self.fpn = None
-        self.fog_colour = (
-            np.array([206, 204, 200], np.float32)
-            if not self.thermal
-            else np.array([110] * 3, np.float32)
-        )
+        if self.thermal:
+            fog = (110, 110, 110)
+        elif preset.weather == "rain":
+            fog = (150, 148, 145)  # haze under a dark sky
+        else:
+            fog = (206, 204, 200)
+        self.fog_colour = np.array(fog, np.float32)
         self.fog_visibility_m = float(rng.uniform(170, 230))
         self.fog_img = np.empty((height, width, 3), np.uint8)
         self.fog_img[:] = self.fog_colour.astype(np.uint8)
@@ -105,8 +107,11 @@ class Effects:
             alpha = self._fog_alpha(pose, self.fog_visibility_m, 0.25)
             out = cv2.blendLinear(out, self.fog_img, 1.0 - alpha, alpha)
         elif p.weather == "rain":
+            # Rain comes with a dark overcast sky: duller, greyer, a little hazy.
+            grey = cv2.cvtColor(cv2.cvtColor(out, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR)
+            out = cv2.addWeighted(out, 0.7, grey, 0.3, 0)
             alpha = self._fog_alpha(pose, 700.0, 0.1)
-            out = cv2.addWeighted(out, 0.8, self.grey, 0, 12)
+            out = cv2.addWeighted(out, 0.72, self.grey, 0, 14)
             out = cv2.blendLinear(out, self.fog_img, 1.0 - alpha, alpha)
         if self.rain is not None:
             fall = (2 * self.h) - 1 - (index * 23) % (2 * self.h)

@@ -268,7 +268,7 @@ def build_world(
         cv2.polylines(
             tex, [pts], False, paint((118, 140, 150), 90), int(width_px + 1.6 * ppm), cv2.LINE_AA, 4
         )
-        asphalt = paint((92, 95, 98), 122) if road.kind == "main" else paint((112, 114, 116), 112)
+        asphalt = paint((92, 95, 98), 108) if road.kind == "main" else paint((112, 114, 116), 100)
         cv2.polylines(tex, [pts], False, asphalt, int(width_px), cv2.LINE_AA, 4)
         if road.kind == "main" and not thermal:
             dash = road.points[::2]
