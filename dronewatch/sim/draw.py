@@ -164,7 +164,17 @@ def _vehicle_model(t: Target, thermal: bool, moving: bool) -> tuple[list[_Box], 
     return boxes, np.vstack([_box_corners(b) for b in boxes])
 
 
-def _draw_vehicle(img, t, xy, heading, moving, pose, thermal, shadow_dir, shadow_strength):
+def _draw_vehicle(
+    img: np.ndarray,
+    t: Target,
+    xy: np.ndarray,
+    heading: float,
+    moving: bool,
+    pose: CameraPose,
+    thermal: bool,
+    shadow_dir: np.ndarray,
+    shadow_strength: float,
+) -> Extent:
     boxes, local = _vehicle_model(t, thermal, moving)
     world = _to_world(local, xy, heading)
     uv = pose.project(world)
@@ -181,7 +191,15 @@ def _draw_vehicle(img, t, xy, heading, moving, pose, thermal, shadow_dir, shadow
     )
 
 
-def _draw_person(img, t, xy, pose, thermal, shadow_dir, shadow_strength):
+def _draw_person(
+    img: np.ndarray,
+    t: Target,
+    xy: np.ndarray,
+    pose: CameraPose,
+    thermal: bool,
+    shadow_dir: np.ndarray,
+    shadow_strength: float,
+) -> Extent:
     h = t.height_m
     x, y = float(xy[0]), float(xy[1])
     pts = np.array(

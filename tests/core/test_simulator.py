@@ -14,6 +14,7 @@ from dronewatch.errors import DroneWatchError
 from dronewatch.sim import (
     PERSON,
     PRESETS,
+    SAMPLES,
     VEHICLE,
     Renderer,
     generate,
@@ -141,6 +142,9 @@ def test_target_sizes_and_speeds_are_realistic() -> None:
     people = [t for t in renderer.targets if t.cls == PERSON]
     speeds = [t.track.speed_px(px_per_m, 25.0) for t in people]
     assert np.median(speeds) < 1.0  # people drift less than a pixel a frame
+    stops = [np.sum(np.linalg.norm(np.diff(t.track.xy, axis=0), axis=1) < 1e-3) for t in people]
+    assert max(stops) >= 25, "some people should stand still for a second or more"
+    assert any(t.group for t in people), "some people walk in groups"
     movers = [t for t in renderer.targets if t.cls == VEHICLE and t.motion == "road"]
     assert movers and np.median([t.track.speed_px(px_per_m, 25.0) for t in movers]) > 1.0
 
@@ -239,3 +243,16 @@ def test_cli_lists_presets(capsys) -> None:
     for name in ("day-pan", "day-orbit", "thermal-night", "fog", "rain", "overcast", "busy"):
         assert name in out
     assert set(PRESETS) >= {"day-pan", "busy"}
+
+
+def test_bundled_samples_match_the_sample_set() -> None:
+    folder = Path(__file__).resolve().parents[2] / "sample_videos"
+    assert len(SAMPLES) >= 4
+    for spec in SAMPLES:
+        video = folder / f"{spec.name}.mp4"
+        assert video.is_file(), f"{video} missing: run dronewatch simulate --samples"
+        assert video.stat().st_size < 3_000_000
+        assert (folder / f"{spec.name}.gt.txt").stat().st_size > 0
+        doc = json.loads((folder / f"{spec.name}.json").read_text())
+        assert (doc["preset"], doc["seed"], doc["frame_count"]) == (spec.preset, spec.seed, 500)
+    assert "dronewatch simulate --samples --out sample_videos" in (folder / "README.md").read_text()
