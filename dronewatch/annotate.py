@@ -115,11 +115,18 @@ def draw_tracks(
             _label(img, f"{track.track_id} {track.target_class.value}", (x1, y1 - 2), color, scale)
 
 
-def draw_hud(img: np.ndarray, hud: Hud, scale: float) -> None:
-    text = (
-        f"{hud.feed_name}  {format_time(hud.time_s)}  #{hud.frame_index + 1}  "
+def hud_text(hud: Hud, with_name: bool = True, frame_count: int | None = None) -> str:
+    """The HUD line; the live view paints this same text with Qt, crisp at any size."""
+    name = f"{hud.feed_name}  " if with_name else ""
+    total = f"/{frame_count}" if frame_count else ""
+    return (
+        f"{name}{format_time(hud.time_s)}  frame {hud.frame_index + 1}{total}  "
         f"{hud.speed:g}x  {hud.state}"
     )
+
+
+def draw_hud(img: np.ndarray, hud: Hud, scale: float) -> None:
+    text = hud_text(hud)
     font = cv2.FONT_HERSHEY_SIMPLEX
     size = 0.45 * scale
     thick = max(1, round(scale))
@@ -138,12 +145,17 @@ def annotate(
     options: OverlayOptions = OverlayOptions(),  # frozen, so a safe default
     hud: Hud | None = None,
     selected: int | None = None,
+    scale: float | None = None,
 ) -> np.ndarray:
-    """A copy of ``image`` with the overlays ``options`` asks for."""
+    """A copy of ``image`` with the overlays ``options`` asks for.
+
+    ``scale`` sizes lines and text (default: from the frame height); a view showing the
+    frame shrunk passes a larger one so labels stay readable on screen.
+    """
     out = image.copy()
     if not options.any:
         return out
-    scale = _scale_for(out)
+    scale = scale or _scale_for(out)
     if options.trails and trails:
         colors = {t.track_id: CLASS_COLORS[t.target_class] for t in tracks}
         draw_trails(out, trails, colors, scale)

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from dronewatch.annotate import Hud, OverlayOptions, annotate, hud_text
+from dronewatch.live.feed_analysis import AnalysisStats
+from dronewatch.live.track_index import TrackIndex
 from dronewatch.playback import FeedStatus, PlayerSnapshot
 from ui.image import FrameImage
+
+TRAIL_SECONDS = 3.0
 
 _BACKGROUND = QColor(18, 20, 24)
 _HUD_BACKGROUND = QColor(0, 0, 0, 150)
@@ -26,11 +33,29 @@ def format_clock(seconds: float) -> str:
     return f"{minutes:02d}:{secs:05.2f}"
 
 
+def analysis_badge(stats: AnalysisStats) -> str:
+    """Decode fps, analysis fps and dropped frames, or what the analysis is doing."""
+    state = stats.state.value
+    if state in ("from store", "done"):
+        return f"analysis {state}"
+    if state == "error":
+        return "analysis failed"
+    progress = ""
+    if stats.frame_count:
+        progress = f"  {100 * stats.frames_done / stats.frame_count:.0f}%"
+    return (
+        f"dec {stats.decode_fps:.0f}  ana {stats.analysis_fps:.0f} fps  "
+        f"drop {stats.dropped}  {state}{progress}"
+    )
+
+
 class FeedTile(QWidget):
     """Paints the latest snapshot of one feed; emits clicks for selection and enlarging."""
 
     clicked = Signal(object)
     double_clicked = Signal(object)
+    track_clicked = Signal(object, int)  # tile, track id
+    context_menu_requested = Signal(object, object)  # tile, global position
 
     def __init__(self, feed_id: str, name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -41,6 +66,15 @@ class FeedTile(QWidget):
         self._frame_index: int | None = None
         self.selected = False
         self.paint_count = 0
+        # Overlays: what to draw and where the tracks come from.
+        self.track_index: TrackIndex | None = None
+        self.options = OverlayOptions()
+        self.selected_track: int | None = None
+        self.hud_speed = 1.0
+        self.hud_state = "REPLAY"
+        self.analysis: AnalysisStats | None = None
+        self._overlay_key: tuple | None = None
+        self.shown_tracks: tuple = ()
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(160, 90)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
@@ -56,14 +90,51 @@ class FeedTile(QWidget):
     # -- state ------------------------------------------------------------------------
 
     def set_snapshot(self, snapshot: PlayerSnapshot) -> None:
-        """Take a new snapshot; repaint only if it changed."""
-        if self.snapshot is not None and snapshot.serial == self.snapshot.serial:
+        """Take a new snapshot; rebuild the picture only if frame or overlays changed."""
+        if self.snapshot is None or snapshot.serial != self.snapshot.serial:
+            self.snapshot = snapshot
+            self.update()
+        self._refresh_picture()
+
+    def refresh_overlays(self) -> None:
+        """Call when overlay options, selection or analysis progress may have changed."""
+        self._refresh_picture()
+
+    def _label_scale(self, frame_height: int) -> float:
+        """Overlay scale so labels read at the same size on screen whatever the tile size."""
+        shown = max(1, min(self.height(), self.width() * 9 // 16))
+        return round(max(0.6, 0.85 * frame_height / shown), 1)
+
+    def resizeEvent(self, event: object) -> None:
+        super().resizeEvent(event)
+        self._refresh_picture()
+
+    def _refresh_picture(self) -> None:
+        snap = self.snapshot
+        packet = snap.packet if snap is not None else None
+        if packet is None:
             return
-        self.snapshot = snapshot
-        packet = snapshot.packet
-        if packet is not None and packet.index != self._frame_index:
-            self._frame = FrameImage(packet.image)
-            self._frame_index = packet.index
+        index = self.track_index
+        analysed = index is not None and index.analysed(packet.index)
+        scale = self._label_scale(packet.image.shape[0])
+        key = (packet.index, id(packet.image), analysed, self.options, self.selected_track, scale)
+        if key == self._overlay_key:
+            return
+        self._overlay_key = key
+        tracks = index.tracks_at(packet.index) if analysed and index is not None else ()
+        self.shown_tracks = tracks
+        if tracks:
+            span = round(TRAIL_SECONDS * (snap.info.fps if snap.info else 25.0))
+            trails = index.trails(packet.index, span) if index is not None else {}
+            # The HUD is painted by Qt below (same text), so it stays crisp at any size.
+            options = replace(self.options, hud=False)
+            image = annotate(
+                packet.image, tracks, trails, options, None, self.selected_track, scale
+            )
+        else:
+            image = packet.image
+        self._frame = FrameImage(image)
+        self._frame_index = packet.index
         self.update()
 
     def set_selected(self, selected: bool) -> None:
@@ -91,7 +162,36 @@ class FeedTile(QWidget):
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
             self.clicked.emit(self)
+            track = self.track_at(event.position().x(), event.position().y())
+            if track is not None:
+                self.track_clicked.emit(self, track)
+        elif event.button() == Qt.MouseButton.RightButton:
+            self.context_menu_requested.emit(self, event.globalPosition().toPoint())
         super().mousePressEvent(event)
+
+    def track_at(self, x: float, y: float) -> int | None:
+        """The track whose box is under widget point (x, y), if any."""
+        if self._frame is None or not self.shown_tracks:
+            return None
+        rect = self._image_rect()
+        scale = rect.width() / self._frame.image.width()
+        fx, fy = (x - rect.x()) / scale, (y - rect.y()) / scale
+        pad = 4 / scale
+        for track in self.shown_tracks:
+            x1, y1, x2, y2 = track.xyxy
+            if x1 - pad <= fx <= x2 + pad and y1 - pad <= fy <= y2 + pad:
+                return track.track_id
+        return None
+
+    def frame_rect_of(self, xyxy: tuple[float, float, float, float]) -> QRectF:
+        """Widget rectangle of a box given in frame pixels (for tests and hit checks)."""
+        assert self._frame is not None
+        rect = self._image_rect()
+        scale = rect.width() / self._frame.image.width()
+        x1, y1, x2, y2 = xyxy
+        return QRectF(
+            rect.x() + x1 * scale, rect.y() + y1 * scale, (x2 - x1) * scale, (y2 - y1) * scale
+        )
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
@@ -151,12 +251,13 @@ class FeedTile(QWidget):
             return
         info = snap.info
         h = painter.fontMetrics().height() + 4
-        bottom = self.height() - h - 4
         packet = snap.packet
-        if packet is not None:
-            total = f" / {info.frame_count}" if info.frame_count else ""
-            text = f"{format_clock(packet.time_s)}   frame {packet.index + 1}{total}"
-            self._paint_label(painter, text, 4, bottom, right=False)
+        if packet is not None and self.options.hud:
+            hud = Hud(self.title, packet.time_s, packet.index, self.hud_speed, self.hud_state)
+            text = hud_text(hud, with_name=False, frame_count=info.frame_count)
+            self._paint_label(painter, text, 4, self.height() - h - 4, right=False)
         self._paint_label(
             painter, f"{info.fps:.4g} fps  {info.width}x{info.height}", self.width() - 4, 4, True
         )
+        if self.analysis is not None:
+            self._paint_label(painter, analysis_badge(self.analysis), self.width() - 4, h + 6, True)

@@ -1,50 +1,58 @@
-"""The main window: feed grid, transport, menus, drag and drop; one timer drives it all."""
+"""The main window: feed grid, transport, timeline, sightings table; one timer drives all.
+
+Decoding and analysis run on each feed's own threads. The GUI timer pulls the latest
+frame of every feed from its slot (~30 Hz) and repaints only tiles that changed; the
+sightings views refresh from the store once a second.
+"""
 
 from __future__ import annotations
 
+import base64
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Signal
-from PySide6.QtGui import (
-    QAction,
-    QActionGroup,
-    QCloseEvent,
-    QDragEnterEvent,
-    QDropEvent,
-    QKeySequence,
-)
+import numpy as np
+from PySide6.QtCore import QByteArray, QElapsedTimer, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
+    QDockWidget,
     QFileDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QToolBar,
     QWidget,
 )
 
+from dronewatch.annotate import OverlayOptions
 from dronewatch.errors import DroneWatchError
-from dronewatch.playback import FeedPlayer, FeedStatus, PlaybackClock
-from dronewatch.sources import expand_feed_paths, open_source
+from dronewatch.live.feed_analysis import FeedAnalysis
+from dronewatch.live.sighting_rows import (
+    OpenFeed,
+    SightingRow,
+    class_counts,
+    collect_rows,
+    next_sighting,
+)
+from dronewatch.playback import FeedPlayer, FeedStatus, PlaybackClock, PlayerSnapshot
+from dronewatch.sources import SIM_PREFIX, expand_feed_paths, open_source
 from dronewatch.sources.image_sequence import IMAGE_SUFFIXES
 from dronewatch.sources.video_file import VIDEO_SUFFIXES
-from ui.feed_grid import LAYOUTS, FeedGrid
+from dronewatch.store import SightingsReader, Store
+from dronewatch.workspace import Workspace
+from ui.feed_grid import FeedGrid
 from ui.feed_tile import FeedTile
+from ui.sightings_table import SightingsPanel
+from ui.timeline import TimelineWidget
 from ui.transport_bar import TransportBar
+from ui.window_menus import SHORTCUTS, build_menus
 
 TICK_MS = 33  # one GUI timer at ~30 Hz pulls frames from every feed's slot
-SHORTCUTS: tuple[tuple[str, str], ...] = (
-    ("Space", "Play / pause"),
-    ("Left / Right", "Step one frame back / forward"),
-    ("[ / ]", "Slower / faster"),
-    ("Home", "Back to the start"),
-    ("Ctrl+O", "Open video files"),
-    ("Ctrl+Shift+O", "Open a folder (videos, or one image sequence)"),
-    ("Ctrl+W", "Close the selected feed"),
-    ("Double-click", "Enlarge a tile; again to restore the grid"),
-    ("Ctrl+Q", "Quit"),
-)
+SIGHTINGS_REFRESH_MS = 1000
+JUMP_SECONDS = 5.0
+ACTIVITY_BIN_S = 0.5
 
 
 @dataclass(eq=False)
@@ -53,15 +61,21 @@ class Feed:
     spec: str
     player: FeedPlayer
     tile: FeedTile
+    analysis: FeedAnalysis | None = None
     reported: bool = False  # its error went to stderr already
 
 
 class MainWindow(QMainWindow):
-    """Plays many feeds against one clock. Decoding happens on the feeds' own threads."""
+    """Plays many feeds against one clock, tracks targets on them, logs their sightings."""
 
     feed_failed = Signal(str)  # one-line message naming the file and the problem
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        store: Store | None = None,
+        analyse: bool = True,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("DroneWatch")
         self.setAcceptDrops(True)
@@ -70,6 +84,14 @@ class MainWindow(QMainWindow):
         self.errors: list[str] = []
         self._next_id = 1
         self.selected: Feed | None = None
+        self.selected_sighting: int | None = None
+        self.store = store
+        self._reader = SightingsReader(store.path) if store is not None else None
+        self.analysis_on = analyse
+        self.overlays = OverlayOptions()
+        self.sighting_rows: list[SightingRow] = []
+        self.layout_actions: dict[int | None, QAction] = {}
+        self.overlay_actions: dict[str, QAction] = {}
 
         self.grid = FeedGrid()
         self.setCentralWidget(self.grid)
@@ -80,68 +102,52 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.transport)
         self.addToolBar(Qt.ToolBarArea.BottomToolBarArea, bar)
         self._status = QLabel()
+        self._counts = QLabel()
+        self.statusBar().addPermanentWidget(self._counts)
         self.statusBar().addPermanentWidget(self._status)
+
+        self.timeline = TimelineWidget()
+        self.table = SightingsPanel()
+        self._timeline_dock = self._dock(
+            "Timeline", "timeline", self.timeline, Qt.DockWidgetArea.BottomDockWidgetArea
+        )
+        self._table_dock = self._dock(
+            "Sightings", "sightings", self.table, Qt.DockWidgetArea.RightDockWidgetArea
+        )
 
         self.transport.play_toggled.connect(self.toggle_play)
         self.transport.step_requested.connect(self.step)
         self.transport.seek_requested.connect(self.seek)
         self.transport.speed_changed.connect(self.set_speed)
-        self._build_menus()
+        self.timeline.seek_requested.connect(self.seek)
+        self.timeline.sighting_clicked.connect(lambda sid: self.select_sighting(sid, seek=True))
+        self.timeline.next_requested.connect(lambda: self.jump_to_sighting(True))
+        self.timeline.previous_requested.connect(lambda: self.jump_to_sighting(False))
+        self.table.sighting_selected.connect(lambda sid: self.select_sighting(sid, seek=False))
+        self.table.sighting_activated.connect(lambda sid: self.select_sighting(sid, seek=True))
+        build_menus(self)
+        self.docks_menu.addAction(self._timeline_dock.toggleViewAction())
+        self.docks_menu.addAction(self._table_dock.toggleViewAction())
+        self.analysis_action.setChecked(analyse)
 
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(self.tick)
         self._timer.start(TICK_MS)
+        self._sightings_timer = QTimer(self)
+        self._sightings_timer.timeout.connect(self.refresh_sightings)
+        self._sightings_timer.start(SIGHTINGS_REFRESH_MS)
         self.longest_tick_ms = 0.0
         self._tick_clock = QElapsedTimer()
 
-    # -- menus ------------------------------------------------------------------------
+    def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
 
-    def _action(self, text: str, slot: object, shortcut: str | None = None) -> QAction:
-        action = QAction(text, self)
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(slot)
-        self.addAction(action)  # shortcuts work whatever has focus
-        return action
-
-    def _build_menus(self) -> None:
-        menu = self.menuBar()
-        file_menu = menu.addMenu("&File")
-        file_menu.addAction(self._action("&Open video files…", self.open_files_dialog, "Ctrl+O"))
-        file_menu.addAction(self._action("Open &folder…", self.open_folder_dialog, "Ctrl+Shift+O"))
-        self.close_feed_action = self._action(
-            "&Close selected feed", self.close_selected_feed, "Ctrl+W"
-        )
-        file_menu.addAction(self.close_feed_action)
-        file_menu.addSeparator()
-        file_menu.addAction(self._action("&Quit", self.close, "Ctrl+Q"))
-
-        play_menu = menu.addMenu("&Playback")
-        play_menu.addAction(self._action("Play / pause", self.toggle_play, "Space"))
-        play_menu.addAction(self._action("Step back one frame", lambda: self.step(-1), "Left"))
-        play_menu.addAction(self._action("Step forward one frame", lambda: self.step(1), "Right"))
-        play_menu.addAction(self._action("Slower", self.slower, "["))
-        play_menu.addAction(self._action("Faster", self.faster, "]"))
-        play_menu.addAction(self._action("Back to start", lambda: self.seek(0.0), "Home"))
-
-        view_menu = menu.addMenu("&View")
-        layout_menu = view_menu.addMenu("&Layout")
-        group = QActionGroup(self)
-        self.layout_actions: dict[int | None, QAction] = {}
-        for columns, label in [(None, "&Automatic"), *[(n, f"{n} x {n}") for n in LAYOUTS]]:
-            action = QAction(label, self, checkable=True)
-            action.triggered.connect(lambda _=False, c=columns: self.set_layout(c))
-            group.addAction(action)
-            layout_menu.addAction(action)
-            self.layout_actions[columns] = action
-        self.layout_actions[None].setChecked(True)
-
-        help_menu = menu.addMenu("&Help")
-        help_menu.addAction(self._action("&Keyboard shortcuts", self.show_shortcuts))
-        help_menu.addAction(self._action("&About DroneWatch", self.show_about))
-
-    # -- feeds --------------------------------------------------------------------------
+    # -- feeds ------------------------------------------------------------------------------
 
     def open_feeds(self, specs: list[str]) -> list[Feed]:
         """Open feeds from paths, folders or ``sim:`` specs; failures show on their tiles."""
@@ -155,25 +161,77 @@ class MainWindow(QMainWindow):
     def _add_feed(self, spec: str) -> Feed:
         feed_id = f"feed{self._next_id}"
         self._next_id += 1
-        name = spec if spec.startswith("sim:") else Path(spec).name
+        is_sim = spec.startswith(SIM_PREFIX)
+        name = spec if is_sim else Path(spec).name
         player = FeedPlayer(name, lambda s=spec: open_source(s))
         tile = FeedTile(feed_id, name)
         feed = Feed(feed_id, spec, player, tile)
         tile.clicked.connect(lambda _t, f=feed: self.select(f))
         tile.double_clicked.connect(lambda t: self.grid.toggle_enlarged(t))
+        tile.track_clicked.connect(lambda _t, track, f=feed: self.select_track(f, track))
+        tile.context_menu_requested.connect(lambda _t, pos, f=feed: self._tile_menu(f, pos))
+        tile.options = self.overlays
         self.feeds.append(feed)
         self.grid.add_tile(tile)
         player.start()
         player.request(self.clock.position())
+        if self.analysis_on:
+            self._start_analysis(feed)
         return feed
+
+    def _start_analysis(self, feed: Feed) -> None:
+        if feed.analysis is not None:
+            feed.analysis.set_enabled(True)
+            return
+        path = None if feed.spec.startswith(SIM_PREFIX) else Path(feed.spec)
+        analysis = FeedAnalysis(
+            feed.tile.name, lambda s=feed.spec: open_source(s), self.store, path
+        )
+        analysis.set_playhead(self.clock.position())
+        feed.analysis = analysis
+        feed.tile.track_index = analysis.index
+        analysis.start()
+
+    def set_feed_analysis(self, feed: Feed, enabled: bool) -> None:
+        """Turn analysis of one feed on or off (off pauses it; on resumes where it was)."""
+        if enabled:
+            self._start_analysis(feed)
+        elif feed.analysis is not None:
+            feed.analysis.set_enabled(False)
+        feed.tile.track_index = feed.analysis.index if enabled and feed.analysis else None
+        feed.tile.analysis = None if not enabled else feed.tile.analysis
+        feed.tile.refresh_overlays()
+
+    def set_analysis_for_all(self, enabled: bool) -> None:
+        self.analysis_on = enabled
+        self.analysis_action.setChecked(enabled)
+        for feed in self.feeds:
+            self.set_feed_analysis(feed, enabled)
+
+    def _tile_menu(self, feed: Feed, pos: QPoint) -> None:
+        menu = QMenu(self)
+        on = (
+            feed.analysis is not None
+            and feed.analysis.enabled
+            and feed.tile.track_index is not None
+        )
+        action = menu.addAction("Analyse this feed")
+        action.setCheckable(True)
+        action.setChecked(on)
+        action.toggled.connect(lambda checked: self.set_feed_analysis(feed, checked))
+        menu.addAction("Close this feed", lambda: self.close_feed(feed))
+        menu.popup(pos)
 
     def close_feed(self, feed: Feed) -> None:
         feed.player.stop(timeout=2.0)
+        if feed.analysis is not None:
+            feed.analysis.stop(timeout=2.0)
         self.feeds.remove(feed)
         self.grid.remove_tile(feed.tile)
         if self.selected is feed:
             self.selected = None
         self._update_duration()
+        self.refresh_sightings()
 
     def close_selected_feed(self) -> None:
         feed = self.selected or (self.feeds[-1] if self.feeds else None)
@@ -188,6 +246,25 @@ class MainWindow(QMainWindow):
     def set_layout(self, columns: int | None) -> None:
         self.grid.set_columns(columns)
         self.layout_actions[columns].setChecked(True)
+
+    def enlarge_tile(self, position: int) -> None:
+        if 0 <= position < len(self.feeds):
+            tile = self.feeds[position].tile
+            if self.grid.enlarged is not tile:
+                self.grid.toggle_enlarged(tile)
+
+    def restore_grid(self) -> None:
+        if self.grid.enlarged is not None:
+            self.grid.toggle_enlarged(self.grid.enlarged)
+
+    def set_overlay(self, key: str, on: bool) -> None:
+        values = {k: getattr(self.overlays, k) for k in ("boxes", "ids", "trails", "hud")}
+        values[key] = on
+        self.overlays = OverlayOptions(**values)
+        self.overlay_actions[key].setChecked(on)
+        for feed in self.feeds:
+            feed.tile.options = self.overlays
+            feed.tile.refresh_overlays()
 
     def _report(self, message: str) -> None:
         self.errors.append(message)
@@ -207,7 +284,7 @@ class MainWindow(QMainWindow):
         if folder:
             self.open_feeds([folder])
 
-    # -- drag and drop ----------------------------------------------------------------
+    # -- drag and drop ----------------------------------------------------------------------
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls():
@@ -226,7 +303,7 @@ class MainWindow(QMainWindow):
         elif paths:
             self._report(f"{paths[0]}: not a video file or folder")
 
-    # -- transport ----------------------------------------------------------------------
+    # -- transport --------------------------------------------------------------------------
 
     def toggle_play(self) -> None:
         self.clock.toggle()
@@ -242,6 +319,10 @@ class MainWindow(QMainWindow):
 
     def seek(self, seconds: float) -> None:
         self.clock.seek(seconds)
+        self.tick()
+
+    def jump(self, seconds: float) -> None:
+        self.clock.seek(self.clock.position() + seconds)
         self.tick()
 
     def set_speed(self, speed: float) -> None:
@@ -269,9 +350,97 @@ class MainWindow(QMainWindow):
         self.clock.seek(max(0, current + direction) * period)
         self.tick()
 
-    # -- the timer ----------------------------------------------------------------------
+    # -- sightings --------------------------------------------------------------------------
 
-    def _snapshots(self) -> list:
+    def feed_by_id(self, feed_id: str) -> Feed | None:
+        return next((f for f in self.feeds if f.feed_id == feed_id), None)
+
+    def select_sighting(self, sighting_id: int | None, seek: bool) -> None:
+        """Select a sighting in table, timeline and tile; optionally seek all feeds to it."""
+        row = next((r for r in self.sighting_rows if r.sighting_id == sighting_id), None)
+        self.selected_sighting = row.sighting_id if row else None
+        self.timeline.select_sighting(self.selected_sighting)
+        self.table.select_sighting(self.selected_sighting)
+        for feed in self.feeds:
+            mine = row is not None and feed.feed_id == row.feed_id
+            feed.tile.selected_track = row.track_id if mine and row else None
+            feed.tile.refresh_overlays()
+        if row is None:
+            return
+        self.select(self.feed_by_id(row.feed_id))
+        if seek:
+            self.clock.pause()
+            self.seek(row.start_s)
+
+    def select_track(self, feed: Feed, track_id: int) -> None:
+        row = next(
+            (r for r in self.sighting_rows if r.feed_id == feed.feed_id and r.track_id == track_id),
+            None,
+        )
+        if row is not None:
+            self.select_sighting(row.sighting_id, seek=False)
+        else:
+            feed.tile.selected_track = track_id
+            feed.tile.refresh_overlays()
+
+    def jump_to_sighting(self, forward: bool) -> None:
+        row = next_sighting(self.sighting_rows, self.clock.position(), forward)
+        if row is not None:
+            self.select_sighting(row.sighting_id, seek=True)
+
+    def _open_feeds_for_rows(self) -> list[OpenFeed]:
+        return [
+            OpenFeed(f.feed_id, f.tile.name, lane, f.analysis.clip_id if f.analysis else None)
+            for lane, f in enumerate(self.feeds)
+        ]
+
+    def refresh_sightings(self) -> None:
+        """Pull sightings of the open feeds from the store into the timeline and table."""
+        names = [f.tile.name for f in self.feeds]
+        self.timeline.set_lanes(names, self.clock.duration)
+        rows: list[SightingRow] = []
+        if self._reader is not None:
+            try:
+                rows = collect_rows(self._reader, self._open_feeds_for_rows())
+            except DroneWatchError as exc:
+                self.statusBar().showMessage(str(exc), 10_000)
+        if rows != self.sighting_rows:
+            self.sighting_rows = rows
+            self.timeline.set_sightings(rows)
+            self.table.set_rows(rows, names)
+        counts = class_counts(rows)
+        self._counts.setText(
+            f"{len(rows)} sightings: "
+            + ", ".join(
+                f"{n} {c.value}" for c, n in sorted(counts.items(), key=lambda kv: kv[0].value)
+            )
+            if rows
+            else "no sightings yet"
+        )
+        self.timeline.set_activity(*self.activity())
+
+    def activity(self) -> tuple[np.ndarray, np.ndarray]:
+        """Targets in view over time, summed over feeds, in half-second bins."""
+        duration = max(self.clock.duration, ACTIVITY_BIN_S)
+        bins = int(np.ceil(duration / ACTIVITY_BIN_S)) + 1
+        total = np.zeros(bins, np.float32)
+        for feed, snap in zip(self.feeds, self._snapshots(), strict=True):
+            if feed.analysis is None or snap.info is None:
+                continue
+            counts = feed.analysis.index.counts()
+            if not len(counts):
+                continue
+            slot = np.minimum(
+                (np.arange(len(counts)) / snap.info.fps / ACTIVITY_BIN_S).astype(int), bins - 1
+            )
+            per_bin = np.zeros(bins, np.float32)
+            np.maximum.at(per_bin, slot, counts)
+            total += per_bin
+        return np.arange(bins) * ACTIVITY_BIN_S, total
+
+    # -- the timer --------------------------------------------------------------------------
+
+    def _snapshots(self) -> list[PlayerSnapshot]:
         return [f.player.snapshot() for f in self.feeds]
 
     def _update_duration(self) -> None:
@@ -283,22 +452,31 @@ class MainWindow(QMainWindow):
         duration = max(durations, default=0.0)
         if duration != self.clock.duration:
             self.clock.duration = duration
+            self.timeline.set_lanes([f.tile.name for f in self.feeds], duration)
 
     def tick(self) -> None:
         """Advance the clock, ask every feed for its frame, repaint tiles that changed."""
         self._tick_clock.start()
         self._update_duration()
         position = self.clock.position()
+        state = "REPLAY" if self.clock.playing else "PAUSED"
         for feed in self.feeds:
             feed.player.request(position)
+            tile = feed.tile
+            tile.hud_speed, tile.hud_state = self.clock.speed, state
+            if feed.analysis is not None:
+                feed.analysis.set_playhead(position)
+                if tile.track_index is not None:
+                    tile.analysis = feed.analysis.stats()
             snap = feed.player.snapshot()
-            feed.tile.set_snapshot(snap)
+            tile.set_snapshot(snap)
             if snap.status is FeedStatus.ERROR and not feed.reported:
                 feed.reported = True
                 self._report(snap.error or f"{feed.spec}: unknown error")
         self.transport.show_state(
             position, self.clock.duration, self.clock.playing, self.clock.speed
         )
+        self.timeline.set_playhead(position)
         ready = sum(1 for s in self._snapshots() if s.status is FeedStatus.READY)
         self._status.setText(f"{ready}/{len(self.feeds)} feeds  ·  {self.clock.speed:g}x")
         self.longest_tick_ms = max(self.longest_tick_ms, self._tick_clock.nsecsElapsed() / 1e6)
@@ -307,10 +485,60 @@ class MainWindow(QMainWindow):
         """True when every feed shows the frame at the clock's time (or has failed)."""
         return all(f.player.settled() for f in self.feeds)
 
-    # -- dialogs and shutdown -----------------------------------------------------------
+    # -- workspace --------------------------------------------------------------------------
+
+    def workspace(self) -> Workspace:
+        return Workspace(
+            feeds=[f.spec for f in self.feeds],
+            layout_columns=self.grid.columns,
+            boxes=self.overlays.boxes,
+            ids=self.overlays.ids,
+            trails=self.overlays.trails,
+            hud=self.overlays.hud,
+            analysis=self.analysis_on,
+            position_s=self.clock.position(),
+            geometry=base64.b64encode(bytes(self.saveGeometry().data())).decode(),
+            window_state=base64.b64encode(bytes(self.saveState().data())).decode(),
+        )
+
+    def apply_workspace(self, ws: Workspace, open_feeds: bool = True) -> None:
+        if ws.geometry:
+            self.restoreGeometry(QByteArray(base64.b64decode(ws.geometry)))
+        if ws.window_state:
+            self.restoreState(QByteArray(base64.b64decode(ws.window_state)))
+        for key in ("boxes", "ids", "trails", "hud"):
+            self.set_overlay(key, getattr(ws, key))
+        self.analysis_on = ws.analysis
+        self.analysis_action.setChecked(ws.analysis)
+        if open_feeds:
+            for feed in list(self.feeds):
+                self.close_feed(feed)
+            self.open_feeds(ws.feeds)
+            self.clock.seek(ws.position_s)
+        self.set_layout(ws.layout_columns)
+
+    def open_workspace_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open workspace", "", "Workspace (*.json)")
+        if path:
+            try:
+                self.apply_workspace(Workspace.load(Path(path)))
+            except DroneWatchError as exc:
+                QMessageBox.warning(self, "Cannot open workspace", str(exc))
+
+    def save_workspace_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save workspace", "workspace.json", "*.json")
+        if path:
+            try:
+                self.workspace().save(Path(path))
+            except DroneWatchError as exc:
+                QMessageBox.warning(self, "Cannot save workspace", str(exc))
+
+    # -- dialogs and shutdown ---------------------------------------------------------------
 
     def show_shortcuts(self) -> None:
-        rows = "".join(f"<tr><td><b>{k}</b></td><td>{v}</td></tr>" for k, v in SHORTCUTS)
+        rows = "".join(
+            f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{v}</td></tr>" for k, v in SHORTCUTS
+        )
         QMessageBox.information(self, "Keyboard shortcuts", f"<table>{rows}</table>")
 
     def show_about(self) -> None:
@@ -323,13 +551,22 @@ class MainWindow(QMainWindow):
         )
 
     def shutdown(self, timeout: float = 2.0) -> bool:
-        """Stop every decoder thread; True if all ended in time."""
+        """Stop every decoder and analysis thread; True if all ended within ``timeout``."""
         self._timer.stop()
-        for feed in self.feeds:
-            feed.player.stop(timeout=0)  # signal every thread first, then wait
-        return all(feed.player.stop(timeout=timeout) for feed in self.feeds)
+        self._sightings_timer.stop()
+        for feed in self.feeds:  # signal every thread first, then wait
+            feed.player.stop(timeout=0)
+            if feed.analysis is not None:
+                feed.analysis.stop(timeout=0)
+        ok = all(feed.player.stop(timeout=timeout) for feed in self.feeds)
+        ok = all(f.analysis.stop(timeout=timeout) for f in self.feeds if f.analysis) and ok
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
+        return ok
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.closing_workspace = self.workspace()
         if not self.shutdown():
             print("dronewatch: a decoder thread did not stop in time", file=sys.stderr)
         event.accept()

@@ -43,17 +43,67 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--window-size", type=_size, default=(1280, 800), metavar="WxH", help="window size"
     )
     parser.add_argument("--paused", action="store_true", help="start paused")
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="sightings database (default: sightings.db in the user data folder)",
+    )
+    parser.add_argument(
+        "--no-analysis", action="store_true", help="open feeds without detection and tracking"
+    )
+    parser.add_argument(
+        "--workspace",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="restore the open feeds, layout and overlays from FILE and save them there on exit "
+        "(default: the user config folder; screenshots use none unless given)",
+    )
+    parser.add_argument(
+        "--select-sighting",
+        action="store_true",
+        help="with --screenshot: select the sighting on screen at --at",
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     feeds = list(args.feeds) or bundled_samples()
-    if not feeds:
+    if not feeds and not args.feeds and args.workspace is None:
         raise DroneWatchError(f"no feeds given and no sample clips in {SAMPLES_DIR}")
     if args.at < 0:
         raise DroneWatchError(f"--at must be 0 or more seconds, got {args.at}")
-    from ui.app import run_app
+    from dronewatch.paths import default_db_path
+    from dronewatch.workspace import default_workspace_path
+    from ui.app import AppOptions, run_app
 
+    workspace = args.workspace
+    if workspace is None and args.screenshot is None:
+        workspace = default_workspace_path()
     return run_app(
-        feeds, screenshot=args.screenshot, at=args.at, size=args.window_size, play=not args.paused
+        AppOptions(
+            feeds=list(args.feeds) if args.feeds or workspace_has_feeds(workspace) else feeds,
+            db_path=args.db or default_db_path(),
+            screenshot=args.screenshot,
+            at=args.at,
+            size=args.window_size,
+            play=not args.paused,
+            analyse=not args.no_analysis,
+            workspace=workspace,
+            select_sighting=args.select_sighting,
+        )
     )
+
+
+def workspace_has_feeds(path: Path | None) -> bool:
+    """True when a saved workspace will reopen feeds (so the samples are not needed)."""
+    if path is None or not path.exists():
+        return False
+    from dronewatch.workspace import Workspace
+
+    try:
+        return bool(Workspace.load(path).feeds)
+    except DroneWatchError:
+        return False

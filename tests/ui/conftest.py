@@ -15,12 +15,21 @@ remove_opencv_qt_paths()
 
 
 @pytest.fixture
-def window(qtbot):
+def store(tmp_path):
+    from dronewatch.store import Store
+
+    with Store(tmp_path / "sightings.db") as s:
+        yield s
+
+
+@pytest.fixture
+def window(qtbot, store):
+    """The main window on a fresh database, analysis off (tests that want it turn it on)."""
     from ui.main_window import MainWindow
 
-    win = MainWindow()
+    win = MainWindow(store=store, analyse=False)
     qtbot.addWidget(win)
-    win.resize(1000, 700)
+    win.resize(1200, 800)
     win.show()
     yield win
     win.shutdown()

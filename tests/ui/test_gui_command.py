@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -17,9 +18,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_cli(
-    *args: str, env: dict[str, str] | None = None, timeout: float = 60
+    *args: str, env: dict[str, str] | None = None, timeout: float = 120
 ) -> subprocess.CompletedProcess:
     base = {k: v for k, v in os.environ.items() if not k.startswith("QT_")}
+    home = Path(tempfile.mkdtemp(prefix="dw-home-"))  # never the user's data or config
+    base["XDG_DATA_HOME"] = str(home / "data")
+    base["XDG_CONFIG_HOME"] = str(home / "config")
     base.pop("DISPLAY", None)
     base.pop("WAYLAND_DISPLAY", None)
     base.update(env or {})
