@@ -7,74 +7,114 @@ disagree about where the camera went.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
 
 from dronewatch.analysis.config import CameraMotionConfig
 
 
+@dataclass(frozen=True, slots=True)
+class CameraMotion:
+    """Camera motion at one frame, in work-image pixels.
+
+    ``key_to_cur`` maps the current *key frame* onto this frame; it is measured
+    directly against the key frame (not chained frame to frame), so it does not drift.
+    ``new_key`` says this frame becomes the key frame for the frames that follow.
+    ``ok`` is False when registration failed (the frame starts a new key).
+    """
+
+    prev_to_cur: np.ndarray
+    key_to_cur: np.ndarray
+    new_key: bool
+    ok: bool
+
+
 class CameraMotionEstimator:
-    """Estimates the homography mapping the previous work frame onto the current one.
+    """Registers each work frame to a key frame with sparse optical flow + RANSAC.
 
     >>> est = CameraMotionEstimator(CameraMotionConfig())
     >>> img = np.random.default_rng(0).integers(0, 255, (180, 320), np.uint8)
-    >>> est.update(img).shape
+    >>> est.update(img).prev_to_cur.shape
     (3, 3)
     """
 
     def __init__(self, config: CameraMotionConfig) -> None:
         self._cfg = config
-        self._prev: np.ndarray | None = None
-        self._prev_pts: np.ndarray | None = None
+        self._key: np.ndarray | None = None
+        self._key_pts: np.ndarray | None = None
+        self._key_to_prev = np.eye(3)  # flow-image coordinates
+        self._last_step = np.eye(3)
         self._scale = 1.0
         self.inlier_ratio = 1.0
-        self.ok = True  # False when the last estimate fell back to identity
 
     def reset(self) -> None:
-        self._prev = None
-        self._prev_pts = None
+        self._key = None
 
-    def update(self, gray: np.ndarray) -> np.ndarray:
-        """Feed the next work-resolution grey frame; return H (previous -> current)."""
+    def update(self, gray: np.ndarray) -> CameraMotion:
+        """Feed the next work-resolution grey frame."""
         cfg = self._cfg
         h, w = gray.shape
         if w > cfg.flow_width:
             self._scale = cfg.flow_width / w
-            small = cv2.resize(
-                gray, (cfg.flow_width, round(h * self._scale)), interpolation=cv2.INTER_AREA
-            )
+            size = (cfg.flow_width, round(h * self._scale))
+            small = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
         else:
             self._scale = 1.0
             small = gray
-        prev, prev_pts = self._prev, self._prev_pts
-        self._prev = small
-        self._prev_pts = self._find_corners(small)
-        if prev is None or prev_pts is None or len(prev_pts) < cfg.min_inliers:
-            self.ok = prev is None
-            return np.eye(3)
+        if self._key is None or self._key_pts is None or len(self._key_pts) < cfg.min_inliers:
+            first = self._key is None
+            self._set_key(small)
+            return CameraMotion(np.eye(3), np.eye(3), True, first)
+        key_to_cur = self._register(small)
+        if key_to_cur is None:
+            self._set_key(small)
+            return CameraMotion(np.eye(3), np.eye(3), True, False)
+        step = key_to_cur @ np.linalg.inv(self._key_to_prev)
+        self._last_step = step
+        sh, sw = small.shape
+        new_key = (
+            _corner_shift(key_to_cur, sw, sh) > cfg.rekey_fraction * sh or self.inlier_ratio < 0.5
+        )
+        if new_key:
+            self._set_key(small)
+        else:
+            self._key_to_prev = key_to_cur
+        return CameraMotion(self._to_work(step), self._to_work(key_to_cur), new_key, True)
+
+    def _to_work(self, hom: np.ndarray) -> np.ndarray:
+        s = self._scale
+        if s == 1.0:
+            return hom
+        return np.diag([1 / s, 1 / s, 1.0]) @ hom @ np.diag([s, s, 1.0])
+
+    def _set_key(self, small: np.ndarray) -> None:
+        self._key = small
+        self._key_pts = self._find_corners(small)
+        self._key_to_prev = np.eye(3)
+
+    def _register(self, small: np.ndarray) -> np.ndarray | None:
+        """Homography key -> current, tracking the key's corners from a prediction."""
+        cfg = self._cfg
+        assert self._key is not None and self._key_pts is not None
+        predicted = self._last_step @ self._key_to_prev
+        pts = self._key_pts.reshape(-1, 2).astype(np.float64)
+        guess = warp_points(predicted, pts).astype(np.float32).reshape(-1, 1, 2)
         nxt, status, _ = cv2.calcOpticalFlowPyrLK(
-            prev,
+            self._key,
             small,
-            prev_pts,
-            None,
+            self._key_pts,
+            guess,
             winSize=(cfg.lk_window, cfg.lk_window),
             maxLevel=cfg.lk_levels,
             criteria=(cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 20, 0.03),
+            flags=cv2.OPTFLOW_USE_INITIAL_FLOW,
         )
         good = status.reshape(-1) == 1
-        src = prev_pts.reshape(-1, 2)[good]
-        dst = nxt.reshape(-1, 2)[good]
-        if len(src) < cfg.min_inliers:
-            self.ok = False
-            return np.eye(3)
-        h_small = self._fit(src, dst)
-        if h_small is None:
-            self.ok = False
-            return np.eye(3)
-        self.ok = True
-        s = self._scale
-        scale = np.diag([s, s, 1.0])
-        return np.linalg.inv(scale) @ h_small @ scale
+        if int(good.sum()) < cfg.min_inliers:
+            return None
+        return self._fit(self._key_pts.reshape(-1, 2)[good], nxt.reshape(-1, 2)[good])
 
     def _fit(self, src: np.ndarray, dst: np.ndarray) -> np.ndarray | None:
         cfg = self._cfg
@@ -90,7 +130,7 @@ class CameraMotionEstimator:
             if hom is None:
                 return None
         n_in = int(inliers.sum()) if inliers is not None else 0
-        self.inlier_ratio = n_in / max(len(src), 1)
+        self.inlier_ratio = n_in / max(len(self._key_pts) if self._key_pts is not None else 1, 1)
         if n_in < cfg.min_inliers:
             return None
         return hom.astype(np.float64)
@@ -131,3 +171,9 @@ def warp_points(hom: np.ndarray, pts: np.ndarray) -> np.ndarray:
 def local_scale(hom: np.ndarray) -> float:
     """Isotropic scale of the homography's linear part (zoom factor)."""
     return float(np.sqrt(abs(np.linalg.det(hom[:2, :2]))))
+
+
+def _corner_shift(hom: np.ndarray, w: int, h: int) -> float:
+    """Largest displacement of an image corner under ``hom`` (pan, roll and zoom alike)."""
+    corners = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float64)
+    return float(np.abs(warp_points(hom, corners) - corners).max())

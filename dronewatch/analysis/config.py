@@ -25,6 +25,9 @@ class CameraMotionConfig:
     ransac_threshold: float = 1.0  # in flow-image pixels
     min_inliers: int = 12
     model: str = "homography"  # "homography" or "affine" (partial affine, 4 dof)
+    # A new key frame is taken when a corner of the view has moved this share of the
+    # frame height away from the key frame, or when half its corners are lost.
+    rekey_fraction: float = 0.12
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,9 +41,6 @@ class MotionDetectorConfig:
     stable_tolerance: float = 0.5  # share of the threshold within which a pixel is stable
     stable_learning_s: float = 0.25  # how fast stable pixels (ghosts) are learnt
     warmup_s: float = 0.3  # newly seen ground needs this much history before it counts
-    # Start a new key frame when a corner of the view has moved this share of the
-    # frame height away from the key frame (pan, orbit, zoom all move corners).
-    rekey_fraction: float = 0.12
     blur_kernel: int = 3
     # A pixel is foreground when it differs from every background pixel in a
     # (2r+1)^2 window by more than the threshold: this absorbs sub-pixel
@@ -50,6 +50,13 @@ class MotionDetectorConfig:
     threshold_sigma: float = 5.0  # times the robust noise estimate of the difference
     hysteresis: float = 0.5  # blobs grow into pixels above this share of the threshold
     close_kernel: int = 3
+    # Cast shadows move with their target and make its blob far too big (from a drone
+    # a walker's shadow is longer than the walker). A shadow only ever darkens; when a
+    # blob has a clearly darker part and a brighter-than-ground part, its box is the
+    # brighter part. Colour feeds only.
+    shadow_split: bool = True
+    bright_min_share: float = 0.1
+    dark_min_share: float = 0.3
     min_area: int = 4  # work pixels
     max_area_fraction: float = 0.05  # blobs bigger than this share of the frame are dropped
     # A global change (IR switch, auto exposure) that gain normalisation cannot

@@ -1,17 +1,15 @@
 """Independent-motion detector for a moving camera.
 
-The background is a running average kept in the coordinates of a *key frame*: each new
-frame is warped into key-frame coordinates with the accumulated camera homography,
-compared, and blended in. The background itself is only re-warped when the view has
-moved far enough to need a new key frame, so repeated interpolation never blurs it (a
-background warped every frame smears edges by a pixel or two within a second).
-Comparing against the background's min/max over a small window absorbs sub-pixel
-registration error and parallax on strong edges.
+Each frame is registered to the camera's key frame and compared with a background
+model kept in key-frame coordinates (see :mod:`dronewatch.analysis.background`). A
+pixel is foreground when it lies outside the background's min/max over a small window,
+which absorbs sub-pixel registration error on strong edges; blobs grow by hysteresis
+from the confident pixels. A global change (IR polarity switch, exposure jump) that
+gain normalisation cannot explain restarts the background instead of flooding.
 
 Why not MOG2 or two-frame differencing: MOG2 has no notion of camera motion and floods
-on a pan; consecutive frames leave only slivers of a slow target. A background with a
-memory of about a second lets a walker at 0.5 px/frame stand clear of it; pixels under
-a detected mover learn ten times slower so targets do not burn into the background.
+on a pan; consecutive frames leave only slivers of a slow target, while a background
+with a memory of about a second lets a walker at 0.5 px/frame stand clear of it.
 """
 
 from __future__ import annotations
@@ -21,10 +19,11 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from dronewatch.analysis.background import StabilisedBackground
+from dronewatch.analysis.camera_motion import CameraMotion
 from dronewatch.analysis.config import MotionDetectorConfig
 
 MOTION_CONFIDENCE = 1.0
-_MAX_AGE_CODE = 63  # age codes 0..63; +64 under a mover; 128 = outside the view
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,11 +43,12 @@ def _empty(global_change: bool = False) -> DetectorOutput:
 
 
 class MotionDetector:
-    """Feed work-resolution grey frames plus the camera homography, get movers.
+    """Feed work-resolution grey frames plus their camera motion, get movers.
 
     >>> det = MotionDetector(MotionDetectorConfig(), fps=25.0)
     >>> frame = np.full((90, 160), 100, np.uint8)
-    >>> len(det.detect(frame, np.eye(3)).xyxy)
+    >>> still = CameraMotion(np.eye(3), np.eye(3), False, True)
+    >>> len(det.detect(frame, still).xyxy)
     0
     """
 
@@ -59,29 +59,9 @@ class MotionDetector:
         self._window = cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
         c = max(1, config.close_kernel)
         self._close = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (c, c))
-        self._min_age = max(1, round(config.warmup_s * fps))
-        alpha = 1.0 / max(config.learning_time_s * fps, 1.0)
-        max_step = config.max_step_per_s / max(fps, 1.0)
-        rate = np.zeros(256, np.float32)
-        cap = np.zeros(256, np.float32)
-        for age in range(_MAX_AGE_CODE + 1):
-            young = age < self._min_age
-            rate[age] = rate[age + 64] = max(alpha, 1.0 / (age + 1))
-            cap[age] = 255.0 if young else max_step
-            cap[age + 64] = 255.0 if young else max_step * config.foreground_learning_factor
-        stable_rate = 1.0 / max(config.stable_learning_s * fps, 1.0)
-        rate[192:] = stable_rate
-        cap[192:] = 255.0
-        self._rate_lut, self._cap_lut = rate, cap
-        fast_alpha = 1.0 / max(config.stable_time_s * fps, 1.0)
-        self._fast_lut = np.array(
-            [max(fast_alpha, 1.0 / (min(i, _MAX_AGE_CODE) + 1)) for i in range(256)], np.float32
-        )
-        self._fast: np.ndarray | None = None  # short-memory background (float32)
-        self._bg: np.ndarray | None = None  # float32, key-frame coordinates
-        self._age: np.ndarray | None = None  # uint8 frames of history per pixel
-        self._key_to_cur = np.eye(3)
+        self._bg = StabilisedBackground(config, fps)
         self.noise_threshold = config.threshold_min
+        self.foreground: np.ndarray | None = None  # last mask, key-frame coordinates
 
     @property
     def thermal(self) -> bool:
@@ -96,30 +76,18 @@ class MotionDetector:
             )
             self._thermal = bool(spread.mean() < 3.0)
 
-    def reset(self) -> None:
-        self._bg = None
-        self._age = None
-
-    def _restart(self, gray: np.ndarray) -> None:
-        self._bg = gray.astype(np.float32)
-        self._fast = self._bg.copy()
-        self._age = np.ones(gray.shape, np.uint8)
-        self._key_to_cur = np.eye(3)
-
-    def detect(self, gray: np.ndarray, hom: np.ndarray) -> DetectorOutput:
-        """``gray``: current work frame; ``hom``: previous -> current homography."""
+    def detect(self, gray: np.ndarray, motion: CameraMotion) -> DetectorOutput:
+        """``gray``: current work frame; ``motion``: its registration to the key frame."""
         cfg = self._cfg
         if cfg.blur_kernel > 1:
             gray = cv2.GaussianBlur(gray, (cfg.blur_kernel, cfg.blur_kernel), 0)
         hot = self._hot_blobs(gray) if self._thermal else None
-        if self._bg is None or self._age is None:
-            self._restart(gray)
+        bg = self._bg
+        if not bg.ready or not motion.ok:
+            bg.restart(gray)
             return self._with_hot(_empty(), hot)
         h, w = gray.shape
-        self._key_to_cur = hom @ self._key_to_cur
-        if _corner_shift(self._key_to_cur, w, h) > cfg.rekey_fraction * h:
-            self._rekey(w, h)
-        key_to_cur = self._key_to_cur
+        key_to_cur = motion.key_to_cur
         identity = bool(np.allclose(key_to_cur, np.eye(3), atol=1e-6))
         if identity:
             cur = gray
@@ -129,9 +97,9 @@ class MotionDetector:
             cur_to_key = np.linalg.inv(key_to_cur)
             cur = cv2.warpPerspective(gray, cur_to_key, (w, h), flags=cv2.INTER_LINEAR)
             view = _footprint(cur_to_key, w, h, cfg.border_margin)
-        bg, age = self._bg, self._age
-        valid = cv2.bitwise_and(view, cv2.compare(age, self._min_age, cv2.CMP_GE))
-        bg8 = cv2.convertScaleAbs(bg)
+        valid = bg.valid(view)
+        assert bg.mean is not None
+        bg8 = cv2.convertScaleAbs(bg.mean)
         if cfg.normalise_gain:
             cur = _match_gain(cur, bg8, valid)
         above = cv2.subtract(cur, cv2.dilate(bg8, self._window))
@@ -140,14 +108,31 @@ class MotionDetector:
         thr = self._threshold(cur, bg8, valid)
         hi = cv2.bitwise_and(cv2.compare(fg, thr, cv2.CMP_GT), valid)
         if self._flooded(hi, valid):
-            # Global change (IR polarity switch, exposure jump, lost registration):
-            # start the background again from this frame rather than flood.
-            self._restart(gray)
+            bg.restart(cur, view)
+            if motion.new_key:
+                bg.rekey(key_to_cur)
             return _empty(global_change=True)
         lo = cv2.bitwise_and(cv2.compare(fg, cfg.hysteresis * thr, cv2.CMP_GT), valid)
         lo = cv2.morphologyEx(lo, cv2.MORPH_CLOSE, self._close)
-        self._learn(cur, lo, view, thr)
-        boxes = _components(lo, hi, cfg.min_area, cfg.max_area_fraction * h * w)
+        self.foreground = lo
+        bg.learn(cur, lo, view, thr)
+        if motion.new_key:
+            bg.rekey(key_to_cur)
+        if cfg.shadow_split and not self._thermal:
+            bright = cv2.bitwise_and(cv2.compare(above, thr, cv2.CMP_GT), lo)
+            dark = cv2.bitwise_and(cv2.compare(below, cfg.hysteresis * thr, cv2.CMP_GT), lo)
+        else:
+            bright = dark = None
+        boxes = _components(
+            lo,
+            hi,
+            cfg.min_area,
+            cfg.max_area_fraction * h * w,
+            bright,
+            dark,
+            cfg.bright_min_share,
+            cfg.dark_min_share,
+        )
         if not identity and len(boxes):
             boxes = _warp_boxes(boxes, key_to_cur)
         out = DetectorOutput(
@@ -170,54 +155,6 @@ class MotionDetector:
         cells_valid = cv2.resize(valid, (8, 8), interpolation=cv2.INTER_AREA)
         busy = np.count_nonzero(cells > 255 * cfg.flood_cell_fraction)
         return busy > cfg.flood_cells * max(np.count_nonzero(cells_valid > 128), 1)
-
-    def _learn(self, cur: np.ndarray, movers: np.ndarray, view: np.ndarray, thr: float) -> None:
-        """Blend the frame into the background.
-
-        A running average whose per-frame step is capped: noise and lighting drift are
-        followed at the averaging rate, but a target passing over a pixel (a large
-        difference) moves the background only by the cap, and slower still where a
-        mover was detected; a ghost left by a target in the first frame fades at the
-        cap rate. Young pixels (just come into view) learn at 1/age, uncapped.
-
-        A second, short-memory average tells ghosts from movers: where the current
-        frame has matched it for a while the scene is stable there, so the background
-        learns it quickly (a ghost vanishes; a target that stopped is absorbed and the
-        tracker holds it).
-        """
-        assert self._bg is not None and self._age is not None
-        code = cv2.min(self._age, _MAX_AGE_CODE)
-        code = cv2.bitwise_or(code, cv2.bitwise_and(cv2.dilate(movers, self._close), 64))
-        code = cv2.bitwise_or(code, cv2.bitwise_and(cv2.bitwise_not(view), 128))
-        assert self._fast is not None
-        fast_rate = cv2.LUT(cv2.min(self._age, _MAX_AGE_CODE), self._fast_lut)
-        fast8 = cv2.convertScaleAbs(self._fast)
-        stable = cv2.compare(cv2.absdiff(cur, fast8), self._cfg.stable_tolerance * thr, cv2.CMP_LT)
-        code = cv2.bitwise_or(code, cv2.bitwise_and(cv2.bitwise_and(stable, view), 192))
-        fstep = cv2.subtract(cur, self._fast, dtype=cv2.CV_32F)
-        cv2.multiply(fstep, fast_rate, dst=fstep)
-        cv2.add(self._fast, fstep, dst=self._fast, mask=view)
-        step = cv2.subtract(cur, self._bg, dtype=cv2.CV_32F)
-        cv2.multiply(step, cv2.LUT(code, self._rate_lut), dst=step)
-        cap = cv2.LUT(code, self._cap_lut)
-        cv2.min(step, cap, dst=step)
-        cv2.max(step, -cap, dst=step)
-        cv2.add(self._bg, step, dst=self._bg)
-        cv2.add(self._age, cv2.bitwise_and(view, 1), dst=self._age)
-
-    def _rekey(self, w: int, h: int) -> None:
-        """Move the background into the current frame's coordinates (one interpolation)."""
-        assert self._bg is not None and self._age is not None
-        hom = self._key_to_cur
-        self._bg = cv2.warpPerspective(
-            self._bg, hom, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
-        )
-        self._age = cv2.warpPerspective(self._age, hom, (w, h), flags=cv2.INTER_NEAREST)
-        assert self._fast is not None
-        self._fast = cv2.warpPerspective(
-            self._fast, hom, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
-        )
-        self._key_to_cur = np.eye(3)
 
     def _threshold(self, gray: np.ndarray, bg: np.ndarray, valid: np.ndarray) -> float:
         cfg = self._cfg
@@ -259,12 +196,6 @@ class MotionDetector:
             np.concatenate([out.hot, np.ones(len(hot), bool)]),
             out.global_change,
         )
-
-
-def _corner_shift(hom: np.ndarray, w: int, h: int) -> float:
-    corners = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float64)
-    p = np.hstack([corners, np.ones((4, 1))]) @ hom.T
-    return float(np.abs(p[:, :2] / p[:, 2:3] - corners).max())
 
 
 def _clear_border(mask: np.ndarray, margin: int) -> None:
@@ -316,8 +247,21 @@ def _match_gain(cur: np.ndarray, bg: np.ndarray, valid: np.ndarray) -> np.ndarra
     return cv2.convertScaleAbs(cur, alpha=gain, beta=offset)
 
 
-def _components(mask: np.ndarray, seeds: np.ndarray, min_area: int, max_area: float) -> np.ndarray:
-    """Boxes (x1, y1, x2, y2) of connected regions of ``mask`` containing a seed pixel."""
+def _components(
+    mask: np.ndarray,
+    seeds: np.ndarray,
+    min_area: int,
+    max_area: float,
+    bright: np.ndarray | None = None,
+    dark: np.ndarray | None = None,
+    bright_min_share: float = 0.1,
+    dark_min_share: float = 0.3,
+) -> np.ndarray:
+    """Boxes (x1, y1, x2, y2) of connected regions of ``mask`` containing a seed pixel.
+
+    With ``bright``/``dark`` masks, a region with enough of both gets the box of its
+    bright pixels only: the dark remainder is taken to be the target's shadow.
+    """
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     if n <= 1:
         return np.zeros((0, 4), np.float32)
@@ -325,8 +269,31 @@ def _components(mask: np.ndarray, seeds: np.ndarray, min_area: int, max_area: fl
     area = stats[:, cv2.CC_STAT_AREA]
     keep = seeded & (area >= min_area) & (area <= max_area)
     keep[0] = False
-    s = stats[keep]
-    if len(s) == 0:
-        return np.zeros((0, 4), np.float32)
-    x, y, bw, bh = (s[:, i].astype(np.float32) for i in range(4))
-    return np.stack([x, y, x + bw, y + bh], axis=1)
+    s = stats.astype(np.float32)
+    boxes = np.stack([s[:, 0], s[:, 1], s[:, 0] + s[:, 2], s[:, 1] + s[:, 3]], axis=1)  # per label
+    if bright is not None and dark is not None and keep.any():
+        ys, xs = np.nonzero(bright)
+        lab = labels[ys, xs]
+        n_bright = np.bincount(lab, minlength=n)
+        n_dark = np.bincount(labels[dark > 0], minlength=n)
+        split = (
+            keep
+            & (n_bright >= np.maximum(2, bright_min_share * area))
+            & (n_dark >= dark_min_share * area)
+        )
+        if split.any():
+            sel = split[lab]
+            lab, xs, ys = lab[sel], xs[sel].astype(np.float32), ys[sel].astype(np.float32)
+            x1 = np.full(n, np.inf, np.float32)
+            y1 = np.full(n, np.inf, np.float32)
+            x2 = np.full(n, -np.inf, np.float32)
+            y2 = np.full(n, -np.inf, np.float32)
+            np.minimum.at(x1, lab, xs)
+            np.minimum.at(y1, lab, ys)
+            np.maximum.at(x2, lab, xs + 1)
+            np.maximum.at(y2, lab, ys + 1)
+            grown = np.stack([x1 - 1, y1 - 1, x2 + 1, y2 + 1], axis=1)
+            boxes[split] = np.clip(
+                grown[split], boxes[split][:, [0, 1, 0, 1]], boxes[split][:, [2, 3, 2, 3]]
+            )
+    return boxes[keep]

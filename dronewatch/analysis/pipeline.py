@@ -64,8 +64,9 @@ class FeedAnalyzer:
             gray = cv2.resize(gray, self._work_size, interpolation=cv2.INTER_AREA)
         if self._frames_seen == 0:
             self._detector.decide_thermal(img)
-        hom = self._camera.update(gray)
-        found = self._detector.detect(gray, hom)
+        motion = self.last_motion = self._camera.update(gray)
+        hom = motion.prev_to_cur
+        found = self._detector.detect(gray, motion)
         xyxy, conf, hot = found.xyxy, found.confidence, found.hot
         class_id = np.zeros(len(xyxy), np.int16)
         if self._model is not None and self._frames_seen % self._model_every == 0:

@@ -1,0 +1,107 @@
+"""Background model kept in the coordinates of the camera's key frame.
+
+Each frame is warped into key-frame coordinates (with a homography measured directly
+against the key frame, so it does not drift), compared and blended in. The model itself
+is re-warped only when the camera takes a new key frame, so repeated interpolation never
+blurs it: a background warped every frame smears edges by a pixel or two within a
+second and those edges then light up as false movers.
+
+Learning is a running average whose per-frame step is capped: noise and lighting drift
+are followed at the averaging rate, but a target passing over a pixel (a large
+difference) moves the background only by the cap, and slower still under a detected
+mover. A second, short-memory average tells ghosts from movers: where the current frame
+has matched it for a while, the scene there is stable and the background adopts it
+quickly (a ghost left by a target seen in the first frames vanishes; a target that
+stopped is absorbed and the tracker holds it). Pixels that just came into view learn at
+1/age, uncapped.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from dronewatch.analysis.config import MotionDetectorConfig
+
+_MAX_AGE_CODE = 63  # per-pixel code: age 0..63, +64 under a mover, 128 outside, 192 stable
+_MOVER, _OUTSIDE, _STABLE = 64, 128, 192
+
+
+class StabilisedBackground:
+    """Running background in key-frame coordinates; see the module docstring."""
+
+    def __init__(self, config: MotionDetectorConfig, fps: float) -> None:
+        self._cfg = config
+        self.min_age = max(1, round(config.warmup_s * fps))
+        alpha = 1.0 / max(config.learning_time_s * fps, 1.0)
+        max_step = config.max_step_per_s / max(fps, 1.0)
+        rate = np.zeros(256, np.float32)
+        cap = np.zeros(256, np.float32)
+        for age in range(_MAX_AGE_CODE + 1):
+            young = age < self.min_age
+            rate[age] = rate[age + _MOVER] = max(alpha, 1.0 / (age + 1))
+            cap[age] = 255.0 if young else max_step
+            cap[age + _MOVER] = 255.0 if young else max_step * config.foreground_learning_factor
+        rate[_STABLE:] = 1.0 / max(config.stable_learning_s * fps, 1.0)
+        cap[_STABLE:] = 255.0
+        self._rate_lut, self._cap_lut = rate, cap
+        fast_alpha = 1.0 / max(config.stable_time_s * fps, 1.0)
+        self._fast_lut = np.array(
+            [max(fast_alpha, 1.0 / (min(i, _MAX_AGE_CODE) + 1)) for i in range(256)], np.float32
+        )
+        k = max(1, config.close_kernel)
+        self._grow = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+        self.mean: np.ndarray | None = None  # float32
+        self._fast: np.ndarray | None = None  # float32, short memory
+        self.age: np.ndarray | None = None  # uint8 frames of history per pixel
+
+    @property
+    def ready(self) -> bool:
+        return self.mean is not None
+
+    def restart(self, frame: np.ndarray, view: np.ndarray | None = None) -> None:
+        """Start again from ``frame`` (key-frame coordinates), where ``view`` is set."""
+        self.mean = frame.astype(np.float32)
+        self._fast = self.mean.copy()
+        if view is None:
+            self.age = np.ones(frame.shape, np.uint8)
+        else:
+            self.age = cv2.bitwise_and(view, 1)
+
+    def valid(self, view: np.ndarray) -> np.ndarray:
+        """Pixels in view with enough history to be compared."""
+        assert self.age is not None
+        return cv2.bitwise_and(view, cv2.compare(self.age, self.min_age, cv2.CMP_GE))
+
+    def learn(self, frame: np.ndarray, movers: np.ndarray, view: np.ndarray, thr: float) -> None:
+        """Blend ``frame`` (key-frame coordinates) in; ``movers`` is the foreground mask."""
+        assert self.mean is not None and self._fast is not None and self.age is not None
+        age_code = cv2.min(self.age, _MAX_AGE_CODE)
+        code = cv2.bitwise_or(age_code, cv2.bitwise_and(cv2.dilate(movers, self._grow), _MOVER))
+        code = cv2.bitwise_or(code, cv2.bitwise_and(cv2.bitwise_not(view), _OUTSIDE))
+        fast8 = cv2.convertScaleAbs(self._fast)
+        stable = cv2.compare(
+            cv2.absdiff(frame, fast8), self._cfg.stable_tolerance * thr, cv2.CMP_LT
+        )
+        code = cv2.bitwise_or(code, cv2.bitwise_and(cv2.bitwise_and(stable, view), _STABLE))
+
+        fstep = cv2.subtract(frame, self._fast, dtype=cv2.CV_32F)
+        cv2.multiply(fstep, cv2.LUT(age_code, self._fast_lut), dst=fstep)
+        cv2.add(self._fast, fstep, dst=self._fast, mask=view)
+
+        step = cv2.subtract(frame, self.mean, dtype=cv2.CV_32F)
+        cv2.multiply(step, cv2.LUT(code, self._rate_lut), dst=step)
+        cap = cv2.LUT(code, self._cap_lut)
+        cv2.min(step, cap, dst=step)
+        cv2.max(step, -cap, dst=step)
+        cv2.add(self.mean, step, dst=self.mean)
+        cv2.add(self.age, cv2.bitwise_and(view, 1), dst=self.age)
+
+    def rekey(self, key_to_cur: np.ndarray) -> None:
+        """Move the model into the current frame's coordinates (one interpolation)."""
+        assert self.mean is not None and self._fast is not None and self.age is not None
+        h, w = self.mean.shape
+        lin = {"flags": cv2.INTER_LINEAR, "borderMode": cv2.BORDER_REPLICATE}
+        self.mean = cv2.warpPerspective(self.mean, key_to_cur, (w, h), **lin)
+        self._fast = cv2.warpPerspective(self._fast, key_to_cur, (w, h), **lin)
+        self.age = cv2.warpPerspective(self.age, key_to_cur, (w, h), flags=cv2.INTER_NEAREST)
