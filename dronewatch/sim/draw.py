@@ -154,7 +154,15 @@ def draw_target(
         return _draw_vehicle(
             img, target, xy, heading, moving, pose, thermal, shadow_dir, shadow_strength
         )
-    return _draw_person(img, target, xy, pose, thermal, shadow_dir, shadow_strength)
+    return draw_targets(
+        img,
+        [target],
+        frame,
+        pose,
+        thermal=thermal,
+        shadow_dir=shadow_dir,
+        shadow_strength=shadow_strength,
+    )[0][1]
 
 
 @functools.lru_cache(maxsize=4096)
@@ -191,30 +199,72 @@ def _draw_vehicle(
     )
 
 
-def _draw_person(
+_PERSON_Z = np.array([0.0, 0.48, 0.8, 0.93, 0.0])  # feet, hip, shoulder, head, (shadow tip)
+
+
+def draw_targets(
     img: np.ndarray,
-    t: Target,
-    xy: np.ndarray,
+    targets: list[Target],
+    frame: int,
     pose: CameraPose,
+    *,
     thermal: bool,
     shadow_dir: np.ndarray,
     shadow_strength: float,
+) -> list[tuple[Target, Extent]]:
+    """Draw ``targets`` in the given order (far first); people are projected in one batch
+    because per-person NumPy calls dominate busy scenes."""
+    people = [t for t in targets if t.cls != VEHICLE]
+    slot: dict[int, int] = {}
+    if people:
+        n = len(people)
+        xy = np.array([t.track.xy[frame] for t in people])
+        h = np.array([t.height_m for t in people])
+        pts = np.empty((n, 5, 3))
+        pts[:, :, 0] = xy[:, :1]
+        pts[:, :, 1] = xy[:, 1:]
+        pts[:, :, 2] = h[:, None] * _PERSON_Z
+        pts[:, 4, 0] += h * shadow_dir[0]
+        pts[:, 4, 1] += h * shadow_dir[1]
+        uv, depth = pose.project_with_depth(pts.reshape(-1, 3))
+        uv = uv.reshape(n, 5, 2)
+        fp = _fp(uv)
+        scale = pose.focal / depth.reshape(n, 5)[:, 0]
+        slot = {id(t): k for k, t in enumerate(people)}
+    out: list[tuple[Target, Extent]] = []
+    for t in targets:
+        if t.cls == VEHICLE:
+            ext = draw_target(
+                img,
+                t,
+                frame,
+                pose,
+                thermal=thermal,
+                shadow_dir=shadow_dir,
+                shadow_strength=shadow_strength,
+            )
+        elif not np.isfinite(t.track.xy[frame, 0]):
+            ext = None
+        else:
+            k = slot[id(t)]
+            ext = _draw_person(img, t, uv[k], fp[k], float(scale[k]), thermal, shadow_strength)
+        if ext is not None:
+            out.append((t, ext))
+    return out
+
+
+def _draw_person(
+    img: np.ndarray,
+    t: Target,
+    uv: np.ndarray,
+    fp: np.ndarray,
+    scale: float,
+    thermal: bool,
+    shadow_strength: float,
 ) -> Extent:
-    h = t.height_m
-    x, y = float(xy[0]), float(xy[1])
-    pts = np.array(
-        [
-            [x, y, 0.0],
-            [x, y, 0.48 * h],
-            [x, y, 0.8 * h],
-            [x, y, 0.93 * h],
-            [x + h * shadow_dir[0], y + h * shadow_dir[1], 0.0],
-        ]
-    )
-    uv, depth = pose.project_with_depth(pts)
-    fp = _fp(uv)
+    """``uv``/``fp``: pixel and fixed-point positions of feet, hip, shoulder, head and
+    shadow tip; ``scale``: pixels per metre at the feet."""
     feet, hip, shoulder, head = uv[0], uv[1], uv[2], uv[3]
-    scale = pose.focal / float(depth[0])
     leg_th = max(1, round(0.3 * scale))
     torso_th = max(1, round(0.45 * scale))
     head_r = max(1.0, 0.12 * scale)

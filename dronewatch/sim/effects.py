@@ -118,7 +118,8 @@ class Effects:
             out = cv2.add(out, self.rain[fall : fall + self.h])
         # Optics: a touch of blur (more for thermal), then vignetting.
         sigma = 1.1 if self.thermal else 0.6
-        out = cv2.GaussianBlur(out, (0, 0), sigma)
+        ksize = (5, 5) if self.thermal else (3, 3)
+        out = cv2.GaussianBlur(out, ksize, sigma)
         out = cv2.multiply(out, self.vignette, scale=1.0 / 255.0)
         if self.fpn is not None:
             out = cv2.subtract(cv2.add(out, self.fpn[0]), self.fpn[1])

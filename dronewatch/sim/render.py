@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 
 from dronewatch.sim.camera import CameraPath, CameraPose
-from dronewatch.sim.draw import draw_target
+from dronewatch.sim.draw import draw_targets
 from dronewatch.sim.effects import Effects
 from dronewatch.sim.groundtruth import GTBox, clip_box
 from dronewatch.sim.scenario import Scenario
@@ -115,18 +115,16 @@ class Renderer:
         img = self.background(index, pose)
         canvas = img if targets else img.copy()
         boxes: list[GTBox] = []
-        for t in self._visible_targets(index, pose):
-            ext = draw_target(
-                canvas,
-                t,
-                index,
-                pose,
-                thermal=self.thermal,
-                shadow_dir=self.shadow_dir,
-                shadow_strength=self.shadow_strength,
-            )
-            if ext is None:
-                continue
+        drawn = draw_targets(
+            canvas,
+            self._visible_targets(index, pose),
+            index,
+            pose,
+            thermal=self.thermal,
+            shadow_dir=self.shadow_dir,
+            shadow_strength=self.shadow_strength,
+        )
+        for t, ext in drawn:
             box = clip_box(
                 index + 1, t.id, t.cls, ext.x0, ext.y0, ext.x1, ext.y1, s.width, s.height
             )
