@@ -201,6 +201,8 @@ def spawn_targets(scenario: Scenario, world: World, camera: CameraPath) -> list[
             spot = base.xy[0] + side * (road.width_m / 2 + width)
             if not np.all(np.isfinite(spot)):
                 spot = anchor
+            if world.is_blocked(spot[None])[0]:
+                continue
             track = parked(spot, float(base.heading[0]), n)
             motion = "parked"
         if _collides(track, length, targets):
@@ -222,12 +224,14 @@ def spawn_targets(scenario: Scenario, world: World, camera: CameraPath) -> list[
         )
 
     group_id = 0
-    while sum(t.cls == PERSON for t in targets) < n_people:
+    attempts = 0
+    while sum(t.cls == PERSON for t in targets) < n_people and attempts < 10 * n_people:
+        attempts += 1
         idx = int(rng.integers(n))
         anchor = _anchor_near_view(rng, camera, float(times[idx]), spread=1.0)
         if world.is_blocked(anchor[None])[0]:
             continue
-        size = 1 if rng.random() < 0.5 else int(rng.integers(2, 5))
+        size = 1 if rng.random() < 0.65 else int(rng.integers(2, 5))
         speed = float(rng.uniform(0.5, 1.4)) if rng.random() < 0.8 else float(rng.uniform(0.2, 0.5))
         leader: Track | None = None
         for _ in range(6):

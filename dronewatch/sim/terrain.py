@@ -402,6 +402,10 @@ def build_world(
     trees = kept
     for wc, radius in woods:
         cv2.circle(blocked, tuple(int(x) for x in np.round(wc - origin)), int(radius), 1, -1)
+    # Nobody walks or parks on top of a tree crown (targets are drawn above the ground).
+    for p, r in trees:
+        centre_px = tuple(int(x) for x in np.round(p - origin))
+        cv2.circle(blocked, centre_px, math.ceil(r + 0.5), 1, -1)
 
     if not thermal:
         for p, r in trees:
