@@ -143,9 +143,15 @@ class SightingsFilter(QSortFilterProxyModel):
         end_s: float | None = None,
         text: str = "",
     ) -> None:
+        begin = getattr(self, "beginFilterChange", None)  # Qt 6.10+; older: invalidate
+        if begin is not None:
+            begin()
         self.feed, self.target_class = feed, target_class
         self.start_s, self.end_s, self.text = start_s, end_s, text.strip().lower()
-        self.invalidateRowsFilter()
+        if begin is not None:
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self.invalidateRowsFilter()
 
     def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:
         model = self.sourceModel()
@@ -195,7 +201,7 @@ class SightingsPanel(QWidget):
         self.class_box = QComboBox(toolTip="Only this class")
         self.class_box.addItem("All classes", None)
         for target_class in TargetClass:
-            self.class_box.addItem(target_class.value, target_class)
+            self.class_box.addItem(target_class.value, target_class.value)
         self.from_box = QDoubleSpinBox(suffix=" s", maximum=1e7, toolTip="From (seconds)")
         self.to_box = QDoubleSpinBox(suffix=" s", maximum=1e7, toolTip="To (seconds, 0 = end)")
         self.text_box = QLineEdit(placeholderText="Search feed, track, class…")
@@ -238,7 +244,7 @@ class SightingsPanel(QWidget):
         end = self.to_box.value()
         self.proxy.set_filters(
             feed=self.feed_box.currentData(),
-            target_class=self.class_box.currentData(),
+            target_class=TargetClass(c) if (c := self.class_box.currentData()) else None,
             start_s=self.from_box.value(),
             end_s=end if end > 0 else None,
             text=self.text_box.text(),

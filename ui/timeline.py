@@ -203,12 +203,13 @@ class TimelineWidget(QWidget):
         ]
         if not hits:
             return None
-        return min(
-            hits,
-            key=lambda r: (
-                0.0 if r.start_s <= x <= r.end_s else min(abs(x - r.start_s), abs(x - r.end_s))
-            ),
-        )
+        def distance(r: SightingRow) -> tuple[float, float]:
+            cy = self._geometry.get(r.sighting_id, (float(r.lane), LANE_HEIGHT))[0]
+            dt = 0.0 if r.start_s <= x <= r.end_s else min(abs(x - r.start_s), abs(x - r.end_s))
+            # Stacked bars can share a row when a lane overflows: the latest start wins.
+            return (dt, abs(y - cy), -r.start_s)
+
+        return min(hits, key=distance)
 
     def click_at_view(self, x: float, y: float) -> SightingRow | None:
         """Act as a click at view coordinates: select and seek to the sighting there."""

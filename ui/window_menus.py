@@ -96,7 +96,7 @@ def build_menus(w: MainWindow) -> None:
         w.overlay_actions[key] = action
     view.addSeparator()
     for n in range(1, 10):
-        _action(w, f"Enlarge tile {n}", lambda n=n: w.enlarge_tile(n - 1), str(n))
+        _action(w, f"Enlarge tile {n}", lambda _=False, n=n: w.enlarge_tile(n - 1), str(n))
     view.addAction(_action(w, "Back to the grid", w.restore_grid, "Esc"))
     view.addSeparator()
     w.docks_menu = view.addMenu("&Panels")
