@@ -16,12 +16,12 @@ class CameraMotionConfig:
     """Feature tracking + RANSAC homography between consecutive frames."""
 
     flow_width: int = 320  # features are tracked on a copy at most this wide
-    max_corners: int = 300
+    max_corners: int = 160
     quality_level: float = 0.01
     min_distance: int = 8
     grid_cells: int = 4  # corners are picked per cell of a grid x grid partition
-    lk_window: int = 15
-    lk_levels: int = 3
+    lk_window: int = 13
+    lk_levels: int = 2
     ransac_threshold: float = 1.0  # in flow-image pixels
     min_inliers: int = 12
     model: str = "homography"  # "homography" or "affine" (partial affine, 4 dof)

@@ -262,20 +262,23 @@ def _components(
     With ``bright``/``dark`` masks, a region with enough of both gets the box of its
     bright pixels only: the dark remainder is taken to be the target's shadow.
     """
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    # 16-bit labels are 2-3x faster; a mask never has 65k blobs after the flood check.
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8, ltype=cv2.CV_16U)
     if n <= 1:
         return np.zeros((0, 4), np.float32)
-    seeded = np.bincount(labels[seeds > 0], minlength=n) > 0
+    seeded = np.bincount(_labels_at(labels, seeds), minlength=n) > 0
     area = stats[:, cv2.CC_STAT_AREA]
     keep = seeded & (area >= min_area) & (area <= max_area)
     keep[0] = False
     s = stats.astype(np.float32)
     boxes = np.stack([s[:, 0], s[:, 1], s[:, 0] + s[:, 2], s[:, 1] + s[:, 3]], axis=1)  # per label
     if bright is not None and dark is not None and keep.any():
-        ys, xs = np.nonzero(bright)
+        pts = cv2.findNonZero(bright)
+        pts = np.zeros((0, 2), np.int32) if pts is None else pts.reshape(-1, 2)
+        xs, ys = pts[:, 0], pts[:, 1]
         lab = labels[ys, xs]
         n_bright = np.bincount(lab, minlength=n)
-        n_dark = np.bincount(labels[dark > 0], minlength=n)
+        n_dark = np.bincount(_labels_at(labels, dark), minlength=n)
         split = (
             keep
             & (n_bright >= np.maximum(2, bright_min_share * area))
@@ -297,3 +300,12 @@ def _components(
                 grown[split], boxes[split][:, [0, 1, 0, 1]], boxes[split][:, [2, 3, 2, 3]]
             )
     return boxes[keep]
+
+
+def _labels_at(labels: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Labels under the set pixels of a sparse mask (findNonZero beats boolean indexing)."""
+    pts = cv2.findNonZero(mask)
+    if pts is None:
+        return np.zeros(0, np.intp)
+    pts = pts.reshape(-1, 2)
+    return labels[pts[:, 1], pts[:, 0]].astype(np.intp)

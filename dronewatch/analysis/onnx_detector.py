@@ -76,9 +76,9 @@ class OnnxDetector:
             out = self._forward(np.full((size, size, 3), 114, np.uint8))
         except cv2.error as exc:
             raise DroneWatchError(f"{self.path}: model failed to run ({exc})") from exc
-        if out.ndim != 2 or out.shape[0] != len(self._grids) or out.shape[1] < 6:
+        if out.ndim != 2 or out.shape[0] != len(self._grids[0]) or out.shape[1] < 6:
             raise DroneWatchError(
-                f"{self.path}: expected a YOLOX output of shape [1, {len(self._grids)}, 5+C] "
+                f"{self.path}: expected a YOLOX output of shape [1, {len(self._grids[0])}, 5+C] "
                 f"for input {size}x{size}, got {list(out.shape)}"
             )
 

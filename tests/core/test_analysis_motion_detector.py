@@ -1,0 +1,57 @@
+"""Motion detection from a panning camera: finds slow small movers, stays quiet otherwise."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dronewatch.analysis.config import AnalysisConfig
+from dronewatch.analysis.pipeline import FeedAnalyzer
+from tests.core.analysis_scenes import Mover, Scene, iou
+
+
+def _run(scene: Scene, n: int) -> list:
+    analyzer = FeedAnalyzer(scene.info, AnalysisConfig())
+    return [analyzer.process(scene.packet(i)) for i in range(n)]
+
+
+def test_finds_slow_small_mover_while_panning() -> None:
+    walker = Mover(x=250, y=120, vx=0.6, vy=0.25, size=6, value=215)
+    scene = Scene(movers=[walker])
+    results = _run(scene, 90)
+    found = 0
+    for i, r in enumerate(results[30:], start=30):
+        truth = scene.box_in_image(walker, i)
+        if any(iou(tuple(b), truth) >= 0.3 for b in r.detections.xyxy):
+            found += 1
+    assert found >= 0.8 * 60, f"found the walker in {found} of 60 frames"
+    tracked = [
+        r
+        for r in results[45:]
+        if any(iou(t.xyxy, scene.box_in_image(walker, r.index)) >= 0.3 for t in r.confirmed_tracks)
+    ]
+    assert len(tracked) >= 0.8 * 45
+
+
+def test_static_scene_pan_is_quiet() -> None:
+    results = _run(Scene(cam_vx=2.0, cam_vy=-0.7), 80)
+    false_boxes = sum(len(r.detections) for r in results[15:])
+    assert false_boxes <= 3, f"{false_boxes} detections on an empty scene"
+    assert all(not r.confirmed_tracks for r in results)
+
+
+def test_brightness_jump_does_not_flood() -> None:
+    walker = Mover(x=250, y=120, vx=0.8, vy=0.0, size=6, value=230)
+    results = _run(Scene(movers=[walker], gain_jump_at=40), 80)
+    after = [len(r.detections) for r in results[40:50]]
+    # The walker plus at most a few fragments; a flood would be hundreds of boxes.
+    assert max(after) <= 5, f"detections per frame after the jump: {after}"
+    assert sum(len(r.confirmed_tracks) for r in results[40:80]) <= 40  # at most the walker
+
+
+def test_camera_motion_reported_in_full_frame_pixels() -> None:
+    scene = Scene(cam_vx=2.0, cam_vy=0.0)
+    results = _run(scene, 5)
+    assert np.allclose(results[0].camera_motion, np.eye(3))
+    # The world moves left by 2 px/frame in the image.
+    assert results[4].camera_motion[0, 2] == np.float64(results[4].camera_motion[0, 2])
+    assert abs(results[4].camera_motion[0, 2] + 2.0) < 0.2

@@ -1,0 +1,80 @@
+"""FeedAnalyzer contract, the optional ONNX model, and an accuracy floor on a sim clip."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from dronewatch.analysis.config import AnalysisConfig
+from dronewatch.analysis.pipeline import FeedAnalyzer
+from dronewatch.analysis.types import Detections, FrameAnalysis, TargetClass, TrackState
+from dronewatch.errors import DroneWatchError
+from dronewatch.frames import FramePacket, VideoInfo
+from tests.core.analysis_scenes import Mover, Scene
+
+REALDATA = Path(__file__).resolve().parents[3] / "shared" / "realdata"
+YOLOX = REALDATA / "yolox-nano-onnx" / "yolox_nano.onnx"
+
+
+def test_contract_types_and_full_frame_coordinates() -> None:
+    """A 2x downscaled analysis still reports full-frame boxes."""
+    walker = Mover(x=250, y=120, vx=0.9, vy=0.3, size=6, value=225)
+    scene = Scene(movers=[walker])
+    big = VideoInfo(fps=scene.info.fps, width=640, height=360, frame_count=None)
+    analyzer = FeedAnalyzer(big, AnalysisConfig(work_width=320))
+    last: FrameAnalysis | None = None
+    for i in range(60):
+        img = cv2.resize(scene.frame(i), (640, 360), interpolation=cv2.INTER_LINEAR)
+        last = analyzer.process(FramePacket(i, i / 25.0, img))
+        assert isinstance(last, FrameAnalysis) and isinstance(last.detections, Detections)
+        assert last.camera_motion.shape == (3, 3)
+    assert last is not None and last.confirmed_tracks
+    track = last.confirmed_tracks[0]
+    assert isinstance(track, TrackState) and isinstance(track.target_class, TargetClass)
+    x1, y1, x2, y2 = scene.box_in_image(walker, 59)
+    cx, cy = (track.xyxy[0] + track.xyxy[2]) / 2, (track.xyxy[1] + track.xyxy[3]) / 2
+    assert abs(cx - (x1 + x2)) < 4 and abs(cy - (y1 + y2)) < 4  # image doubled in size
+
+
+def test_config_overrides_by_dotted_name() -> None:
+    cfg = AnalysisConfig().with_overrides({"tracker.max_age_s": 3.0, "work_width": 480})
+    assert cfg.tracker.max_age_s == 3.0 and cfg.work_width == 480
+    with pytest.raises(KeyError):
+        AnalysisConfig().with_overrides({"tracker.nope": 1})
+
+
+@pytest.mark.parametrize(
+    ("content", "match"),
+    [(None, "not found"), (b"this is not an onnx model", "not a usable ONNX model")],
+)
+def test_bad_model_file_names_the_file(tmp_path: Path, content: bytes | None, match: str) -> None:
+    path = tmp_path / "model.onnx"
+    if content is not None:
+        path.write_bytes(content)
+    info = VideoInfo(fps=25.0, width=320, height=180, frame_count=None)
+    with pytest.raises(DroneWatchError, match=match) as err:
+        FeedAnalyzer(info, model_path=path)
+    assert str(path) in str(err.value)
+
+
+@pytest.mark.realdata
+@pytest.mark.skipif(not YOLOX.exists(), reason=f"{YOLOX} absent (shared real data not here)")
+def test_onnx_model_finds_people_on_pets09() -> None:
+    from dronewatch.analysis.config import ModelConfig
+    from dronewatch.analysis.onnx_detector import OnnxDetector
+
+    clip = REALDATA / "pets09-s2l1" / "vtest_derived_h264.mp4"
+    cap = cv2.VideoCapture(str(clip))
+    ok, frame = cap.read()
+    cap.release()
+    assert ok
+    found = OnnxDetector(YOLOX, ModelConfig()).detect(frame)
+    people = found[found.class_id == 2]
+    assert len(people) >= 3  # 6 pedestrians in the first frame
+    assert np.all(people.xyxy[:, 2] <= frame.shape[1]) and np.all(people.confidence > 0)
+    info = VideoInfo(fps=10.0, width=frame.shape[1], height=frame.shape[0], frame_count=None)
+    result = FeedAnalyzer(info, model_path=YOLOX).process(FramePacket(0, 0.0, frame))
+    assert np.count_nonzero(result.detections.class_id == 2) >= 3

@@ -1,0 +1,102 @@
+"""Evaluation on hand-made ground truth and predictions with known scores."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from dronewatch.cli import main
+from dronewatch.errors import DroneWatchError
+from dronewatch.evaluation import evaluate_files, load_mot, single_target_hit_rate
+
+
+def _write(path: Path, rows: list[tuple]) -> Path:
+    path.write_text("".join(",".join(str(v) for v in r) + "\n" for r in rows))
+    return path
+
+
+def _gt9(frames: int = 10) -> list[tuple]:
+    """Two targets in every frame, simulator layout (9 columns)."""
+    rows = []
+    for f in range(1, frames + 1):
+        rows.append((f, 1, 10 + f, 20, 10, 10, 1, 1, 1.0))
+        rows.append((f, 2, 100, 50 + f, 8, 12, 1, 2, 1.0))
+    return rows
+
+
+def _pred_from(gt: list[tuple], ids: dict[int, int] | None = None) -> list[tuple]:
+    ids = ids or {1: 7, 2: 8}
+    return [(r[0], ids[r[1]], *r[2:6], 1, -1, -1, -1) for r in gt]
+
+
+def test_perfect_prediction(tmp_path: Path) -> None:
+    gt = _gt9()
+    s = evaluate_files(_write(tmp_path / "gt.txt", gt), _write(tmp_path / "p.txt", _pred_from(gt)))
+    assert (s.mota, s.idf1, s.hota, s.precision, s.recall) == (1.0, 1.0, 1.0, 1.0, 1.0)
+    assert s.id_switches == 0 and s.gt_ids == 2 and s.predicted_ids == 2
+
+
+def test_missing_target_and_false_positive(tmp_path: Path) -> None:
+    gt = _gt9()
+    pred = [r for r in _pred_from(gt) if r[1] == 7]  # target 2 never found
+    pred += [(f, 9, 300, 300, 10, 10, 1, -1, -1, -1) for f in range(1, 6)]  # 5 false boxes
+    s = evaluate_files(_write(tmp_path / "gt.txt", gt), _write(tmp_path / "p.txt", pred))
+    assert s.true_positives == 10 and s.false_negatives == 10 and s.false_positives == 5
+    assert s.mota == pytest.approx((20 - 10 - 5) / 20)
+    assert s.recall == pytest.approx(0.5)
+    assert s.precision == pytest.approx(10 / 15)
+
+
+def test_id_switch_counts(tmp_path: Path) -> None:
+    gt = _gt9()
+    pred = _pred_from(gt)
+    pred = [(r[0], 17 if (r[1] == 7 and r[0] > 5) else r[1], *r[2:]) for r in pred]
+    s = evaluate_files(_write(tmp_path / "gt.txt", gt), _write(tmp_path / "p.txt", pred))
+    assert s.id_switches == 1
+    assert s.mota == pytest.approx((20 - 1) / 20)
+    assert s.idf1 == pytest.approx(2 * 15 / (20 + 20))
+
+
+def test_iou_threshold_decides_a_match(tmp_path: Path) -> None:
+    gt = [(1, 1, 0, 0, 10, 10, 1, 1, 1.0)]
+    pred = [(1, 1, 4, 0, 10, 10, 1, -1, -1, -1)]  # IoU = 60 / 140 = 0.43
+    g, p = _write(tmp_path / "gt.txt", gt), _write(tmp_path / "p.txt", pred)
+    assert evaluate_files(g, p, 0.3).mota == 1.0
+    assert evaluate_files(g, p, 0.5).mota == -1.0  # one miss and one false box
+
+
+def test_ten_column_motchallenge_and_ignored_rows(tmp_path: Path) -> None:
+    gt = [(1, 1, 0, 0, 10, 10, 1, -1, -1, -1), (1, 2, 50, 50, 10, 10, 0, -1, -1, -1)]
+    pred = [(1, 3, 0, 0, 10, 10, 1, -1, -1, -1), (1, -1, 50, 50, 10, 10, 1, -1, -1, -1)]
+    s = evaluate_files(_write(tmp_path / "gt.txt", gt), _write(tmp_path / "p.txt", pred))
+    assert s.gt_ids == 1 and s.mota == 1.0  # conf-0 GT row and id -1 prediction ignored
+
+
+def test_bad_files_are_one_line_errors(tmp_path: Path) -> None:
+    with pytest.raises(DroneWatchError, match="no such file"):
+        evaluate_files(tmp_path / "missing.txt", tmp_path / "missing2.txt")
+    bad = tmp_path / "bad.txt"
+    bad.write_text("1,2,3\n")
+    with pytest.raises(DroneWatchError, match="at least 6 columns"):
+        load_mot(bad)
+
+
+def test_single_target_hit_rate() -> None:
+    gt = np.array([[0, 0, 10, 10], [0, 0, 10, 10], [np.nan, np.nan, np.nan, np.nan]])
+    pred = load_mot.__globals__["MotRows"](
+        np.array([1, 2]), np.array([1, 1]), np.array([[0, 0, 10, 10], [30, 30, 5, 5]]), np.ones(2)
+    )
+    assert single_target_hit_rate(gt, pred, 0.5) == 0.5
+
+
+def test_cli_prints_scores(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    gt = _gt9()
+    g = _write(tmp_path / "gt.txt", gt)
+    p = _write(tmp_path / "p.txt", _pred_from(gt))
+    assert main(["evaluate", str(g), str(p), "--iou", "0.5"]) == 0
+    out = capsys.readouterr().out
+    for name in ("MOTA", "IDF1", "HOTA", "precision", "recall", "ID switches"):
+        assert name in out
+    assert main(["evaluate", str(tmp_path / "nope.txt"), str(p)]) == 1
