@@ -8,7 +8,7 @@ import pytest
 
 from dronewatch.analysis.camera_motion import CameraMotionEstimator, warp_points
 from dronewatch.analysis.config import CameraMotionConfig
-from tests.core.analysis_scenes import world_texture
+from tests.core.test_analysis_scenes import world_texture
 
 
 def _views(hom: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -6,7 +6,7 @@ import numpy as np
 
 from dronewatch.analysis.config import AnalysisConfig
 from dronewatch.analysis.pipeline import FeedAnalyzer
-from tests.core.analysis_scenes import Mover, Scene, iou
+from tests.core.test_analysis_scenes import Mover, Scene, iou
 
 
 def _run(scene: Scene, n: int) -> list:

@@ -1,4 +1,5 @@
-"""Tiny synthetic moving-camera scenes for the analysis tests (no files, no simulator).
+"""Tiny synthetic moving-camera scenes shared by the analysis tests (no test functions here;
+no files, no simulator).
 
 A camera window slides over a large smooth random texture; targets are small squares
 drawn in world coordinates, so their image motion is camera motion + their own.
