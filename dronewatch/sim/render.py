@@ -14,7 +14,8 @@ from dronewatch.sim.effects import Effects
 from dronewatch.sim.groundtruth import GTBox, clip_box
 from dronewatch.sim.scenario import Scenario
 from dronewatch.sim.targets import Target, spawn_targets
-from dronewatch.sim.terrain import World, build_world
+from dronewatch.sim.terrain import build_world
+from dronewatch.sim.world import World
 
 _WORLD_MARGIN_M = 115.0
 _CULL_MARGIN_PX = 80.0

@@ -10,7 +10,6 @@ import numpy as np
 
 from dronewatch.sim.camera import CameraPath
 from dronewatch.sim.scenario import PERSON, VEHICLE, Scenario
-from dronewatch.sim.terrain import World
 from dronewatch.sim.trajectories import (
     Track,
     crosses_obstacle,
@@ -20,6 +19,7 @@ from dronewatch.sim.trajectories import (
     parked,
     wander,
 )
+from dronewatch.sim.world import World
 
 _CAR_COLOURS = (  # BGR, weighted towards the greys of real car parks
     (235, 235, 232),

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dronewatch.sim.noise import Wiggle
-from dronewatch.sim.terrain import Road, World
+from dronewatch.sim.world import Road, World
 
 
 @dataclass(frozen=True, slots=True, eq=False)
