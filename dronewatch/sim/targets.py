@@ -51,6 +51,7 @@ _CLOTHES = (
     (40, 200, 200),
     (160, 100, 120),
 )
+_HAIR = ((40, 50, 70), (30, 30, 30), (90, 120, 160), (60, 80, 110))
 _VEHICLE_KINDS = {  # length, width, height (m), weight
     "car": ((4.0, 4.8), (1.7, 1.9), (1.4, 1.6), 0.65),
     "van": ((4.9, 5.8), (1.9, 2.1), (1.9, 2.5), 0.2),
@@ -136,98 +137,120 @@ def spawn_targets(scenario: Scenario, world: World, camera: CameraPath) -> list[
     """All targets of the scenario, ids 1..N, vehicles first then people."""
     rng = scenario.rng("targets")
     p = scenario.preset
-    n = scenario.frame_count
-    times = np.arange(n) / scenario.fps
+    times = np.arange(scenario.frame_count) / scenario.fps
     scale = max(1.0, scenario.seconds / 20.0)
-    n_vehicles = round(p.vehicles * scale)
-    n_people = round(p.people * scale)
     targets: list[Target] = []
+    _spawn_vehicles(rng, round(p.vehicles * scale), world, camera, times, targets)
+    _spawn_people(rng, round(p.people * scale), world, camera, times, targets)
+    return targets
 
-    def next_id() -> int:
-        return len(targets) + 1
 
+def _vehicle_track(
+    rng: np.random.Generator,
+    roll: float,
+    kind: str,
+    width: float,
+    anchor: np.ndarray,
+    idx: int,
+    times: np.ndarray,
+    world: World,
+) -> tuple[Track | None, str]:
+    """Road traffic (most), farm-track or cross-field driving, or parked at a roadside.
+    ``roll`` in [0, 1) picks which. (None, "") when the parking spot is taken."""
+    if roll < 0.68 and kind != "tractor":
+        candidates = [r for r in world.roads if r.kind != "track"] or world.roads
+        best = min(candidates, key=lambda r: nearest_on_road(r, anchor)[1])
+        s, _dist = nearest_on_road(best, anchor)
+        speed = best.speed_mps * float(rng.uniform(0.6, 1.1))
+        forward = bool(rng.random() < 0.5)
+        return drive_on_road(rng, best, s, idx, times, speed=speed, forward=forward), "road"
+    if roll < 0.82:
+        tracks = [r for r in world.roads if r.kind == "track"] or world.roads
+        road = tracks[int(rng.integers(len(tracks)))]
+        s, _dist = nearest_on_road(road, anchor)
+        speed = float(rng.uniform(2.5, 6.0))
+        forward = bool(rng.random() < 0.5)
+        return drive_on_road(rng, road, s, idx, times, speed=speed, forward=forward), "offroad"
+    if roll < 0.9:
+        for _ in range(6):
+            cand = wander(
+                rng,
+                anchor,
+                idx,
+                times,
+                speed=float(rng.uniform(2.0, 5.0)),
+                turniness=0.6,
+                walk_s=(6, 15),
+                stop_s=(2, 6),
+                stop_prob=0.3,
+            )
+            if not crosses_obstacle(world, cand):
+                return cand, "offroad"
+    road = world.roads[int(rng.integers(min(2, len(world.roads))))]
+    s, _dist = nearest_on_road(road, anchor)
+    base = drive_on_road(rng, road, s, 0, times[:2], speed=0.0, forward=True)
+    side = np.array([math.sin(base.heading[0]), -math.cos(base.heading[0])])
+    spot = base.xy[0] + side * (road.width_m / 2 + width)
+    if not np.all(np.isfinite(spot)):
+        spot = anchor
+    if world.is_blocked(spot[None])[0]:
+        return None, ""
+    return parked(spot, float(base.heading[0]), len(times)), "parked"
+
+
+def _spawn_vehicles(
+    rng: np.random.Generator,
+    count: int,
+    world: World,
+    camera: CameraPath,
+    times: np.ndarray,
+    targets: list[Target],
+) -> None:
+    kinds = list(_VEHICLE_KINDS)
+    weights = np.array([_VEHICLE_KINDS[k][3] for k in kinds])
     attempts = 0
-    while sum(t.cls == VEHICLE for t in targets) < n_vehicles and attempts < 8 * n_vehicles:
+    while sum(t.cls == VEHICLE for t in targets) < count and attempts < 8 * count:
         attempts += 1
-        idx = int(rng.integers(n))
-        kinds = list(_VEHICLE_KINDS)
-        weights = np.array([_VEHICLE_KINDS[k][3] for k in kinds])
+        idx = int(rng.integers(len(times)))
         kind = str(rng.choice(kinds, p=weights / weights.sum()))
         length, width, height = _vehicle_shape(rng, kind)
-        roll = rng.random()
+        roll = float(rng.random())
         anchor = _anchor_near_view(rng, camera, float(times[idx]), spread=1.1)
-        track: Track | None = None
-        motion = "road"
-        if roll < 0.68 and kind != "tractor":
-            candidates = [r for r in world.roads if r.kind != "track"] or world.roads
-            best = min(candidates, key=lambda r: nearest_on_road(r, anchor)[1])
-            s, _dist = nearest_on_road(best, anchor)
-            speed = best.speed_mps * float(rng.uniform(0.6, 1.1))
-            track = drive_on_road(
-                rng, best, s, idx, times, speed=speed, forward=bool(rng.random() < 0.5)
-            )
-        elif roll < 0.82:
-            tracks = [r for r in world.roads if r.kind == "track"] or world.roads
-            road = tracks[int(rng.integers(len(tracks)))]
-            s, _dist = nearest_on_road(road, anchor)
-            speed = float(rng.uniform(2.5, 6.0))
-            track = drive_on_road(
-                rng, road, s, idx, times, speed=speed, forward=bool(rng.random() < 0.5)
-            )
-            motion = "offroad"
-        elif roll < 0.9:
-            for _ in range(6):
-                cand = wander(
-                    rng,
-                    anchor,
-                    idx,
-                    times,
-                    speed=float(rng.uniform(2.0, 5.0)),
-                    turniness=0.6,
-                    walk_s=(6, 15),
-                    stop_s=(2, 6),
-                    stop_prob=0.3,
-                )
-                if not crosses_obstacle(world, cand):
-                    track = cand
-                    break
-            motion = "offroad"
-        if track is None:
-            # Parked at the roadside or in a yard.
-            road = world.roads[int(rng.integers(min(2, len(world.roads))))]
-            s, _dist = nearest_on_road(road, anchor)
-            base = drive_on_road(rng, road, s, 0, times[:2], speed=0.0, forward=True)
-            side = np.array([math.sin(base.heading[0]), -math.cos(base.heading[0])])
-            spot = base.xy[0] + side * (road.width_m / 2 + width)
-            if not np.all(np.isfinite(spot)):
-                spot = anchor
-            if world.is_blocked(spot[None])[0]:
-                continue
-            track = parked(spot, float(base.heading[0]), n)
-            motion = "parked"
-        if _collides(track, length, targets):
+        track, motion = _vehicle_track(rng, roll, kind, width, anchor, idx, times, world)
+        if track is None or _collides(track, length, targets):
             continue
         heat = float(rng.uniform(130, 160)) if motion == "parked" else float(rng.uniform(170, 215))
+        colours = _vehicle_colours(rng, kind)
         targets.append(
             Target(
-                next_id(),
+                len(targets) + 1,
                 VEHICLE,
                 kind,
                 motion,
                 length,
                 width,
                 height,
-                _vehicle_colours(rng, kind),
+                colours,
                 heat,
                 track,
             )
         )
 
+
+def _spawn_people(
+    rng: np.random.Generator,
+    count: int,
+    world: World,
+    camera: CameraPath,
+    times: np.ndarray,
+    targets: list[Target],
+) -> None:
+    """People alone or in groups of 2-4 following a leader; slow, with stops."""
     group_id = 0
     attempts = 0
-    while sum(t.cls == PERSON for t in targets) < n_people and attempts < 10 * n_people:
+    while sum(t.cls == PERSON for t in targets) < count and attempts < 10 * count:
         attempts += 1
-        idx = int(rng.integers(n))
+        idx = int(rng.integers(len(times)))
         anchor = _anchor_near_view(rng, camera, float(times[idx]), spread=1.0)
         if world.is_blocked(anchor[None])[0]:
             continue
@@ -267,12 +290,12 @@ def spawn_targets(scenario: Scenario, world: World, camera: CameraPath) -> list[
             colours = (
                 _pick(rng, _CLOTHES),
                 _pick(rng, _CLOTHES[:6]),
-                _pick(rng, ((40, 50, 70), (30, 30, 30), (90, 120, 160), (60, 80, 110))),
+                _pick(rng, _HAIR),
             )
             height = float(rng.uniform(1.55, 1.9))
             targets.append(
                 Target(
-                    next_id(),
+                    len(targets) + 1,
                     PERSON,
                     "person",
                     "group" if size > 1 else "walk",
@@ -285,4 +308,3 @@ def spawn_targets(scenario: Scenario, world: World, camera: CameraPath) -> list[
                     group_id if size > 1 else 0,
                 )
             )
-    return targets
