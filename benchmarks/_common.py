@@ -81,7 +81,7 @@ def run_mog2_bytetrack(path: Path) -> tuple[MotRows, float]:
     for i, img in enumerate(it):
         mask = mog.apply(img)
         mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)
-        count, _, stats, _ = cv2.connectedComponentsWithStats(mask)
+        _, _, stats, _ = cv2.connectedComponentsWithStats(mask)
         keep = stats[1:, cv2.CC_STAT_AREA] >= 16
         s = stats[1:][keep].astype(np.float32)
         xyxy = np.stack([s[:, 0], s[:, 1], s[:, 0] + s[:, 2], s[:, 1] + s[:, 3]], axis=1)

@@ -16,9 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks._common import run_ours  # noqa: E402
-from dronewatch.analysis.config import AnalysisConfig  # noqa: E402
-from dronewatch.evaluation import evaluate_rows, load_mot  # noqa: E402
+from benchmarks._common import run_ours
+from dronewatch.analysis.config import AnalysisConfig
+from dronewatch.evaluation import evaluate_rows, load_mot
 
 PRESETS = ["day-pan", "day-orbit", "thermal-night", "fog", "rain"]
 
@@ -28,9 +28,25 @@ def render(preset: str, seed: int, seconds: float, work: Path, size: str) -> Pat
     video = work / f"{name}.mp4"
     if not video.exists():
         subprocess.run(
-            [sys.executable, "-m", "dronewatch", "simulate", "--preset", preset, "--seed",
-             str(seed), "--seconds", str(seconds), "--size", size, "--out", str(work),
-             "--name", name, "--quiet"],
+            [
+                sys.executable,
+                "-m",
+                "dronewatch",
+                "simulate",
+                "--preset",
+                preset,
+                "--seed",
+                str(seed),
+                "--seconds",
+                str(seconds),
+                "--size",
+                size,
+                "--out",
+                str(work),
+                "--name",
+                name,
+                "--quiet",
+            ],
             check=True,
         )
     return video
@@ -49,7 +65,8 @@ def main() -> int:
     args.work.mkdir(parents=True, exist_ok=True)
     overrides = {k: json.loads(v) for k, v in (s.split("=", 1) for s in args.set)}
     config = AnalysisConfig().with_overrides(overrides)
-    print(f"{'clip':34} {'MOTA':>6} {'IDF1':>6} {'HOTA':>6} {'Prec':>6} {'Rec':>6} {'IDSW':>5} {'fps':>6}")
+    head = ("clip", "MOTA", "IDF1", "HOTA", "Prec", "Rec", "IDSW", "fps")
+    print("{:34} {:>6} {:>6} {:>6} {:>6} {:>6} {:>5} {:>6}".format(*head))
     for preset in args.presets:
         for seed in args.seeds:
             video = render(preset, seed, args.seconds, args.work, args.size)
