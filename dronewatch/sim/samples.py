@@ -19,6 +19,5 @@ SAMPLES: tuple[SampleSpec, ...] = (
     SampleSpec("day-pan", "day-pan", 101),
     SampleSpec("thermal-night", "thermal-night", 202),
     SampleSpec("fog", "fog", 303),
-    SampleSpec("rain", "rain", 404),
     SampleSpec("busy", "busy", 505),
 )
