@@ -66,6 +66,7 @@ class FeedTile(QWidget):
         self._frame_index: int | None = None
         self.selected = False
         self.paint_count = 0
+        self.frames_shown = 0  # distinct frames put on screen (for the GUI benchmark)
         # Overlays: what to draw and where the tracks come from.
         self.track_index: TrackIndex | None = None
         self.options = OverlayOptions()
@@ -133,6 +134,8 @@ class FeedTile(QWidget):
             )
         else:
             image = packet.image
+        if packet.index != self._frame_index:
+            self.frames_shown += 1
         self._frame = FrameImage(image)
         self._frame_index = packet.index
         self.update()

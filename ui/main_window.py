@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from dronewatch.annotate import OverlayOptions
 from dronewatch.errors import DroneWatchError
+from dronewatch.live.analysis_process import ProcessFeedAnalysis
 from dronewatch.live.feed_analysis import FeedAnalysis
 from dronewatch.live.sighting_rows import (
     OpenFeed,
@@ -62,6 +63,7 @@ class Feed:
     player: FeedPlayer
     tile: FeedTile
     analysis: FeedAnalysis | None = None
+    analysis_key: str = ""  # feeds of one file share one analysis
     reported: bool = False  # its error went to stderr already
 
 
@@ -180,17 +182,25 @@ class MainWindow(QMainWindow):
         return feed
 
     def _start_analysis(self, feed: Feed) -> None:
+        """Analyse the feed in a worker process; feeds of the same file share one analysis."""
         if feed.analysis is not None:
             feed.analysis.set_enabled(True)
+            feed.tile.track_index = feed.analysis.index
             return
-        path = None if feed.spec.startswith(SIM_PREFIX) else Path(feed.spec)
-        analysis = FeedAnalysis(
-            feed.tile.name, lambda s=feed.spec: open_source(s), self.store, path
+        is_sim = feed.spec.startswith(SIM_PREFIX)
+        path = None if is_sim else Path(feed.spec)
+        key = feed.spec if is_sim else str(Path(feed.spec).resolve())
+        analysis = next(
+            (f.analysis for f in self.feeds if f.analysis is not None and f.analysis_key == key),
+            None,
         )
-        analysis.set_playhead(self.clock.position())
+        if analysis is None:
+            analysis = ProcessFeedAnalysis(feed.tile.name, feed.spec, self.store, path)
+            analysis.set_playhead(self.clock.position())
+            analysis.start()
         feed.analysis = analysis
+        feed.analysis_key = key
         feed.tile.track_index = analysis.index
-        analysis.start()
 
     def set_feed_analysis(self, feed: Feed, enabled: bool) -> None:
         """Turn analysis of one feed on or off (off pauses it; on resumes where it was)."""
@@ -224,7 +234,8 @@ class MainWindow(QMainWindow):
 
     def close_feed(self, feed: Feed) -> None:
         feed.player.stop(timeout=2.0)
-        if feed.analysis is not None:
+        shared = any(f is not feed and f.analysis is feed.analysis for f in self.feeds)
+        if feed.analysis is not None and not shared:
             feed.analysis.stop(timeout=2.0)
         self.feeds.remove(feed)
         self.grid.remove_tile(feed.tile)
@@ -559,7 +570,8 @@ class MainWindow(QMainWindow):
             if feed.analysis is not None:
                 feed.analysis.stop(timeout=0)
         ok = all(feed.player.stop(timeout=timeout) for feed in self.feeds)
-        ok = all(f.analysis.stop(timeout=timeout) for f in self.feeds if f.analysis) and ok
+        analyses = {id(f.analysis): f.analysis for f in self.feeds if f.analysis is not None}
+        ok = all(a.stop(timeout=timeout) for a in analyses.values()) and ok
         if self._reader is not None:
             self._reader.close()
             self._reader = None

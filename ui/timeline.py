@@ -203,6 +203,7 @@ class TimelineWidget(QWidget):
         ]
         if not hits:
             return None
+
         def distance(r: SightingRow) -> tuple[float, float]:
             cy = self._geometry.get(r.sighting_id, (float(r.lane), LANE_HEIGHT))[0]
             dt = 0.0 if r.start_s <= x <= r.end_s else min(abs(x - r.start_s), abs(x - r.end_s))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -127,3 +128,16 @@ def test_real_x11_window_uses_qt6_plugins_not_opencvs(
     assert "Could not load the Qt platform plugin" not in result.stderr
     image = cv2.imread(str(png))
     assert image is not None and float(np.std(image)) > 20
+
+
+def test_bench_gui_prints_per_tile_rates_and_process_figures() -> None:
+    result = run_cli("bench", "gui", "--feeds", "2", "--seconds", "2", timeout=180)
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads(result.stdout)
+    live = report["with_analysis"]
+    assert len(live["tiles"]) == 2
+    for tile in live["tiles"]:
+        assert tile["displayed_fps"] > 0 and "analysed_fps" in tile and "display_dropped" in tile
+    assert live["gui_longest_stall_ms"] >= 0 and live["cpu_cores_used"] > 0
+    assert report["display_only"]["mean_displayed_fps"] > 0
+    assert report["peak_memory_mb"] > 0
