@@ -55,3 +55,22 @@ def requires_realdata(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"real footage not available: {path} is absent (../shared/realdata)")
     return path
+
+
+def write_truncated_streamable_clip(path: Path, frames: int = 100, keep: float = 0.6) -> Path:
+    """An H.264 mp4 with its index first (faststart), cut short: it opens, then fails."""
+    import av
+
+    full = path.with_name(path.stem + "-full.mp4")
+    with av.open(str(full), "w", options={"movflags": "faststart"}) as container:
+        stream = container.add_stream("libx264", rate=25)
+        stream.width, stream.height = 160, 96
+        stream.pix_fmt = "yuv420p"
+        stream.options = {"g": "10"}
+        for i in range(frames):
+            frame = av.VideoFrame.from_ndarray(frame_pattern(i, (160, 96)), format="bgr24")
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode())
+    data = full.read_bytes()
+    path.write_bytes(data[: int(len(data) * keep)])
+    return path

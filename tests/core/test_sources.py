@@ -11,7 +11,13 @@ import pytest
 from dronewatch.errors import SourceError
 from dronewatch.sources import expand_feed_paths, open_source, video_file
 from dronewatch.sources.base import FrameSource
-from tests.clips import frame_pattern, requires_realdata, write_clip, write_ts_clip
+from tests.clips import (
+    frame_pattern,
+    requires_realdata,
+    write_clip,
+    write_truncated_streamable_clip,
+    write_ts_clip,
+)
 
 
 def read_all(source: FrameSource) -> list[np.ndarray]:
@@ -182,3 +188,15 @@ def test_folder_of_videos_expands_to_one_feed_each(tmp_path: Path) -> None:
     write_clip(tmp_path / "b.mp4", 5, 10)
     write_clip(tmp_path / "a.mp4", 5, 10)
     assert [Path(p).name for p in expand_feed_paths([str(tmp_path)])] == ["a.mp4", "b.mp4"]
+
+
+def test_streamable_mp4_cut_short_plays_then_names_where_it_stopped(tmp_path: Path) -> None:
+    path = write_truncated_streamable_clip(tmp_path / "cut.mp4")
+    source = open_source(path)
+    assert source.info.frame_count == 100
+    read = 0
+    with pytest.raises(SourceError) as err:
+        while source.read() is not None:
+            read += 1
+    assert 20 < read < 100
+    assert f"{path}: decoding stopped at frame {read + 1} of 100" in str(err.value)

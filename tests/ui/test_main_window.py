@@ -161,3 +161,23 @@ def test_closing_the_window_stops_every_decoder_thread(qtbot, clip_factory) -> N
     players = [f.player for f in win.feeds]
     win.close()
     assert not any(p.alive for p in players)
+
+
+def test_a_feed_failing_mid_play_shows_its_error_while_others_go_on(
+    qtbot, window, clip_factory, tmp_path: Path
+) -> None:
+    from tests.clips import write_truncated_streamable_clip
+
+    cut = write_truncated_streamable_clip(tmp_path / "cut.mp4")
+    good = clip_factory("good.mp4", 150, 25)
+    window.open_feeds([str(cut), str(good)])
+    wait_settled(qtbot, window)
+    window.seek(1.0)
+    wait_settled(qtbot, window)
+    bad_feed, good_feed = window.feeds
+    assert bad_feed.player.snapshot().status is FeedStatus.READY  # it played at first
+    window.play()
+    qtbot.waitUntil(lambda: bad_feed.player.snapshot().status is FeedStatus.ERROR, timeout=8000)
+    assert "cut.mp4: decoding stopped at frame" in bad_feed.player.snapshot().error
+    qtbot.waitUntil(lambda: good_feed.tile.shown_index > 100, timeout=8000)
+    assert any("cut.mp4" in e for e in window.errors)
