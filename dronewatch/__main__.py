@@ -1,3 +1,5 @@
 from dronewatch.cli import main
 
-raise SystemExit(main())
+# Guarded: analysis worker processes are spawned, and spawn re-imports the main module.
+if __name__ == "__main__":
+    raise SystemExit(main())

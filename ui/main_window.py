@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -562,16 +563,20 @@ class MainWindow(QMainWindow):
         )
 
     def shutdown(self, timeout: float = 2.0) -> bool:
-        """Stop every decoder and analysis thread; True if all ended within ``timeout``."""
+        """Stop every decoder and analysis worker; True if all ended within ``timeout``."""
         self._timer.stop()
         self._sightings_timer.stop()
-        for feed in self.feeds:  # signal every thread first, then wait
-            feed.player.stop(timeout=0)
-            if feed.analysis is not None:
-                feed.analysis.stop(timeout=0)
-        ok = all(feed.player.stop(timeout=timeout) for feed in self.feeds)
         analyses = {id(f.analysis): f.analysis for f in self.feeds if f.analysis is not None}
-        ok = all(a.stop(timeout=timeout) for a in analyses.values()) and ok
+        for feed in self.feeds:  # signal everything first, then wait on one deadline
+            feed.player.stop(timeout=0)
+        for analysis in analyses.values():
+            analysis.request_stop()
+        deadline = time.monotonic() + timeout
+        ok = True
+        for feed in self.feeds:
+            ok = feed.player.stop(timeout=max(0.0, deadline - time.monotonic())) and ok
+        for analysis in analyses.values():
+            ok = analysis.stop(timeout=max(0.1, deadline - time.monotonic())) and ok
         if self._reader is not None:
             self._reader.close()
             self._reader = None

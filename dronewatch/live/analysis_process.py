@@ -164,19 +164,28 @@ class ProcessFeedAnalysis(FeedAnalysis):
         super().set_playhead(time_s)
         self._shared_playhead.value = time_s
 
-    def stop(self, timeout: float = 2.0) -> bool:
+    def request_stop(self) -> None:
+        """Ask the worker to finish: it ends open sightings and reports before exiting."""
         self._stop.set()
         self._worker_stop.set()
         self._worker_enabled.set()
+
+    def stop(self, timeout: float = 2.0) -> bool:
+        """Stop and wait; a worker still busy at the deadline is terminated."""
+        self.request_stop()
         deadline = time.monotonic() + timeout
         if self._process.pid is not None:
-            self._process.join(max(0.0, deadline - time.monotonic() - 0.2))
+            self._process.join(max(0.0, deadline - time.monotonic() - 0.3))
             if self._process.is_alive():
                 self._process.terminate()  # stuck in a decoder: it holds nothing we need
                 self._process.join(0.2)
         if self._receiver.is_alive():
-            self._receiver.join(max(0.0, deadline - time.monotonic()))
+            self._receiver.join(max(0.05, deadline - time.monotonic()))
         return not self.alive
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid
 
     @property
     def alive(self) -> bool:
@@ -209,8 +218,10 @@ class ProcessFeedAnalysis(FeedAnalysis):
             try:
                 message = self._out.get(timeout=0.2)
             except queue.Empty:
-                if self._stop.is_set() or not self._process.is_alive():
-                    if not self._stop.is_set() and self._state is not AnalysisState.DONE:
+                # The worker reports "end" even when asked to stop; only a dead worker
+                # (killed, crashed) leaves us waiting.
+                if not self._process.is_alive():
+                    if not self._stop.is_set():
                         self._fail(f"{self.name}: the analysis process ended unexpectedly")
                     return
                 continue

@@ -130,9 +130,12 @@ class FeedAnalysis:
     def start(self) -> None:
         self._decoder.start()
 
-    def stop(self, timeout: float = 2.0) -> bool:
+    def request_stop(self) -> None:
         self._stop.set()
         self._enabled.set()  # wake a paused decoder so it can see the stop
+
+    def stop(self, timeout: float = 2.0) -> bool:
+        self.request_stop()
         deadline = time.monotonic() + timeout
         for thread in (self._decoder, self._analyser):
             if thread.is_alive():
@@ -151,6 +154,11 @@ class FeedAnalysis:
 
     def set_playhead(self, time_s: float) -> None:
         self._playhead = time_s
+
+    @property
+    def pid(self) -> int | None:
+        """The worker process analysing this feed (None: analysed in this process)."""
+        return None
 
     @property
     def alive(self) -> bool:
