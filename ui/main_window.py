@@ -143,6 +143,16 @@ class MainWindow(QMainWindow):
         self.longest_tick_ms = 0.0
         self._tick_clock = QElapsedTimer()
 
+    def showEvent(self, event: object) -> None:
+        super().showEvent(event)
+        if not getattr(self, "_docks_sized", False):
+            self._docks_sized = True
+            # The feeds are the point: give the docks a modest share of a fresh window.
+            height = max(200, min(300, self.height() // 3))
+            self.resizeDocks([self._timeline_dock], [height], Qt.Orientation.Vertical)
+            width = max(320, min(460, self.width() // 3))
+            self.resizeDocks([self._table_dock], [width], Qt.Orientation.Horizontal)
+
     def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(name)
