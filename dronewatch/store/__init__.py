@@ -1,8 +1,24 @@
 """The local SQLite sightings store: one writer thread, readers on their own connections."""
 
 from dronewatch.store.errors import StoreError
-from dronewatch.store.reader import PATH_COLUMNS, TRACK_POINT_COLUMNS, SightingsReader
-from dronewatch.store.records import ClipInfo, ClipRecord, SightingRecord
+from dronewatch.store.reader import (
+    PATH_COLUMNS,
+    TRACK_POINT_COLUMNS,
+    SightingQuery,
+    SightingsReader,
+)
+from dronewatch.store.records import (
+    BookmarkRecord,
+    ClipInfo,
+    ClipRecord,
+    EditField,
+    EditRecord,
+    ReferenceLayerInfo,
+    ReviewStatus,
+    SightingRecord,
+    SightingSource,
+)
+from dronewatch.store.review_ops import NewSighting, ReferenceRow, ReviewError
 from dronewatch.store.schema import MIGRATIONS, SCHEMA_VERSION, migrate
 from dronewatch.store.writer import Store, close_orphaned_sightings
 
@@ -11,9 +27,19 @@ __all__ = [
     "PATH_COLUMNS",
     "SCHEMA_VERSION",
     "TRACK_POINT_COLUMNS",
+    "BookmarkRecord",
     "ClipInfo",
     "ClipRecord",
+    "EditField",
+    "EditRecord",
+    "NewSighting",
+    "ReferenceLayerInfo",
+    "ReferenceRow",
+    "ReviewError",
+    "ReviewStatus",
+    "SightingQuery",
     "SightingRecord",
+    "SightingSource",
     "SightingsReader",
     "Store",
     "StoreError",

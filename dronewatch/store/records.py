@@ -3,8 +3,33 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from dronewatch.analysis.types import TargetClass
+
+
+class SightingSource(StrEnum):
+    """Who made a sighting: the analysis, an operator drawing it, or an imported log."""
+
+    MACHINE = "machine"
+    OPERATOR = "operator"
+    IMPORT = "import"
+
+
+class ReviewStatus(StrEnum):
+    UNREVIEWED = "unreviewed"
+    CONFIRMED = "confirmed"
+    DISMISSED = "dismissed"
+
+
+class EditField(StrEnum):
+    """What an edit row changed; CREATED marks the birth of an operator/imported sighting."""
+
+    STATUS = "status"
+    CLASS = "class"
+    NOTE = "note"
+    TAGS = "tags"
+    CREATED = "created"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,3 +75,45 @@ class SightingRecord:
     peak_score: float
     thumbnail_png: bytes
     is_open: bool
+    source: SightingSource = SightingSource.MACHINE
+    status: ReviewStatus = ReviewStatus.UNREVIEWED
+    note: str = ""
+    tags: tuple[str, ...] = ()
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+
+@dataclass(frozen=True, slots=True)
+class EditRecord:
+    """One review change. Values are text as stored (tags as a JSON list)."""
+
+    id: int
+    sighting_id: int
+    field: EditField
+    old_value: str | None
+    new_value: str | None
+    at: float  # unix time
+    operator: str
+
+
+@dataclass(frozen=True, slots=True)
+class BookmarkRecord:
+    id: int
+    clip_id: int
+    time_s: float
+    note: str
+    created: float  # unix time
+    operator: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReferenceLayerInfo:
+    """Where a clip's reference (ground truth) boxes came from."""
+
+    clip_id: int
+    source_path: str
+    imported_at: float
+    operator: str
+    boxes: int

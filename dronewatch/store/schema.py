@@ -68,7 +68,75 @@ def _v2_progress_and_class_index(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX sightings_class_time ON sightings (class, start_s)")
 
 
-MIGRATIONS: Sequence[Migration] = (_v1_initial, _v2_progress_and_class_index)
+def _v3_review(conn: sqlite3.Connection) -> None:
+    # Review data. Existing rows are machine detections nobody has looked at yet.
+    conn.execute(
+        "ALTER TABLE sightings ADD COLUMN source TEXT NOT NULL DEFAULT 'machine' "
+        "CHECK (source IN ('machine', 'operator', 'import'))"
+    )
+    conn.execute(
+        "ALTER TABLE sightings ADD COLUMN status TEXT NOT NULL DEFAULT 'unreviewed' "
+        "CHECK (status IN ('unreviewed', 'confirmed', 'dismissed'))"
+    )
+    conn.execute("ALTER TABLE sightings ADD COLUMN note TEXT NOT NULL DEFAULT ''")
+    conn.execute("ALTER TABLE sightings ADD COLUMN tags TEXT NOT NULL DEFAULT '[]'")  # JSON list
+    conn.execute("CREATE INDEX sightings_status ON sightings (status, start_s)")
+    # The review log: one row per change, never updated nor deleted. Values are text
+    # (tags as JSON); ``old_value`` is NULL for the 'created' row of a new sighting.
+    conn.execute(
+        """
+        CREATE TABLE edits (
+            id           INTEGER PRIMARY KEY,
+            sighting_id  INTEGER NOT NULL REFERENCES sightings(id) ON DELETE CASCADE,
+            field        TEXT NOT NULL,
+            old_value    TEXT,
+            new_value    TEXT,
+            at           REAL NOT NULL,
+            operator     TEXT NOT NULL
+        )"""
+    )
+    conn.execute("CREATE INDEX edits_sighting ON edits (sighting_id, id)")
+    conn.execute(
+        """
+        CREATE TABLE bookmarks (
+            id        INTEGER PRIMARY KEY,
+            clip_id   INTEGER NOT NULL REFERENCES clips(id) ON DELETE CASCADE,
+            time_s    REAL NOT NULL,
+            note      TEXT NOT NULL DEFAULT '',
+            created   REAL NOT NULL,
+            operator  TEXT NOT NULL
+        )"""
+    )
+    conn.execute("CREATE INDEX bookmarks_clip ON bookmarks (clip_id, time_s)")
+    # Ground truth (e.g. MOTChallenge files) kept apart from sightings: a reference layer
+    # drawn beside our tracks, never mixed into the sightings log. 0-based frames.
+    conn.execute(
+        """
+        CREATE TABLE reference_boxes (
+            clip_id   INTEGER NOT NULL REFERENCES clips(id) ON DELETE CASCADE,
+            frame     INTEGER NOT NULL,
+            track_id  INTEGER NOT NULL,
+            x1 REAL NOT NULL, y1 REAL NOT NULL, x2 REAL NOT NULL, y2 REAL NOT NULL,
+            score     REAL NOT NULL,
+            class_id  INTEGER NOT NULL DEFAULT -1,   -- as in the file
+            class     TEXT NOT NULL DEFAULT 'unknown', -- our name for it, when known
+            visibility REAL NOT NULL DEFAULT -1,
+            PRIMARY KEY (clip_id, frame, track_id)
+        ) WITHOUT ROWID"""
+    )
+    conn.execute(
+        """
+        CREATE TABLE reference_layers (
+            clip_id      INTEGER PRIMARY KEY REFERENCES clips(id) ON DELETE CASCADE,
+            source_path  TEXT NOT NULL,
+            imported_at  REAL NOT NULL,
+            operator     TEXT NOT NULL,
+            boxes        INTEGER NOT NULL
+        )"""
+    )
+
+
+MIGRATIONS: Sequence[Migration] = (_v1_initial, _v2_progress_and_class_index, _v3_review)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

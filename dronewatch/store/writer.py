@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dronewatch.analysis.types import TargetClass
 from dronewatch.sightings.events import (
     PathPoint,
     SightingEnded,
@@ -42,9 +43,11 @@ from dronewatch.sightings.events import (
     SightingStarted,
     SightingUpdated,
 )
+from dronewatch.store import review_ops
 from dronewatch.store.errors import StoreError, wrap
 from dronewatch.store.presence import WriterPresence
-from dronewatch.store.records import ClipInfo
+from dronewatch.store.records import ClipInfo, EditField, EditRecord, ReviewStatus
+from dronewatch.store.review_ops import NewSighting, ReferenceRow, Refused
 from dronewatch.store.schema import SchemaTooNewError, migrate
 
 log = logging.getLogger(__name__)
@@ -215,6 +218,97 @@ class Store:
             )
         )
 
+    # -- review (any thread; each call waits until its change is committed) ------------
+
+    def edit_sighting(
+        self,
+        sighting_id: int,
+        field: EditField,
+        value: object,
+        operator: str,
+        expected: str | None = None,
+        timeout: float = 10.0,
+    ) -> EditRecord | None:
+        """Change one review field and log the edit; None when nothing changed.
+
+        ``expected`` is the stored text the caller believes is current; when another
+        operator changed it meanwhile the edit is refused with
+        :class:`~dronewatch.store.review_ops.ReviewError`.
+        """
+        field = EditField(field)
+        return self._review(
+            lambda conn: review_ops.edit_sighting(
+                conn, sighting_id, field, value, operator, expected
+            ),
+            timeout,
+        )
+
+    def set_status(
+        self, sighting_id: int, status: ReviewStatus | str, operator: str
+    ) -> EditRecord | None:
+        return self.edit_sighting(sighting_id, EditField.STATUS, status, operator)
+
+    def set_class(
+        self, sighting_id: int, target_class: TargetClass | str, operator: str
+    ) -> EditRecord | None:
+        return self.edit_sighting(sighting_id, EditField.CLASS, target_class, operator)
+
+    def set_note(self, sighting_id: int, note: str, operator: str) -> EditRecord | None:
+        return self.edit_sighting(sighting_id, EditField.NOTE, note, operator)
+
+    def set_tags(self, sighting_id: int, tags: Iterable[str], operator: str) -> EditRecord | None:
+        return self.edit_sighting(sighting_id, EditField.TAGS, tuple(tags), operator)
+
+    def add_sighting(self, sighting: NewSighting, operator: str, timeout: float = 10.0) -> int:
+        """Insert an operator-drawn (or imported) sighting with its boxes; returns its id."""
+        return int(
+            self._review(lambda conn: review_ops.insert_sighting(conn, sighting, operator), timeout)
+        )
+
+    def add_sightings(
+        self, sightings: Iterable[NewSighting], operator: str, timeout: float = 60.0
+    ) -> list[int]:
+        """Insert many sightings in one transaction: all of them or, on error, none."""
+        batch = tuple(sightings)
+        return list(
+            self._review(lambda conn: review_ops.insert_sightings(conn, batch, operator), timeout)
+        )
+
+    def add_bookmark(
+        self, clip_id: int, time_s: float, note: str, operator: str, timeout: float = 10.0
+    ) -> int:
+        return int(
+            self._review(
+                lambda conn: review_ops.add_bookmark(conn, clip_id, time_s, note, operator),
+                timeout,
+            )
+        )
+
+    def set_reference_boxes(
+        self,
+        clip_id: int,
+        rows: Iterable[ReferenceRow],
+        source_path: str,
+        operator: str,
+        timeout: float = 60.0,
+    ) -> int:
+        """Replace a clip's reference layer (ground truth); returns the box count."""
+        batch = tuple(rows)
+        return int(
+            self._review(
+                lambda conn: review_ops.replace_reference(
+                    conn, clip_id, batch, source_path, operator
+                ),
+                timeout,
+            )
+        )
+
+    def _review(self, run: Callable[[sqlite3.Connection], Any], timeout: float) -> Any:
+        result = self._call(lambda conn: review_ops.guarded(conn, run), timeout)
+        if isinstance(result, Refused):
+            raise result.error
+        return result
+
     def flush(self, timeout: float = 5.0) -> None:
         """Wait until everything queued so far is committed."""
         self._call(lambda conn: None, timeout)
@@ -366,7 +460,14 @@ class Store:
             ),
         ).fetchone()
         clip_id = int(row[0])
-        conn.execute("DELETE FROM sightings WHERE clip_id = ?", (clip_id,))
+        # The new analysis replaces the machine's sightings, except those an operator
+        # has reviewed (they have edits) and operator or imported ones: review work is
+        # never thrown away.
+        conn.execute(
+            "DELETE FROM sightings WHERE clip_id = ? AND source = 'machine' "
+            "AND NOT EXISTS (SELECT 1 FROM edits WHERE edits.sighting_id = sightings.id)",
+            (clip_id,),
+        )
         for key in [k for k in self._rowids if k[0] == clip_id]:
             del self._rowids[key]
         return clip_id
