@@ -19,6 +19,23 @@ def register(bench: argparse._SubParsersAction) -> None:
     p.add_argument("--seconds", type=float, default=10.0, help="seconds per phase (default 10)")
     p.add_argument("--no-baseline", action="store_true", help="skip the display-only phase")
     p.set_defaults(func=_run)
+    r = bench.add_parser(
+        "reopen",
+        help="time to bring back the full timeline of a previously analysed long clip",
+        description="Make a long clip and a stored analysis of it; time opening it display-only "
+        "(baseline) and with its whole timeline loaded from the store.",
+    )
+    r.add_argument("--minutes", type=float, default=10.0, help="clip length (default 10)")
+    r.set_defaults(func=_run_reopen)
+
+
+def _run_reopen(args: argparse.Namespace) -> int:
+    if args.minutes <= 0:
+        raise DroneWatchError("--minutes must be positive")
+    from ui.bench_reopen import run_bench_reopen
+
+    print(json.dumps(run_bench_reopen(args.minutes), indent=2))
+    return 0
 
 
 def _run(args: argparse.Namespace) -> int:

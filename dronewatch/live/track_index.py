@@ -26,6 +26,10 @@ class TrackIndex:
         self._lock = threading.Lock()
         self.frames_done = 0  # frames [0, frames_done) are analysed
         self.complete = False
+        # A stored analysis, loaded in bulk: rows sorted by frame (see load_points).
+        self._stored: np.ndarray | None = None
+        self._stored_frames = np.zeros(0, np.int64)
+        self._classes: dict[int, TargetClass] = {}
 
     def add(self, frame: int, tracks: Iterable[TrackState]) -> None:
         confirmed = tuple(t for t in tracks if t.confirmed)
@@ -41,24 +45,55 @@ class TrackIndex:
                 self._by_frame[frame] = confirmed
             self.frames_done = max(self.frames_done, frame + 1)
 
-    def load_points(
-        self,
-        rows: np.ndarray,
-        classes: dict[int, TargetClass],
-    ) -> None:
-        """Bulk load ``(track_id, frame, x1, y1, x2, y2, score)`` rows sorted by frame."""
-        by_frame: dict[int, list[TrackState]] = {}
-        for track_id, frame, x1, y1, x2, y2, score in rows.tolist():
-            tid = int(track_id)
-            state = TrackState(
-                tid, (x1, y1, x2, y2), score, classes.get(tid, TargetClass.UNKNOWN), True
+    def load_points(self, rows: np.ndarray, classes: dict[int, TargetClass]) -> None:
+        """Bulk load stored ``(track_id, frame, x1, y1, x2, y2, score)`` rows.
+
+        Vectorised: a 10-minute clip holds ~100k boxes, and reopening it must be instant.
+        Per-frame track tuples are built lazily, the first time a frame is shown.
+        """
+        if not len(rows):
+            return
+        rows = rows[np.lexsort((rows[:, 0], rows[:, 1]))]  # by frame, then track
+        frames = rows[:, 1].astype(np.int64)
+        with self._lock:
+            self._stored = rows
+            self._stored_frames = frames
+            self._classes = dict(classes)
+            by_track = np.argsort(rows[:, 0], kind="stable")
+            tids = rows[by_track, 0].astype(np.int64)
+            cuts = np.flatnonzero(np.diff(tids)) + 1
+            centres = np.column_stack(
+                ((rows[:, 2] + rows[:, 4]) / 2, (rows[:, 3] + rows[:, 5]) / 2)
             )
-            by_frame.setdefault(int(frame), []).append(state)
-        for frame in sorted(by_frame):
-            self.add(frame, by_frame[frame])
+            for part in np.split(by_track, cuts):
+                tid = int(rows[part[0], 0])
+                self._paths[tid] = (
+                    frames[part].tolist(),
+                    [tuple(c) for c in centres[part].tolist()],
+                )
+            self.frames_done = max(self.frames_done, int(frames[-1]) + 1)
+
+    def _stored_at(self, frame: int) -> tuple[TrackState, ...]:
+        frames = self._stored_frames
+        lo = int(np.searchsorted(frames, frame, "left"))
+        hi = int(np.searchsorted(frames, frame, "right"))
+        if lo == hi:
+            return _NO_TRACKS
+        unknown = TargetClass.UNKNOWN
+        tracks = tuple(
+            TrackState(int(t), (x1, y1, x2, y2), score, self._classes.get(int(t), unknown), True)
+            for t, _f, x1, y1, x2, y2, score in self._stored[lo:hi].tolist()
+        )
+        self._by_frame[frame] = tracks
+        return tracks
 
     def tracks_at(self, frame: int) -> tuple[TrackState, ...]:
-        return self._by_frame.get(frame, _NO_TRACKS)
+        tracks = self._by_frame.get(frame)
+        if tracks is not None:
+            return tracks
+        if self._stored is not None:
+            return self._stored_at(frame)
+        return _NO_TRACKS
 
     def analysed(self, frame: int) -> bool:
         return frame < self.frames_done
@@ -77,6 +112,9 @@ class TrackIndex:
     def counts(self) -> np.ndarray:
         """Targets in view per analysed frame (the activity curve)."""
         out = np.zeros(self.frames_done, np.int32)
+        if self._stored is not None:
+            np.add.at(out, self._stored_frames[self._stored_frames < len(out)], 1)
+            return out
         for frame, tracks in list(self._by_frame.items()):
             if frame < len(out):
                 out[frame] = len(tracks)
