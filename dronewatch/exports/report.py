@@ -40,6 +40,12 @@ class ReportData:
     feeds: tuple[FeedSummary, ...]
     timeline_png: bytes
     rows: tuple[ExportRow, ...]  # ordered by feed, then start time
+    feed_names: tuple[str, ...] = ()  # timeline lanes, in order
+    span_s: float | None = None  # timeline length
+
+    def timeline_for_print(self, width: int = 1000) -> bytes:
+        """The timeline drawn narrower, so its text stays legible shrunk onto paper."""
+        return timeline_png(self.feed_names, self.rows, self.span_s, width)
 
     def count(self, status: str) -> int:
         return dict(self.by_status).get(status, 0)
@@ -86,4 +92,6 @@ def build_report(data: ExportData, job: Job, title: str = "Sightings report") ->
         feeds=tuple(feeds),
         timeline_png=picture,
         rows=tuple(rows),
+        feed_names=tuple(names),
+        span_s=span or None,
     )

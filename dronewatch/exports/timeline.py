@@ -76,25 +76,32 @@ def _subrows(rows: Sequence[ExportRow], gap_s: float = 0.0) -> list[int]:
 
 
 def _legend(img: np.ndarray) -> None:
-    x = LEFT
+    x = 10
     for cls in TargetClass:
         cv2.rectangle(img, (x, 18), (x + 26, 34), CLASS_COLORS[cls], -1)
         _text(img, cls.value, (x + 34, 32), 0.55, INK)
-        x += 150
+        x += 140
     cv2.rectangle(img, (x, 18), (x + 26, 34), (235, 235, 235), -1)
     cv2.rectangle(img, (x, 18), (x + 26, 34), MUTED, 2)
-    _text(img, "outlined: unreviewed", (x + 34, 32), 0.55, INK)
-    x += 260
+    _text(img, "unreviewed (outlined)", (x + 34, 32), 0.55, INK)
+    x += 250
     cv2.rectangle(img, (x, 18), (x + 26, 34), DISMISSED, -1)
-    _text(img, "grey: dismissed", (x + 34, 32), 0.55, INK)
+    _text(img, "dismissed", (x + 34, 32), 0.55, INK)
 
 
 def draw_timeline(
-    feeds: Sequence[str], rows: Sequence[ExportRow], span_s: float | None = None
+    feeds: Sequence[str],
+    rows: Sequence[ExportRow],
+    span_s: float | None = None,
+    width: int = WIDTH,
 ) -> np.ndarray:
-    """A BGR picture of ``rows`` on lanes named by ``feeds`` (in that order)."""
+    """A BGR picture of ``rows`` on lanes named by ``feeds`` (in that order).
+
+    Text has a fixed pixel size: a narrower ``width`` makes it larger relative to the
+    picture (for print, where the picture is shrunk to the page).
+    """
     end = max(span_s or max((r.end_s for r in rows), default=1.0), 1.0)
-    plot_w = WIDTH - LEFT - RIGHT
+    plot_w = width - LEFT - RIGHT
     packed: dict[str, tuple[list[ExportRow], list[int]]] = {}
     for name in feeds:
         lane = sorted((r for r in rows if r.feed == name), key=lambda r: r.start_s)
@@ -106,7 +113,7 @@ def draw_timeline(
     tops = [TOP + sum(heights[:i]) for i in range(len(heights))]
     bottom = TOP + sum(heights)
     height = bottom + AXIS_H
-    img = np.full((height, WIDTH, 3), 255, np.uint8)
+    img = np.full((height, width, 3), 255, np.uint8)
 
     def x_of(t: float) -> int:
         return LEFT + round(min(max(t / end, 0.0), 1.0) * plot_w)
@@ -120,16 +127,16 @@ def draw_timeline(
         cv2.line(img, (x, bottom), (x, bottom + 6), INK, 1)
         label = format_clock(t).removesuffix(".0")
         w = cv2.getTextSize(label, FONT, 0.5, 1)[0][0]
-        _text(img, label, (min(x - w // 2, WIDTH - w - 2), bottom + 26), 0.5, INK)
+        _text(img, label, (min(x - w // 2, width - w - 2), bottom + 26), 0.5, INK)
         t += step
     _text(img, "time into clip (mm:ss)", (LEFT, height - 6), 0.45, MUTED)
     for i, name in enumerate(feeds):
         y0, lane_h = tops[i], heights[i]
         if i % 2 == 0:
-            band = img[y0 : y0 + lane_h, LEFT : WIDTH - RIGHT]
+            band = img[y0 : y0 + lane_h, LEFT : width - RIGHT]
             band[:] = (band.astype(np.uint16) * 246 // 255).astype(np.uint8)
         _text(img, _fit(name, LEFT - 20, 0.55), (10, y0 + lane_h // 2 + 6), 0.55, INK)
-    cv2.line(img, (LEFT, bottom), (WIDTH - RIGHT, bottom), INK, 1)
+    cv2.line(img, (LEFT, bottom), (width - RIGHT, bottom), INK, 1)
     for i, name in enumerate(feeds):
         lane, slots = packed[name]
         n_sub = max(slots, default=0) + 1
@@ -153,9 +160,12 @@ def draw_timeline(
 
 
 def timeline_png(
-    feeds: Sequence[str], rows: Sequence[ExportRow], span_s: float | None = None
+    feeds: Sequence[str],
+    rows: Sequence[ExportRow],
+    span_s: float | None = None,
+    width: int = WIDTH,
 ) -> bytes:
-    ok, buf = cv2.imencode(".png", draw_timeline(feeds, rows, span_s))
+    ok, buf = cv2.imencode(".png", draw_timeline(feeds, rows, span_s, width))
     if not ok:  # pragma: no cover - OpenCV always encodes a uint8 BGR image
         raise ValueError("timeline PNG encoding failed")
     return buf.tobytes()
