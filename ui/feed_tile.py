@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import cv2
+import numpy as np
 from PySide6.QtCore import QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from dronewatch.analysis.types import TrackState
 from dronewatch.annotate import Hud, OverlayOptions, annotate, hud_text
 from dronewatch.live.feed_analysis import AnalysisStats
 from dronewatch.live.track_index import TrackIndex
@@ -31,6 +34,12 @@ def format_clock(seconds: float) -> str:
     if hours:
         return f"{hours}:{minutes:02d}:{secs:05.2f}"
     return f"{minutes:02d}:{secs:05.2f}"
+
+
+def scaled(track: TrackState, factor: float) -> TrackState:
+    """The track with its box in display pixels."""
+    x1, y1, x2, y2 = track.xyxy
+    return replace(track, xyxy=(x1 * factor, y1 * factor, x2 * factor, y2 * factor))
 
 
 def analysis_badge(stats: AnalysisStats) -> str:
@@ -75,6 +84,9 @@ class FeedTile(QWidget):
         self.hud_state = "REPLAY"
         self.analysis: AnalysisStats | None = None
         self._overlay_key: tuple | None = None
+        self._frame_size = (1, 1)  # width, height of the feed's frames
+        self.annotated: np.ndarray | None = None
+        self.display_factor = 1.0
         self.shown_tracks: tuple = ()
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(160, 90)
@@ -118,27 +130,64 @@ class FeedTile(QWidget):
         index = self.track_index
         analysed = index is not None and index.analysed(packet.index)
         scale = self._label_scale(packet.image.shape[0])
-        key = (packet.index, id(packet.image), analysed, self.options, self.selected_track, scale)
+        target = self._display_size(packet.image.shape[1], packet.image.shape[0])
+        key = (
+            packet.index,
+            id(packet.image),
+            analysed,
+            self.options,
+            self.selected_track,
+            scale,
+            target,
+        )
         if key == self._overlay_key:
             return
         self._overlay_key = key
         tracks = index.tracks_at(packet.index) if analysed and index is not None else ()
         self.shown_tracks = tracks
+        base = snap.display_image
+        if base is None or (base.shape[1], base.shape[0]) != target:
+            base = packet.image
+            if target[0] < base.shape[1]:  # the decoder thread has not caught up yet
+                base = cv2.resize(base, target, interpolation=cv2.INTER_AREA)
+        factor = base.shape[1] / packet.image.shape[1]
         if tracks:
             span = round(TRAIL_SECONDS * (snap.info.fps if snap.info else 25.0))
             trails = index.trails(packet.index, span) if index is not None else {}
-            # The HUD is painted by Qt below (same text), so it stays crisp at any size.
+            # The HUD is painted by Qt (same text), so it stays crisp at any size.
             options = replace(self.options, hud=False)
             image = annotate(
-                packet.image, tracks, trails, options, None, self.selected_track, scale
+                base,
+                [scaled(t, factor) for t in tracks],
+                {tid: pts * factor for tid, pts in trails.items()},
+                options,
+                None,
+                self.selected_track,
+                scale * factor,
             )
         else:
-            image = packet.image
+            image = base
         if packet.index != self._frame_index:
             self.frames_shown += 1
-        self._frame = FrameImage(image)
+        self.annotated = image  # what is on screen: display pixels, overlays burned in
+        self.display_factor = factor  # display pixels per frame pixel
+        self._frame_size = (packet.image.shape[1], packet.image.shape[0])
+        self._frame = FrameImage(image, for_screen=True)
         self._frame_index = packet.index
         self.update()
+
+    def wanted_display_size(self) -> tuple[int, int] | None:
+        """The size the decoder thread should shrink frames to for this tile."""
+        snap = self.snapshot
+        if snap is None or snap.info is None:
+            return None
+        return self._display_size(snap.info.width, snap.info.height)
+
+    def _display_size(self, width: int, height: int) -> tuple[int, int]:
+        """Device pixels the frame covers on screen (aspect kept), at most its own size."""
+        ratio = self.devicePixelRatioF()
+        scale = min(self.width() * ratio / width, self.height() * ratio / height, 1.0)
+        return max(1, round(width * scale)), max(1, round(height * scale))
 
     def set_selected(self, selected: bool) -> None:
         if selected != self.selected:
@@ -177,7 +226,7 @@ class FeedTile(QWidget):
         if self._frame is None or not self.shown_tracks:
             return None
         rect = self._image_rect()
-        scale = rect.width() / self._frame.image.width()
+        scale = rect.width() / self._frame_size[0]
         fx, fy = (x - rect.x()) / scale, (y - rect.y()) / scale
         pad = 4 / scale
         for track in self.shown_tracks:
@@ -188,9 +237,8 @@ class FeedTile(QWidget):
 
     def frame_rect_of(self, xyxy: tuple[float, float, float, float]) -> QRectF:
         """Widget rectangle of a box given in frame pixels (for tests and hit checks)."""
-        assert self._frame is not None
         rect = self._image_rect()
-        scale = rect.width() / self._frame.image.width()
+        scale = rect.width() / self._frame_size[0]
         x1, y1, x2, y2 = xyxy
         return QRectF(
             rect.x() + x1 * scale, rect.y() + y1 * scale, (x2 - x1) * scale, (y2 - y1) * scale
@@ -204,10 +252,9 @@ class FeedTile(QWidget):
 
     def _image_rect(self) -> QRectF:
         """Where the frame goes: as large as fits, aspect kept, centred."""
-        assert self._frame is not None
-        img = self._frame.image
-        scale = min(self.width() / img.width(), self.height() / img.height())
-        w, h = img.width() * scale, img.height() * scale
+        fw, fh = self._frame_size
+        scale = min(self.width() / fw, self.height() / fh)
+        w, h = fw * scale, fh * scale
         return QRectF((self.width() - w) / 2, (self.height() - h) / 2, w, h)
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -216,8 +263,16 @@ class FeedTile(QWidget):
         painter.fillRect(self.rect(), _BACKGROUND)
         snap = self.snapshot
         if self._frame is not None:
-            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
-            painter.drawImage(self._image_rect(), self._frame.image)
+            rect = self._image_rect()
+            image = self._frame.image
+            ratio = self.devicePixelRatioF()
+            if abs(image.width() - rect.width() * ratio) <= 1.5:
+                # Already shrunk to this size: blit 1:1, no scaling in the paint path.
+                image.setDevicePixelRatio(ratio)
+                painter.drawImage(rect.topLeft().toPoint(), image)
+            else:
+                painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+                painter.drawImage(rect, image)
         if snap is not None and snap.status is FeedStatus.ERROR:
             self._paint_error(painter, snap.error or "unknown error")
         elif snap is None or snap.status is FeedStatus.OPENING:

@@ -142,6 +142,7 @@ class MainWindow(QMainWindow):
         self._sightings_timer.start(SIGHTINGS_REFRESH_MS)
         self.longest_tick_ms = 0.0
         self._tick_clock = QElapsedTimer()
+        self._playhead_drawn_at = 0.0
 
     def showEvent(self, event: object) -> None:
         super().showEvent(event)
@@ -485,6 +486,7 @@ class MainWindow(QMainWindow):
         for feed in self.feeds:
             feed.player.request(position)
             tile = feed.tile
+            feed.player.set_display_size(tile.wanted_display_size())
             tile.hud_speed, tile.hud_state = self.clock.speed, state
             if feed.analysis is not None:
                 feed.analysis.set_playhead(position)
@@ -498,7 +500,11 @@ class MainWindow(QMainWindow):
         self.transport.show_state(
             position, self.clock.duration, self.clock.playing, self.clock.speed
         )
-        self.timeline.set_playhead(position)
+        now = time.monotonic()
+        # Moving the playhead repaints the whole timeline: 10 Hz is smooth enough there.
+        if not self.clock.playing or now - self._playhead_drawn_at > 0.1:
+            self._playhead_drawn_at = now
+            self.timeline.set_playhead(position)
         ready = sum(1 for s in self._snapshots() if s.status is FeedStatus.READY)
         self._status.setText(f"{ready}/{len(self.feeds)} feeds  ·  {self.clock.speed:g}x")
         self.longest_tick_ms = max(self.longest_tick_ms, self._tick_clock.nsecsElapsed() / 1e6)

@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_ANALYZER = "dronewatch.analysis.pipeline:FeedAnalyzer"
 _SEND_INTERVAL_S = 0.1
-_WORKER_NICE = 5  # below the GUI: a busy machine still paints frames
+_WORKER_NICE = 10  # well below the GUI: a busy machine still paints every frame
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+import cv2
+import numpy as np
+
 from dronewatch.errors import DroneWatchError
 from dronewatch.frames import FramePacket, VideoInfo
 from dronewatch.sources.base import FrameSource
@@ -47,6 +50,9 @@ class PlayerSnapshot:
     wanted_index: int | None  # the frame the request ``request_id`` asked for
     request_id: int
     decode_fps: float
+    # The frame shrunk to the size it is shown at (None: shown at full size). Done on the
+    # decoder thread, where OpenCV releases the GIL, not on the GUI thread.
+    display_image: np.ndarray | None = None
 
     @property
     def settled(self) -> bool:
@@ -76,6 +82,8 @@ class FeedPlayer:
         self._opened = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"feed:{name}", daemon=True)
         self._decoded_times: list[float] = []
+        self._display_size: tuple[int, int] | None = None
+        self._shrunk_for: tuple[int, int] | None = None  # display size of the published image
 
     # -- called from the GUI thread -------------------------------------------------
 
@@ -90,6 +98,19 @@ class FeedPlayer:
             self._wanted_time = time_s
             self._request_serial += 1
             self._cond.notify()
+
+    def set_display_size(self, size: tuple[int, int] | None) -> None:
+        """Width and height the frame is shown at; frames are shrunk to it when smaller."""
+        with self._cond:
+            if size != self._display_size:
+                self._display_size = size
+                self._cond.notify()
+
+    def _shrink(self, image: np.ndarray) -> np.ndarray | None:
+        size = self._display_size
+        if size is None or size[0] >= image.shape[1] or size[0] <= 0 or size[1] <= 0:
+            return None
+        return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
 
     def snapshot(self) -> PlayerSnapshot:
         return self._snapshot  # replaced atomically, never mutated
@@ -131,6 +152,7 @@ class FeedPlayer:
             "wanted_index": snap.wanted_index,
             "request_id": snap.request_id,
             "decode_fps": snap.decode_fps,
+            "display_image": snap.display_image,
         }
         values.update(changes)
         self._snapshot = PlayerSnapshot(serial=snap.serial + 1, **values)  # type: ignore[arg-type]
@@ -186,6 +208,9 @@ class FeedPlayer:
                     snap = self._snapshot
                     if snap.wanted_index != wanted or snap.request_id != self._request_serial:
                         self._publish(wanted_index=wanted, request_id=self._request_serial)
+                    if self._shrunk_for != self._display_size and current is not None:
+                        self._shrunk_for = self._display_size
+                        self._publish(display_image=self._shrink(current.image))
                 self._cond.wait(0.5)
             return None
 
@@ -219,11 +244,13 @@ class FeedPlayer:
             # machine) also show progress a few times a second rather than freezing.
             if packet.index >= wanted or now - last_publish > _CATCH_UP_PUBLISH_S:
                 last_publish = now
+                self._shrunk_for = self._display_size
                 self._publish(
                     packet=packet,
                     wanted_index=wanted,
                     request_id=request_id,
                     decode_fps=self._decode_fps(),
+                    display_image=self._shrink(packet.image),
                 )
 
     def _note_decode(self) -> None:

@@ -68,9 +68,11 @@ def test_tracked_boxes_sit_on_the_true_targets(qtbot, window, sim_clip) -> None:
     matched = [t for t in tile.shown_tracks if max(iou(t.xyxy, g) for g in truth) >= 0.3]
     assert matched, "no tracked box overlaps a true target"  # precision: see the benchmark
     # The overlay is on the picture: pixels inside a matched box differ from the raw frame.
-    raw = feed.player.snapshot().packet.image
-    shown = tile._frame.array
-    x1, y1, x2, _ = (round(v) for v in matched[0].xyxy)
+    snap = feed.player.snapshot()
+    raw = snap.display_image if snap.display_image is not None else snap.packet.image
+    shown, k = tile.annotated, tile.display_factor
+    assert shown.shape == raw.shape
+    x1, y1, x2, _ = (round(v * k) for v in matched[0].xyxy)
     assert (shown[y1 : y1 + 2, x1:x2] != raw[y1 : y1 + 2, x1:x2]).any()
 
 
@@ -84,8 +86,9 @@ def test_overlays_stay_on_targets_when_stepping_and_toggle_off(qtbot, window, si
     window.set_overlay("boxes", False)
     window.set_overlay("ids", False)
     window.set_overlay("trails", False)
-    raw = feed.player.snapshot().packet.image
-    assert (feed.tile._frame.array == raw).all()
+    snap = feed.player.snapshot()
+    raw = snap.display_image if snap.display_image is not None else snap.packet.image
+    assert (feed.tile.annotated == raw).all()
 
 
 def test_timeline_click_seeks_every_tile_and_selects_the_track(
