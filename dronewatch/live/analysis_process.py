@@ -47,6 +47,52 @@ def _load(target: str) -> Any:
     return getattr(importlib.import_module(module), attr)
 
 
+WAITING = object()  # a live feed sent nothing yet
+
+
+class LatestFrames:
+    """Reads a live feed on its own thread into two slots; when analysis falls behind
+    the oldest waiting frame is dropped (and counted), so analysis stays current."""
+
+    def __init__(self, source: Any) -> None:
+        self._source = source
+        self._frames: queue.Queue[Any] = queue.Queue(2)
+        self.dropped = 0
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="live-reader", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stopped.is_set():
+            try:
+                packet = self._source.read()
+            except DroneWatchError as exc:
+                packet = exc
+            while True:
+                try:
+                    self._frames.put_nowait(packet)
+                    break
+                except queue.Full:
+                    with contextlib.suppress(queue.Empty):
+                        self._frames.get_nowait()
+                        self.dropped += 1
+            if packet is None or isinstance(packet, DroneWatchError):
+                return
+
+    def get(self, timeout: float) -> Any:
+        """The oldest frame still waiting; None at the end; WAITING if none came in time."""
+        try:
+            item = self._frames.get(timeout=timeout)
+        except queue.Empty:
+            return WAITING
+        if isinstance(item, DroneWatchError):
+            raise item
+        return item
+
+    def stop(self) -> None:
+        self._stopped.set()
+
+
 def worker_main(job: WorkerJob, out: Any, playhead: Any, enabled: Any, stop: Any) -> None:
     """The worker process: decode, analyse, build sightings, send small results."""
     with contextlib.suppress(OSError):
@@ -64,6 +110,7 @@ def worker_main(job: WorkerJob, out: Any, playhead: Any, enabled: Any, stop: Any
         return
     info = source.info
     out.put(("info", info))
+    reader: LatestFrames | None = None
     try:
         analyzer = _load(job.analyzer)(info)
         builder = SightingBuilder()
@@ -71,6 +118,8 @@ def worker_main(job: WorkerJob, out: Any, playhead: Any, enabled: Any, stop: Any
         events: list[Any] = []
         last_send = time.monotonic()
         live = info.frame_count is None
+        if live:
+            reader = LatestFrames(source)
         complete = False
         done = 0  # frames analysed so far
         while not stop.is_set():
@@ -78,11 +127,13 @@ def worker_main(job: WorkerJob, out: Any, playhead: Any, enabled: Any, stop: Any
                 continue
             if not live and done / info.fps > playhead.value + job.lead_s:
                 if frames or events:
-                    out.put(("frames", frames, events))
+                    out.put(("frames", frames, events, reader.dropped if reader else 0))
                     frames, events = [], []
                 time.sleep(0.02)  # far enough ahead of what the user watches
                 continue
-            packet = source.read()
+            packet = reader.get(0.2) if reader is not None else source.read()
+            if packet is WAITING:
+                continue
             if packet is None:
                 complete = True
                 break
@@ -101,17 +152,19 @@ def worker_main(job: WorkerJob, out: Any, playhead: Any, enabled: Any, stop: Any
             events.extend(builder.update(analysis, packet.image))
             now = time.monotonic()
             if now - last_send >= _SEND_INTERVAL_S:
-                out.put(("frames", frames, events))
+                out.put(("frames", frames, events, reader.dropped if reader else 0))
                 frames, events = [], []
                 last_send = now
         events.extend(builder.finish())
-        out.put(("frames", frames, events))
+        out.put(("frames", frames, events, reader.dropped if reader else 0))
         out.put(("end", complete))
     except DroneWatchError as exc:
         out.put(("error", str(exc)))
     except Exception as exc:
         out.put(("error", f"{job.name}: analysis failed ({type(exc).__name__}: {exc})"))
     finally:
+        if reader is not None:
+            reader.stop()
         source.close()
 
 
@@ -234,7 +287,8 @@ class ProcessFeedAnalysis(FeedAnalysis):
                 self._begin_clip(self._info)
                 self._state = AnalysisState.ANALYSING
             elif kind == "frames":
-                _, frames, events = message
+                _, frames, events, dropped = message
+                self._dropped = dropped
                 for index, boxes in frames:
                     self.index.add(
                         index,

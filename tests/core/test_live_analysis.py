@@ -122,3 +122,47 @@ def test_annotate_draws_boxes_trails_and_hud_on_a_copy() -> None:
     assert out[-12:, :60].any(), "no HUD"
     bare = annotate(frame, [track], trails, OverlayOptions(False, False, False, False))
     assert bare.max() == 0
+
+
+class PacedLiveSource:
+    """A live feed: frames arrive in real time and cannot be waited for."""
+
+    name = "live"
+
+    def __init__(self, fps: float, frames: int) -> None:
+        self.info = VideoInfo(fps=fps, width=32, height=24, frame_count=None)
+        self._next, self._frames, self._start = 0, frames, time.monotonic()
+
+    def read(self) -> FramePacket | None:
+        if self._next >= self._frames:
+            return None
+        due = self._start + self._next / self.info.fps
+        time.sleep(max(0.0, due - time.monotonic()))
+        packet = FramePacket(
+            self._next, self._next / self.info.fps, np.zeros((24, 32, 3), np.uint8)
+        )
+        self._next += 1
+        return packet
+
+    def seek(self, index: int) -> None:
+        raise AssertionError("live feeds are not sought")
+
+    def close(self) -> None:
+        pass
+
+
+def test_live_feed_drops_the_oldest_frames_when_analysis_lags_and_counts_them() -> None:
+    from dronewatch.live.analysis_process import WAITING, LatestFrames
+
+    reader = LatestFrames(PacedLiveSource(fps=200, frames=100))
+    seen = []
+    while True:
+        packet = reader.get(1.0)
+        if packet is WAITING:
+            continue
+        if packet is None:
+            break
+        seen.append(packet.index)
+        time.sleep(0.02)  # analysis at 50 fps against a 200 fps feed
+    assert seen == sorted(seen) and seen[-1] == 99, "frames out of order or the newest lost"
+    assert reader.dropped == 100 - len(seen) > 30
