@@ -143,6 +143,7 @@ class MainWindow(QMainWindow):
         self.longest_tick_ms = 0.0
         self._tick_clock = QElapsedTimer()
         self._playhead_drawn_at = 0.0
+        self._pending_seek: float | None = None
 
     def showEvent(self, event: object) -> None:
         super().showEvent(event)
@@ -475,6 +476,9 @@ class MainWindow(QMainWindow):
         duration = max(durations, default=0.0)
         if duration != self.clock.duration:
             self.clock.duration = duration
+            if self._pending_seek is not None and duration > 0:
+                self.clock.seek(self._pending_seek)
+                self._pending_seek = None
             self.timeline.set_lanes([f.tile.name for f in self.feeds], duration)
 
     def tick(self) -> None:
@@ -542,7 +546,7 @@ class MainWindow(QMainWindow):
             for feed in list(self.feeds):
                 self.close_feed(feed)
             self.open_feeds(ws.feeds)
-            self.clock.seek(ws.position_s)
+            self._pending_seek = ws.position_s  # once the feeds' lengths are known
         self.set_layout(ws.layout_columns)
 
     def open_workspace_dialog(self) -> None:

@@ -181,3 +181,35 @@ def test_a_feed_failing_mid_play_shows_its_error_while_others_go_on(
     assert "cut.mp4: decoding stopped at frame" in bad_feed.player.snapshot().error
     qtbot.waitUntil(lambda: good_feed.tile.shown_index > 100, timeout=8000)
     assert any("cut.mp4" in e for e in window.errors)
+
+
+def test_workspace_brings_back_feeds_layout_overlays_and_geometry(
+    qtbot, window, clip_factory, tmp_path: Path
+) -> None:
+    from ui.main_window import MainWindow
+
+    clips = [str(clip_factory(f"w{i}.mp4", 30, 10)) for i in range(2)]
+    window.open_feeds(clips)
+    window.set_layout(3)
+    window.set_overlay("trails", False)
+    window.resize(900, 640)
+    wait_settled(qtbot, window)
+    window.seek(1.5)
+    path = tmp_path / "ws.json"
+    window.workspace().save(path)
+
+    from dronewatch.workspace import Workspace
+
+    again = MainWindow(store=window.store, analyse=False)
+    qtbot.addWidget(again)
+    again.apply_workspace(Workspace.load(path))
+    again.show()
+    assert [f.spec for f in again.feeds] == clips
+    assert again.grid.columns == 3 and again.layout_actions[3].isChecked()
+    assert not again.overlays.trails and again.overlays.boxes
+    assert not again.overlay_actions["trails"].isChecked()
+    assert abs(again.size().width() - window.size().width()) <= 60  # frame margins differ offscreen
+    assert again.size().width() < 1100  # not the default size
+    wait_settled(qtbot, again)
+    assert again.clock.position() == pytest.approx(1.5)
+    again.shutdown()
