@@ -29,15 +29,16 @@ _app = None  # the QGuiApplication we made, kept alive for the process
 def ensure_gui_application() -> None:
     """QTextDocument and QPdfWriter need a QGuiApplication; make one offscreen if none."""
     global _app
-    from ui.qt_env import has_display, remove_opencv_qt_paths
+    from ui.qt_env import remove_opencv_qt_paths
 
     remove_opencv_qt_paths()
     from PySide6.QtGui import QGuiApplication
 
     if QGuiApplication.instance() is not None:
         return
-    if not has_display():
-        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    # Printing needs no screen: offscreen even when DISPLAY is set, so a stale DISPLAY
+    # (an ssh session without its X server) cannot abort a command-line export.
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     _app = QGuiApplication(["dronewatch-report"])
 
 

@@ -47,6 +47,9 @@ def run(args: argparse.Namespace) -> int:
         args.db or default_db_path(), args.format, args.out, filters, title=args.title
     )
     where = ", ".join(str(p) for p in result.paths)
+    if not result.paths:
+        print(f"no sightings match; nothing written to {args.out}", file=sys.stderr)
+        return 0
     print(
         f"{result.sightings} sightings of {result.feeds} feed(s) exported to {where}",
         file=sys.stderr,

@@ -101,7 +101,14 @@ def _per_clip(
     by_clip = data.rows_by_clip()
     total = len(data.rows)
     contents: dict[Path, bytes] = {}
-    if len(clips) > 1:
+    as_folder = len(clips) > 1 or out.is_dir()
+    if as_folder:
+        if not out.is_dir() and out.suffix.lower() in (".txt", ".xml"):
+            raise ExportError(
+                out,
+                f"{len(clips)} feeds match, so --out must be a folder (one file per feed), "
+                "not a file name; or pick one feed with --feed",
+            )
         prepare_folder(out)
     used: set[str] = set()
     done = 0
@@ -110,7 +117,7 @@ def _per_clip(
         paths = _paths(reader, rows, data.filters, job, done, total)
         done += len(rows)
         body = mot.render_clip(paths) if fmt == "mot" else cvat.render_clip(clip, paths)
-        if len(clips) > 1:
+        if as_folder:
             name = _safe_name(clip.name)
             if name in used:
                 name = f"{name}-{clip_id}"
@@ -118,7 +125,7 @@ def _per_clip(
             contents[out / f"{name}{PER_CLIP[fmt]}"] = body
         else:
             contents[out] = body
-    if not contents:  # nothing matched and no feed named: an empty file says so
+    if not contents and not as_folder:  # nothing matched: an empty file says so
         contents[out] = b"" if fmt == "mot" else cvat.render_clip(_NO_CLIP, [])
     return contents
 

@@ -158,6 +158,17 @@ def test_mot_with_several_feeds_writes_a_folder(review_db: Path, tmp_path: Path)
     )
 
 
+def test_mot_folder_rules(review_db: Path, tmp_path: Path) -> None:
+    with pytest.raises(DroneWatchError, match=r"tracks\.txt: 2 feeds match, so --out must be"):
+        export_sightings(review_db, "mot", tmp_path / "tracks.txt")
+    assert not (tmp_path / "tracks.txt").exists()
+    folder = tmp_path / "existing"
+    folder.mkdir()
+    result = export_sightings(review_db, "cvat", folder, ExportFilter(feed="a.mp4"))
+    assert result.paths == (folder / "a.xml",)
+    ET.parse(folder / "a.xml")
+
+
 def test_cvat_xml(analysed: AnalysedClip, tmp_path: Path) -> None:
     out = tmp_path / "cvat.xml"
     export_sightings(analysed.db, "cvat", out)
