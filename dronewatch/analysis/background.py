@@ -73,16 +73,22 @@ class StabilisedBackground:
         assert self.age is not None
         return cv2.bitwise_and(view, cv2.compare(self.age, self.min_age, cv2.CMP_GE))
 
-    def learn(self, frame: np.ndarray, movers: np.ndarray, view: np.ndarray, thr: float) -> None:
-        """Blend ``frame`` (key-frame coordinates) in; ``movers`` is the foreground mask."""
+    def stable(self, frame: np.ndarray, thr: float) -> np.ndarray:
+        """Pixels where ``frame`` matches the short-memory average: nothing is moving
+        there now (a ghost, or a target that has stopped)."""
+        assert self._fast is not None
+        diff = cv2.absdiff(frame, cv2.convertScaleAbs(self._fast))
+        return cv2.compare(diff, self._cfg.stable_tolerance * thr, cv2.CMP_LT)
+
+    def learn(
+        self, frame: np.ndarray, movers: np.ndarray, view: np.ndarray, stable: np.ndarray
+    ) -> None:
+        """Blend ``frame`` (key-frame coordinates) in; ``movers`` is the foreground mask,
+        ``stable`` the result of :meth:`stable`."""
         assert self.mean is not None and self._fast is not None and self.age is not None
         age_code = cv2.min(self.age, _MAX_AGE_CODE)
         code = cv2.bitwise_or(age_code, cv2.bitwise_and(cv2.dilate(movers, self._grow), _MOVER))
         code = cv2.bitwise_or(code, cv2.bitwise_and(cv2.bitwise_not(view), _OUTSIDE))
-        fast8 = cv2.convertScaleAbs(self._fast)
-        stable = cv2.compare(
-            cv2.absdiff(frame, fast8), self._cfg.stable_tolerance * thr, cv2.CMP_LT
-        )
         code = cv2.bitwise_or(code, cv2.bitwise_and(cv2.bitwise_and(stable, view), _STABLE))
 
         fstep = cv2.subtract(frame, self._fast, dtype=cv2.CV_32F)

@@ -81,21 +81,24 @@ class TrackerConfig:
     kind: str = "own"  # "own" or "bytetrack" (Roboflow trackers, for comparison)
     init_hits: int = 3  # detections needed to confirm a track
     init_window_s: float = 2.0  # an unconfirmed track is dropped after this long
-    tentative_misses: int = 2  # ... or after this many frames in a row without a box
+    tentative_misses: int = 0  # ... or after this many frames in a row without a box
     # A track is confirmed only once it has moved this far from where it started:
     # flickering clutter and ghosts stay put.
     confirm_min_move_px: float = 2.0
     confirm_min_move_size: float = 0.3  # ... and this share of its own size
+    confirm_straightness: float = 0.4  # ... and this share of the path it took (flutter)
     max_age_s: float = 1.5  # a confirmed track survives this long without detections
-    coast_output_s: float = 0.4  # report a coasting confirmed track for this long
-    gate_px: float = 6.0  # association gate added to the track size, work pixels
+    coast_output_s: float = 0.0  # report a confirmed track this long after its last detection
+    gate_px: float = 2.0  # association gate added to half the track size, work pixels
     gate_growth_px: float = 2.0  # gate grows this much per missed frame
-    iou_weight: float = 0.5  # cost = normalised distance - iou_weight * IoU
+    iou_weight: float = 2.0  # cost = normalised distance - iou_weight * IoU
     position_gain: float = 0.6  # alpha of the alpha-beta filter
     velocity_gain: float = 0.15  # beta of the alpha-beta filter
     size_gain: float = 0.3
+    measurement_weight: float = 1.0  # reported box: detection (1) .. filtered state (0)
     coast_velocity_decay: float = 0.9  # per missed frame: stopped targets stay put
     new_track_confidence: float = 0.5  # weaker detections only continue tracks
+    fragment_margin: float = 0.1  # pieces this share of the size outside a track still join it
     template_rescue: bool = True  # look for a coasting track's template nearby
     template_min_score: float = 0.75
 
@@ -118,6 +121,10 @@ class ModelConfig:
     score_threshold: float = 0.3
     nms_threshold: float = 0.45
     every_s: float = 0.2  # run the model at most this often (it is slow on a CPU)
+    # With a model, motion blobs at least this big (full-frame px) that the model did
+    # not confirm get this confidence: they keep tracks alive but start none.
+    min_visible_px: float = 24.0
+    unseen_confidence: float = 0.3
 
 
 @dataclass(frozen=True, slots=True)

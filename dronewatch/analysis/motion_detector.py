@@ -112,10 +112,16 @@ class MotionDetector:
             if motion.new_key:
                 bg.rekey(key_to_cur)
             return _empty(global_change=True)
-        lo = cv2.bitwise_and(cv2.compare(fg, cfg.hysteresis * thr, cv2.CMP_GT), valid)
+        # Where the frame has matched the short-memory average for a while nothing is
+        # moving now: a ghost of a target that left, or a target that stopped (the
+        # tracker holds those). Neither is reported as a mover.
+        stable = bg.stable(cur, thr)
+        moving = cv2.bitwise_and(valid, cv2.bitwise_not(stable))
+        hi = cv2.bitwise_and(hi, moving)
+        lo = cv2.bitwise_and(cv2.compare(fg, cfg.hysteresis * thr, cv2.CMP_GT), moving)
         lo = cv2.morphologyEx(lo, cv2.MORPH_CLOSE, self._close)
         self.foreground = lo
-        bg.learn(cur, lo, view, thr)
+        bg.learn(cur, lo, view, stable)
         if motion.new_key:
             bg.rekey(key_to_cur)
         if cfg.shadow_split and not self._thermal:

@@ -11,12 +11,13 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from dronewatch.analysis.bytetrack_adapter import ByteTrackAdapter
 from dronewatch.analysis.camera_motion import CameraMotionEstimator
 from dronewatch.analysis.classify import classify_track
 from dronewatch.analysis.config import AnalysisConfig
 from dronewatch.analysis.motion_detector import MotionDetector
 from dronewatch.analysis.onnx_detector import OnnxDetector
-from dronewatch.analysis.tracker import MultiTargetTracker, iou_matrix
+from dronewatch.analysis.tracker import MultiTargetTracker, iou_matrix, report_box
 from dronewatch.analysis.types import Detections, FrameAnalysis, TrackState
 from dronewatch.frames import FramePacket, VideoInfo
 
@@ -51,7 +52,11 @@ class FeedAnalyzer:
         self._to_full = np.diag([1 / s, 1 / s, 1.0])
         self._camera = CameraMotionEstimator(cfg.camera)
         self._detector = MotionDetector(cfg.detector, fps)
-        self._tracker = MultiTargetTracker(cfg.tracker, fps)
+        self._tracker: MultiTargetTracker | ByteTrackAdapter
+        if cfg.tracker.kind == "bytetrack":
+            self._tracker = ByteTrackAdapter(cfg.tracker, fps)
+        else:
+            self._tracker = MultiTargetTracker(cfg.tracker, fps)
         self._model = OnnxDetector(Path(model_path), cfg.model) if model_path else None
         self._model_every = max(1, round(cfg.model.every_s * fps))
         self._frames_seen = 0
@@ -69,19 +74,26 @@ class FeedAnalyzer:
         found = self._detector.detect(gray, motion)
         xyxy, conf, hot = found.xyxy, found.confidence, found.hot
         class_id = np.zeros(len(xyxy), np.int16)
-        if self._model is not None and self._frames_seen % self._model_every == 0:
-            model_dets = self._model.detect(img)
-            xyxy, conf, class_id, hot = _merge_model(
-                xyxy, conf, class_id, hot, model_dets, self._scale
-            )
+        if self._model is not None:
+            # Motion blobs big enough for the model to see but not confirmed by it may
+            # only keep existing tracks alive (swaying trees, fragments, ghosts).
+            side = np.maximum(xyxy[:, 2] - xyxy[:, 0], xyxy[:, 3] - xyxy[:, 1]) / self._scale
+            big = side >= self.config.model.min_visible_px
+            conf = np.where(big, np.minimum(conf, self.config.model.unseen_confidence), conf)
+            if self._frames_seen % self._model_every == 0:
+                model_dets = self._model.detect(img)
+                xyxy, conf, class_id, hot = _merge_model(
+                    xyxy, conf, class_id, hot, model_dets, self._scale
+                )
         self._frames_seen += 1
         tracks = self._tracker.update(xyxy, conf, hom, gray, class_id, hot)
         area = float(self._work_size[0] * self._work_size[1])
         inv = 1.0 / self._scale
+        mw = self.config.tracker.measurement_weight
         states = tuple(
             TrackState(
                 track_id=t.track_id,
-                xyxy=tuple(float(v) * inv for v in t.xyxy),  # type: ignore[arg-type]
+                xyxy=tuple(float(v) * inv for v in report_box(t, mw)),  # type: ignore[arg-type]
                 score=float(t.score),
                 target_class=classify_track(t, self.config.classifier, area, inv),
                 confirmed=t.confirmed,

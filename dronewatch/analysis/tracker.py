@@ -43,7 +43,9 @@ class Track:
     hot_hits: int = 0
     class_votes: np.ndarray = field(default_factory=lambda: np.zeros(3, np.float32))
     template: np.ndarray | None = None
+    measured: tuple[float, float, float, float] | None = None  # this frame's box, if any
     speed: float = 0.0  # smoothed speed relative to the scene, work px / frame
+    path: float = 0.0  # summed frame-to-frame displacement of the measurements
     ox: float = 0.0  # where the track started, in current-frame pixels
     oy: float = 0.0
 
@@ -55,6 +57,15 @@ class Track:
             self.cx + self.w / 2,
             self.cy + self.h / 2,
         )
+
+
+def report_box(t: Track, measurement_weight: float) -> tuple[float, float, float, float]:
+    """The box to report: this frame's detection blended with the filtered state (the
+    detection has the target's current extent; the filter lags and coasts)."""
+    if t.measured is None or measurement_weight <= 0.0:
+        return t.xyxy
+    a = measurement_weight
+    return tuple(a * m + (1 - a) * f for m, f in zip(t.measured, t.xyxy, strict=True))  # type: ignore[return-value]
 
 
 def iou_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -106,12 +117,13 @@ class MultiTargetTracker:
         matched_t, matched_d = self._associate(xyxy, confidence)
         det_used = np.zeros(n_det, bool)
         track_used = np.zeros(len(self.tracks), bool)
-        for ti, di in zip(matched_t, matched_d, strict=True):
+        det_used[matched_d] = True
+        measured = self._absorb_fragments(xyxy, matched_t, matched_d, det_used)
+        for ti, di, box in zip(matched_t, matched_d, measured, strict=True):
             track_used[ti] = True
-            det_used[di] = True
             cid = None if class_id is None else int(class_id[di])
             is_hot = bool(hot[di]) if hot is not None else False
-            self._correct(self.tracks[ti], xyxy[di], float(confidence[di]), cid, is_hot, gray)
+            self._correct(self.tracks[ti], box, float(confidence[di]), cid, is_hot, gray)
         for ti, track in enumerate(self.tracks):
             if not track_used[ti]:
                 self._miss(track, gray)
@@ -122,12 +134,64 @@ class MultiTargetTracker:
                 track.confirmed = True
                 track.track_id = self._next_id
                 self._next_id += 1
-        return [t for t in self.tracks if t.confirmed and t.since_seen <= self._coast_output]
+        return [t for t in self.tracks if t.confirmed and t.since_detection <= self._coast_output]
+
+    def _absorb_fragments(
+        self,
+        xyxy: np.ndarray,
+        matched_t: np.ndarray,
+        matched_d: np.ndarray,
+        det_used: np.ndarray,
+    ) -> list[np.ndarray]:
+        """Measurement box per matched track: its detection plus the unmatched pieces
+        whose centre lies inside the track's predicted box (a target whose colour
+        matches the ground in places breaks into several blobs)."""
+        boxes = [xyxy[d].astype(np.float64) for d in matched_d]
+        loose = np.flatnonzero(~det_used)
+        if len(loose) == 0 or len(matched_t) == 0:
+            return boxes
+        pred = np.array([self.tracks[t].xyxy for t in matched_t])
+        if self._cfg.fragment_margin:
+            m = self._cfg.fragment_margin * np.maximum(
+                pred[:, 2] - pred[:, 0], pred[:, 3] - pred[:, 1]
+            )
+            pred = pred + np.stack([-m, -m, m, m], axis=1)
+        centres = (xyxy[loose, :2] + xyxy[loose, 2:]) / 2
+        inside = (
+            (centres[None, :, 0] >= pred[:, None, 0])
+            & (centres[None, :, 0] <= pred[:, None, 2])
+            & (centres[None, :, 1] >= pred[:, None, 1])
+            & (centres[None, :, 1] <= pred[:, None, 3])
+        )
+        for j, d in enumerate(loose):
+            owners = np.flatnonzero(inside[:, j])
+            if len(owners) != 1:
+                continue  # between two tracks: leave it alone
+            k = owners[0]
+            b = boxes[k]
+            union = np.array(
+                [
+                    min(b[0], xyxy[d, 0]),
+                    min(b[1], xyxy[d, 1]),
+                    max(b[2], xyxy[d, 2]),
+                    max(b[3], xyxy[d, 3]),
+                ]
+            )
+            p = pred[k]
+            if (union[2] - union[0]) * (union[3] - union[1]) > 1.5 * (p[2] - p[0]) * (p[3] - p[1]):
+                continue  # would grow the target: a neighbour, not a piece of it
+            boxes[k] = union
+            det_used[d] = True
+        return boxes
 
     def _has_moved(self, t: Track) -> bool:
         cfg = self._cfg
         moved = float(np.hypot(t.cx - t.ox, t.cy - t.oy))
-        return moved >= max(cfg.confirm_min_move_px, cfg.confirm_min_move_size * max(t.w, t.h))
+        return moved >= max(
+            cfg.confirm_min_move_px,
+            cfg.confirm_min_move_size * max(t.w, t.h),
+            cfg.confirm_straightness * t.path,
+        )
 
     # --- steps -------------------------------------------------------------------
 
@@ -188,6 +252,7 @@ class MultiTargetTracker:
         mx, my = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
         mw, mh = max(box[2] - box[0], 1.0), max(box[3] - box[1], 1.0)
         rx, ry = mx - t.cx, my - t.cy
+        t.path += float(np.hypot(mx - (t.cx - t.vx), my - (t.cy - t.vy)))
         a, b = cfg.position_gain, cfg.velocity_gain
         if t.hits == 1:  # second sighting: velocity straight from the displacement
             a, b = 1.0, 1.0
@@ -198,6 +263,7 @@ class MultiTargetTracker:
         g = cfg.size_gain
         t.w += g * (mw - t.w)
         t.h += g * (mh - t.h)
+        t.measured = (float(box[0]), float(box[1]), float(box[2]), float(box[3]))
         t.hits += 1
         t.since_detection = 0
         t.since_seen = 0
@@ -212,6 +278,7 @@ class MultiTargetTracker:
 
     def _miss(self, t: Track, gray: np.ndarray | None) -> None:
         cfg = self._cfg
+        t.measured = None
         t.since_detection += 1
         t.since_seen += 1
         t.vx *= cfg.coast_velocity_decay
