@@ -108,8 +108,9 @@ def build_html(report: ReportData) -> str:
     else:
         parts.append(_sightings_table(report))
     parts.append(
-        f'<p class="meta">Times are from the start of each clip. Database: '
-        f"{escape(report.db_path)}</p>"
+        '<p class="meta">Times are from the start of each clip. Peak: the best detection '
+        "score of the sighting (0 to 1). Source: machine (automatic detection), operator "
+        f"(drawn by hand) or import (from another log). Database: {escape(report.db_path)}</p>"
     )
     return f"<html><head><style>{_STYLE}</style></head><body>{''.join(parts)}</body></html>"
 
@@ -122,46 +123,64 @@ h2 { font-size: 11pt; color: #102a43; margin-top: 14px; margin-bottom: 4px; }
 p.meta { color: #616e7c; font-size: 8pt; }
 p.summary { font-size: 10pt; }
 table.grid { border-collapse: collapse; }
-table.grid th { background-color: #e4e7eb; color: #3e4c59; font-size: 7.5pt;
-  border-bottom: 1px solid #9aa5b1; }
+table.grid th, table.sight th { background-color: #e4e7eb; color: #3e4c59;
+  font-size: 7.5pt; border-bottom: 1px solid #9aa5b1; }
+table.sight th { white-space: nowrap; }
+table.sight td { border-bottom: 1px solid #d9e2ec; }
 table.grid td { border-bottom: 1px solid #d9e2ec; }
 .muted { color: #616e7c; }
 """
 
 
+_ONE_LINE = "valign='middle' style='white-space:nowrap; border-bottom:1px solid #d9e2ec'"
+FEED_CHARS = 22
+
+
+def _short(name: str) -> str:
+    """Long feed names cut in the sightings table (the feed table shows them whole)."""
+    return name if len(name) <= FEED_CHARS else name[: FEED_CHARS - 1] + "\u2026"
+
+
 def _sightings_table(report: ReportData) -> str:
+    """One row per sighting, every cell one line (but long notes): QTextDocument breaks
+    pages between the lines of a row, and a thumbnail taller than a line keeps the row
+    whole."""
     head = (
-        "<tr><th width='6%'></th><th align='left'>feed / track</th><th align='left'>class</th>"
-        "<th align='left'>status</th><th align='right'>time</th><th align='right'>dur.</th>"
-        "<th align='right'>peak</th><th align='left' width='34%'>note and tags</th></tr>"
+        "<tr><th></th><th align='left'>feed</th><th align='right'>track</th>"
+        "<th align='left'>class</th><th align='left'>status</th><th align='left'>time</th>"
+        "<th align='right'>dur.</th><th align='right'>peak</th>"
+        "<th align='left' width='40%'>note and tags</th></tr>"
     )
     rows = []
     for r in report.rows:
         thumb = (
-            f'<img src="dw:thumb/{r.sighting_id}" width="34" height="34">'
+            f'<img src="dw:thumb/{r.sighting_id}" width="30" height="30">'
             if r.thumbnail_png
             else ""
         )
         status_color = STATUS_COLORS.get(r.status, "#6b7280")
+        source = (
+            "" if r.source == "machine" else f" <span class='muted'>({escape(r.source)})</span>"
+        )
         tags = " ".join(f"[{escape(t)}]" for t in r.tags)
         note = escape(r.note).replace("\n", "<br>")
         rows.append(
             "<tr>"
-            f"<td>{thumb}</td>"
-            f"<td>{escape(r.feed)}<br><span class='muted'>track {r.track}</span></td>"
-            f"<td>{_swatch(r.target_class)}</td>"
-            f"<td><b style='color:{status_color}'>{escape(r.status)}</b><br>"
-            f"<span class='muted'>{escape(r.source)}</span></td>"
-            f"<td align='right'>{escape(format_clock(r.start_s))}<br>"
-            f"<span class='muted'>{escape(format_clock(r.end_s))}</span></td>"
-            f"<td align='right'>{r.duration_s:.1f}&nbsp;s</td>"
-            f"<td align='right'>{r.peak_score:.2f}</td>"
-            f"<td>{note}{'<br>' if note and tags else ''}"
-            f"<span class='muted'>{tags}</span></td>"
+            f"<td {_ONE_LINE}>{thumb}</td>"
+            f"<td {_ONE_LINE}>{escape(_short(r.feed))}</td>"
+            f"<td {_ONE_LINE} align='right'>{r.track}</td>"
+            f"<td {_ONE_LINE}>{_swatch(r.target_class)}</td>"
+            f"<td {_ONE_LINE}><b style='color:{status_color}'>{escape(r.status)}</b>"
+            f"{source}</td>"
+            f"<td {_ONE_LINE}>{escape(format_clock(r.start_s))}&ndash;"
+            f"{escape(format_clock(r.end_s))}</td>"
+            f"<td {_ONE_LINE} align='right'>{r.duration_s:.1f}&nbsp;s</td>"
+            f"<td {_ONE_LINE} align='right'>{r.peak_score:.2f}</td>"
+            f"<td valign='middle'>{note} <span class='muted'>{tags}</span></td>"
             "</tr>"
         )
     return (
-        '<table class="grid" width="100%" cellspacing="0" cellpadding="3">'
+        '<table class="sight" width="100%" cellspacing="0" cellpadding="3">'
         f"<thead>{head}</thead>{''.join(rows)}</table>"
     )
 

@@ -180,6 +180,8 @@ def render(report: ReportData, job: Job) -> bytes:
  src="{data_uri(report.timeline_png)}">
 <h2>Sightings ({report.total})</h2>
 {table}
+<p class="muted">Peak: the best detection score of the sighting (0 to 1). Source: machine
+(automatic detection), operator (drawn by hand) or import (from another log).</p>
 </main>
 <footer>DroneWatch sightings report &middot; database {escape(report.db_path)}</footer>
 </body>
