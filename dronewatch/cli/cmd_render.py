@@ -29,6 +29,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     for what in ("boxes", "ids", "trails", "hud"):
         p.add_argument(f"--no-{what}", action="store_true", help=f"leave out the {what}")
     p.add_argument("--with-dismissed", action="store_true", help="also draw dismissed sightings")
+    p.add_argument(
+        "--reference",
+        action="store_true",
+        help="also draw the imported ground truth (dashed cyan boxes)",
+    )
     p.set_defaults(func=run)
 
 
@@ -57,7 +62,9 @@ def run(args: argparse.Namespace) -> int:
     if args.at is not None:
         if args.out.suffix.lower() != ".png":
             raise DroneWatchError(f"{args.out}: a still is written as PNG; name it .png")
-        path = write_snapshot(args.feed, db, parse_time(args.at), args.out, options)
+        path = write_snapshot(
+            args.feed, db, parse_time(args.at), args.out, options, reference=args.reference
+        )
         print(f"still written to {path}", file=sys.stderr)
         return 0
     progress = _Progress()
@@ -69,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
         parse_time(args.to_t) if args.to_t else None,
         options,
         include_dismissed=args.with_dismissed,
+        reference=args.reference,
         progress=progress,
     )
     if progress.tty:

@@ -35,6 +35,7 @@ from dronewatch.exports.atomic import ExportError, Job, describe_os_error, write
 from dronewatch.exports.model import CancelFn, ProgressFn
 from dronewatch.frames import VideoInfo
 from dronewatch.live.track_index import TrackIndex
+from dronewatch.review.reference_layer import draw_reference_boxes, load_reference_index
 from dronewatch.sources import open_source
 from dronewatch.store import SightingsReader
 
@@ -77,15 +78,25 @@ def choose_codec(preferred: str = H264) -> tuple[str, str | None]:
 class ClipOverlays:
     """A clip's stored tracks, ready to draw on any of its frames."""
 
-    def __init__(self, name: str, info: VideoInfo, index: TrackIndex) -> None:
+    def __init__(
+        self, name: str, info: VideoInfo, index: TrackIndex, reference: TrackIndex | None = None
+    ) -> None:
         self.name = name
         self.info = info
         self.index = index
+        self.reference = reference
 
     @classmethod
     def load(
-        cls, db_path: str | Path, video: str | Path, info: VideoInfo, dismissed: bool = False
+        cls,
+        db_path: str | Path,
+        video: str | Path,
+        info: VideoInfo,
+        dismissed: bool = False,
+        reference: bool = False,
     ) -> ClipOverlays:
+        """``reference`` also loads the clip's ground truth, drawn dashed (an error when
+        the clip has none)."""
         digest = content_hash(video)
         with SightingsReader(db_path) as reader:
             clip = reader.clip_by_hash(digest)
@@ -95,9 +106,15 @@ class ClipOverlays:
                     f"--db {db_path})"
                 )
             rows, classes = reader.clip_boxes(clip.id, include_dismissed=dismissed)
+            ref = load_reference_index(reader, clip.id) if reference else None
+        if reference and ref is None:
+            raise DroneWatchError(
+                f"{video}: no reference layer in {db_path} (import one: dronewatch import "
+                f"GT.txt --feed {video} --db {db_path})"
+            )
         index = TrackIndex()
         index.load_points(rows, classes)
-        return cls(Path(video).name, info, index)
+        return cls(Path(video).name, info, index, ref)
 
     def draw(
         self,
@@ -110,7 +127,10 @@ class ClipOverlays:
         span = round(TRAIL_SECONDS * self.info.fps)
         trails = self.index.trails(frame, span) if options.trails else None
         hud = Hud(self.name, time_s, frame, 1.0, "REPLAY")
-        return annotate(image, self.index.tracks_at(frame), trails, options, hud, selected)
+        out = annotate(image, self.index.tracks_at(frame), trails, options, hud, selected)
+        if self.reference is not None:
+            draw_reference_boxes(out, self.reference.tracks_at(frame))
+        return out
 
 
 def _frame_range(info: VideoInfo, from_s: float | None, to_s: float | None) -> tuple[int, int]:
@@ -166,6 +186,7 @@ def render_clip(
     options: OverlayOptions | None = None,
     *,
     include_dismissed: bool = False,
+    reference: bool = False,
     progress: ProgressFn | None = None,
     should_cancel: CancelFn | None = None,
     codec: str = H264,
@@ -180,7 +201,7 @@ def render_clip(
     source = open_source(video)
     try:
         info = source.info
-        overlays = ClipOverlays.load(db_path, video, info, include_dismissed)
+        overlays = ClipOverlays.load(db_path, video, info, include_dismissed, reference)
         first, last = _frame_range(info, from_s, to_s)
         try:
             fd, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part.mp4", dir=out.parent)
@@ -235,12 +256,13 @@ def write_snapshot(
     out: str | Path,
     options: OverlayOptions | None = None,
     selected: int | None = None,
+    reference: bool = False,
 ) -> Path:
     """One frame with overlays as a PNG (the frame on screen at ``time_s``)."""
     out = Path(out).expanduser()
     source = open_source(video)
     try:
-        overlays = ClipOverlays.load(db_path, video, source.info)
+        overlays = ClipOverlays.load(db_path, video, source.info, reference=reference)
         index = source.info.index_at(time_s)
         source.seek(index)
         packet = source.read()

@@ -288,3 +288,23 @@ def test_malformed_mot_is_refused(
     assert str(caught.value).startswith(f"{path}:{line}: {reason}")
     with SightingsReader(db) as r:
         assert r.reference_points(1)[0].shape == (0, 7)
+
+
+def test_reference_index_gives_boxes_per_frame(analysed: AnalysedClip, tmp_path: Path) -> None:
+    import time
+
+    from dronewatch.review.reference_layer import load_reference_index
+
+    db = tmp_path / "ref.db"
+    db.write_bytes(analysed.db.read_bytes())
+    with Store(db) as store:
+        import_reference(store, analysed.ground_truth, "ann")
+    rows = [r.split(",") for r in analysed.ground_truth.read_text().splitlines()]
+    frame_10 = sorted(int(r[1]) for r in rows if r[0] == "10" and float(r[6]) != 0)
+    with SightingsReader(db) as r:
+        t0 = time.perf_counter()
+        index = load_reference_index(r, 1)
+        elapsed = time.perf_counter() - t0
+        assert load_reference_index(r, 99) is None
+    assert index is not None and elapsed < 0.5
+    assert sorted(t.track_id for t in index.tracks_at(9)) == frame_10  # 0-based frames

@@ -138,3 +138,24 @@ def test_errors_and_cancel_leave_no_file(analysed: AnalysedClip, tmp_path: Path)
             should_cancel=lambda: len(calls) >= 5,
         )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["other.mp4"]
+
+
+def test_reference_layer_is_drawn_dashed_in_its_own_colour(
+    analysed: AnalysedClip, tmp_path: Path
+) -> None:
+    from dronewatch.review.reference_layer import REFERENCE_COLOR
+
+    db = tmp_path / "ref.db"
+    db.write_bytes(analysed.db.read_bytes())
+    with pytest.raises(DroneWatchError, match="no reference layer"):
+        write_snapshot(analysed.video, db, 1.0, tmp_path / "x.png", reference=True)
+    assert main(["import", str(analysed.ground_truth), "--db", str(db)]) == 0
+    nothing = OverlayOptions(boxes=False, ids=False, trails=False, hud=False)
+    write_snapshot(analysed.video, db, 1.0, tmp_path / "plain.png", nothing)
+    write_snapshot(analysed.video, db, 1.0, tmp_path / "gt.png", nothing, reference=True)
+    plain, gt = cv2.imread(str(tmp_path / "plain.png")), cv2.imread(str(tmp_path / "gt.png"))
+    changed = np.abs(plain.astype(int) - gt.astype(int)).max(axis=2) > 60
+    assert changed.sum() > 200
+    drawn = gt[changed].astype(int)
+    close = np.abs(drawn - np.array(REFERENCE_COLOR)).max(axis=1) < 60
+    assert close.mean() > 0.5  # mostly the reference colour (the rest is anti-aliasing)
