@@ -16,7 +16,7 @@ import os
 from html import escape
 from typing import TYPE_CHECKING
 
-from dronewatch.exports.html_report import STATUS_COLORS, class_hex
+from dronewatch.exports.html_report import STATUS_COLORS, bookmark_rows, class_hex
 from dronewatch.exports.model import format_clock
 from dronewatch.exports.report import ReportData
 
@@ -101,8 +101,17 @@ def build_html(report: ReportData) -> str:
         f'<p class="summary">{counts}</p>',
         f"<h2>By feed</h2>{feeds}<h2>By class</h2>{classes}",
         '<h2>Timeline</h2><p><img src="dw:timeline" width="640"></p>',
-        f"<h2>Sightings ({report.total})</h2>",
     ]
+    if report.bookmarks:
+        parts.append(f"<h2>Bookmarks ({len(report.bookmarks)})</h2>")
+        parts.append(
+            _pairs_table(
+                ("note", "time", "feed", "by", "made"),
+                [(note, t, feed, who, when) for t, feed, note, who, when in bookmark_rows(report)],
+                "100%",
+            )
+        )
+    parts.append(f"<h2>Sightings ({report.total})</h2>")
     if not report.rows:
         parts.append('<p class="meta">No sightings match these filters.</p>')
     else:

@@ -9,6 +9,7 @@ even class and status names) goes through :func:`html.escape`.
 from __future__ import annotations
 
 import base64
+import time
 from html import escape
 
 from dronewatch.analysis.types import TargetClass
@@ -112,6 +113,34 @@ def _class_table(report: ReportData) -> str:
     return f"<table><tr><th>class</th><th class='num'>sightings</th></tr>{rows}</table>"
 
 
+def bookmark_rows(report: ReportData) -> list[tuple[str, str, str, str, str]]:
+    """Escaped cells of the bookmarks table: time, feed, note, operator, when made."""
+    return [
+        (
+            escape(format_clock(b.time_s)),
+            escape(b.feed),
+            escape(b.note).replace("\n", "<br>"),
+            escape(b.operator),
+            escape(time.strftime("%Y-%m-%d %H:%M", time.localtime(b.created))),
+        )
+        for b in report.bookmarks
+    ]
+
+
+def _bookmarks(report: ReportData) -> str:
+    if not report.bookmarks:
+        return ""
+    rows = "".join(
+        f"<tr><td class='num'>{t}</td><td>{feed}</td><td class='note'>{note}</td>"
+        f"<td>{who}</td><td class='muted'>{when}</td></tr>"
+        for t, feed, note, who, when in bookmark_rows(report)
+    )
+    return (
+        f"<h2>Bookmarks ({len(report.bookmarks)})</h2><table><tr><th class='num'>time</th>"
+        f"<th>feed</th><th>note</th><th>by</th><th>made</th></tr>{rows}</table>"
+    )
+
+
 def _sighting_rows(report: ReportData, job: Job) -> str:
     out = []
     total = len(report.rows)
@@ -178,6 +207,7 @@ def render(report: ReportData, job: Job) -> bytes:
 <h2>Timeline</h2>
 <img class="timeline" alt="timeline of sightings per feed"
  src="{data_uri(report.timeline_png)}">
+{_bookmarks(report)}
 <h2>Sightings ({report.total})</h2>
 {table}
 <p class="muted">Peak: the best detection score of the sighting (0 to 1). Source: machine

@@ -149,11 +149,21 @@ class ExportRow:
 
 
 @dataclass(frozen=True, slots=True)
+class ExportBookmark:
+    feed: str
+    time_s: float
+    note: str
+    operator: str
+    created: float  # unix time
+
+
+@dataclass(frozen=True, slots=True)
 class ExportData:
     db_path: Path
     filters: ExportFilter
-    clips: dict[int, ClipRecord]  # clips with at least one exported sighting
+    clips: dict[int, ClipRecord]  # clips with at least one exported sighting or bookmark
     rows: tuple[ExportRow, ...]
+    bookmarks: tuple[ExportBookmark, ...] = ()
 
     def rows_by_clip(self) -> dict[int, list[ExportRow]]:
         out: dict[int, list[ExportRow]] = {}
@@ -241,9 +251,26 @@ def collect(
                 thumbnail_png=s.thumbnail_png if with_thumbnails else b"",
             )
         )
-    used = {r.clip_id for r in rows}
+    marks = []
+    for clip_id in clip_ids if clip_ids is not None else tuple(clips):
+        for b in reader.bookmarks(clip_id):
+            if filters.from_s is not None and b.time_s < filters.from_s:
+                continue
+            if filters.to_s is not None and b.time_s > filters.to_s:
+                continue
+            marks.append(
+                (
+                    clip_id,
+                    ExportBookmark(clips[clip_id].name, b.time_s, b.note, b.operator, b.created),
+                )
+            )
+    used = {r.clip_id for r in rows} | {clip_id for clip_id, _ in marks}
     return ExportData(
-        reader.path, filters, {i: c for i, c in clips.items() if i in used}, tuple(rows)
+        reader.path,
+        filters,
+        {i: c for i, c in clips.items() if i in used},
+        tuple(rows),
+        tuple(sorted((m for _, m in marks), key=lambda m: (m.feed, m.time_s))),
     )
 
 

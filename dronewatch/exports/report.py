@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from dronewatch.analysis.types import TargetClass
 from dronewatch.exports.atomic import Job
-from dronewatch.exports.model import ExportData, ExportRow
+from dronewatch.exports.model import ExportBookmark, ExportData, ExportRow
 from dronewatch.exports.timeline import timeline_png
 
 STATUS_ORDER = ("confirmed", "unreviewed", "dismissed")
@@ -42,10 +42,14 @@ class ReportData:
     rows: tuple[ExportRow, ...]  # ordered by feed, then start time
     feed_names: tuple[str, ...] = ()  # timeline lanes, in order
     span_s: float | None = None  # timeline length
+    bookmarks: tuple[ExportBookmark, ...] = ()
 
     def timeline_for_print(self, width: int = 1000) -> bytes:
         """The timeline drawn narrower, so its text stays legible shrunk onto paper."""
-        return timeline_png(self.feed_names, self.rows, self.span_s, width)
+        return timeline_png(self.feed_names, self.rows, self.span_s, width, self._marks())
+
+    def _marks(self) -> list[tuple[str, float]]:
+        return [(b.feed, b.time_s) for b in self.bookmarks]
 
     def count(self, status: str) -> int:
         return dict(self.by_status).get(status, 0)
@@ -76,7 +80,8 @@ def build_report(data: ExportData, job: Job, title: str = "Sightings report") ->
     span = max(spans, default=0.0)
     if data.filters.to_s is not None:
         span = min(span, data.filters.to_s) if span else data.filters.to_s
-    picture = timeline_png(names, data.rows, span or None)
+    marks = [(b.feed, b.time_s) for b in data.bookmarks]
+    picture = timeline_png(names, data.rows, span or None, marks=marks)
     job.step(2, 3)
     rows = sorted(data.rows, key=lambda r: (r.feed, r.start_s, r.track))
     sources = Counter(r.source for r in data.rows)
@@ -94,4 +99,5 @@ def build_report(data: ExportData, job: Job, title: str = "Sightings report") ->
         rows=tuple(rows),
         feed_names=tuple(names),
         span_s=span or None,
+        bookmarks=data.bookmarks,
     )

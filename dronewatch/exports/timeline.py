@@ -87,6 +87,10 @@ def _legend(img: np.ndarray) -> None:
     x += 250
     cv2.rectangle(img, (x, 18), (x + 26, 34), DISMISSED, -1)
     _text(img, "dismissed", (x + 34, 32), 0.55, INK)
+    x += 150
+    tri = np.array([[x + 6, 18], [x + 20, 18], [x + 13, 30]], np.int32)
+    cv2.fillPoly(img, [tri], (60, 40, 20), cv2.LINE_AA)
+    _text(img, "bookmark", (x + 34, 32), 0.55, INK)
 
 
 def draw_timeline(
@@ -94,8 +98,10 @@ def draw_timeline(
     rows: Sequence[ExportRow],
     span_s: float | None = None,
     width: int = WIDTH,
+    marks: Sequence[tuple[str, float]] = (),
 ) -> np.ndarray:
-    """A BGR picture of ``rows`` on lanes named by ``feeds`` (in that order).
+    """A BGR picture of ``rows`` on lanes named by ``feeds`` (in that order); ``marks``
+    (feed, time) are bookmarks, drawn as small dark triangles on their lane.
 
     Text has a fixed pixel size: a narrower ``width`` makes it larger relative to the
     picture (for print, where the picture is shrunk to the page).
@@ -156,6 +162,12 @@ def draw_timeline(
                 light = tuple(int(255 - (255 - c) * 0.35) for c in color)
                 cv2.rectangle(img, (x1, top), (x2, bot), light, -1)
                 cv2.rectangle(img, (x1, top), (x2, bot), color, 2)
+    lane_of = {name: i for i, name in enumerate(feeds)}
+    for feed, t in marks:
+        if feed in lane_of:
+            x, y = x_of(t), tops[lane_of[feed]]
+            tri = np.array([[x - 7, y - 1], [x + 7, y - 1], [x, y + 11]], np.int32)
+            cv2.fillPoly(img, [tri], (60, 40, 20), cv2.LINE_AA)
     return img
 
 
@@ -164,8 +176,9 @@ def timeline_png(
     rows: Sequence[ExportRow],
     span_s: float | None = None,
     width: int = WIDTH,
+    marks: Sequence[tuple[str, float]] = (),
 ) -> bytes:
-    ok, buf = cv2.imencode(".png", draw_timeline(feeds, rows, span_s, width))
+    ok, buf = cv2.imencode(".png", draw_timeline(feeds, rows, span_s, width, marks))
     if not ok:  # pragma: no cover - OpenCV always encodes a uint8 BGR image
         raise ValueError("timeline PNG encoding failed")
     return buf.tobytes()

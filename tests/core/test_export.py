@@ -323,3 +323,19 @@ def test_cancel_leaves_no_file_and_progress_is_reported(review_db: Path, tmp_pat
     export_sightings(review_db, "cvat", out, progress=lambda d, t: calls.append((d, t)))
     assert sorted(p.name for p in out.iterdir()) == ["a.xml", "b.xml"]
     assert calls[-1] == (1, 1) and no_leftovers(out) == []
+
+
+def test_reports_list_the_bookmarks_in_the_selection(review_db: Path, tmp_path: Path) -> None:
+    from dronewatch.store import Store
+
+    with Store(review_db) as store:
+        store.add_bookmark(1, 2.0, "<b>convoy</b> passes", "ann")
+        store.add_bookmark(2, 9.0, "late", "bob")
+    out = tmp_path / "r.html"
+    export_sightings(review_db, "html", out, ExportFilter(to_s=5.0))
+    page = out.read_text(encoding="utf-8")
+    parser = _Collector()
+    parser.feed(page)
+    text = "".join(parser.text)
+    assert "Bookmarks (1)" in text and "<b>convoy</b> passes" in text and "late" not in text
+    assert "&lt;b&gt;convoy&lt;/b&gt; passes" in page  # the note's markup stayed text
