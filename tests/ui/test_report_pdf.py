@@ -1,4 +1,9 @@
-"""The PDF report, printed by Qt (QTextDocument + QPdfWriter) without any widget."""
+"""The PDF report, printed by Qt (QTextDocument + QPdfWriter) without any widget.
+
+Every test takes ``qapp`` so the QApplication of the GUI tests exists first: the PDF
+printer would otherwise make a bare QGuiApplication, on which later widget tests fail.
+(The command line has no app and gets that QGuiApplication, offscreen.)
+"""
 
 from __future__ import annotations
 
@@ -22,7 +27,7 @@ def page_count(pdf: bytes) -> int:
     return len(PAGE.findall(pdf))
 
 
-def test_pdf_report_of_a_few_sightings(tmp_path: Path) -> None:
+def test_pdf_report_of_a_few_sightings(qapp, tmp_path: Path) -> None:
     db = build_review_db(tmp_path / "r.db")
     out = tmp_path / "report.pdf"
     result = export_sightings(db, "pdf", out, ExportFilter(status=StatusFilter.ALL))
@@ -33,7 +38,7 @@ def test_pdf_report_of_a_few_sightings(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir() if ".part" in p.name] == []
 
 
-def test_long_reports_run_over_several_numbered_pages(tmp_path: Path) -> None:
+def test_long_reports_run_over_several_numbered_pages(qapp, tmp_path: Path) -> None:
     db = tmp_path / "many.db"
     with Store(db) as store:
         clip = store.begin_clip(clip_info("long", 2000))
@@ -57,3 +62,26 @@ def test_long_reports_run_over_several_numbered_pages(tmp_path: Path) -> None:
         assert last_page.strip().splitlines()[-1].strip() == str(pages)
     else:
         pytest.skip("pdftotext (poppler-utils) not installed: text not checked")
+
+
+def test_pdf_prints_from_a_worker_thread_of_the_app(qapp, tmp_path: Path) -> None:
+    """The GUI exports in its pool, while the event loop goes on."""
+    import threading
+
+    db = build_review_db(tmp_path / "r.db")
+    out = tmp_path / "worker.pdf"
+    errors: list[BaseException] = []
+    progress: list[tuple[int, int]] = []
+
+    def work() -> None:
+        try:
+            export_sightings(db, "pdf", out, progress=lambda d, t: progress.append((d, t)))
+        except BaseException as exc:  # handed to the test thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    while thread.is_alive():
+        qapp.processEvents()
+        thread.join(0.01)
+    assert errors == [] and out.read_bytes().startswith(b"%PDF-") and progress
