@@ -85,3 +85,35 @@ def test_pdf_prints_from_a_worker_thread_of_the_app(qapp, tmp_path: Path) -> Non
         qapp.processEvents()
         thread.join(0.01)
     assert errors == [] and out.read_bytes().startswith(b"%PDF-") and progress
+
+
+def test_command_line_pdf_needs_no_display(tmp_path: Path) -> None:
+    """A separate process with no app: the printer makes its own, offscreen, even with a
+    DISPLAY that leads nowhere."""
+    import os
+    import sys
+
+    db = build_review_db(tmp_path / "r.db")
+    out = tmp_path / "cli.pdf"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QT_")}
+    env["DISPLAY"] = ":97"  # no X server there
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "dronewatch",
+            "export",
+            "--db",
+            str(db),
+            "-f",
+            "pdf",
+            "-o",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    assert out.read_bytes().startswith(b"%PDF-") and "exported to" in run.stderr
