@@ -134,13 +134,15 @@ _NO_CLIP = ClipRecord(0, "", "", "no feed", 0.0, 0, 0, 0, 0, None, False, "")
 
 
 def _render_pdf(report: ReportData) -> bytes:
+    """Print with Qt, imported only now: the core never needs Qt otherwise."""
     try:
         from ui.report_pdf import render_pdf
+
+        return render_pdf(report)
     except ImportError as exc:
         raise ExportError(
-            "pdf", f"PDF printing needs Qt (PySide6), which is missing ({exc})"
+            "pdf", f"PDF printing needs Qt (PySide6), which cannot be loaded ({exc})"
         ) from None
-    return render_pdf(report)
 
 
 def export_sightings(

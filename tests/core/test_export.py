@@ -339,3 +339,14 @@ def test_reports_list_the_bookmarks_in_the_selection(review_db: Path, tmp_path: 
     text = "".join(parser.text)
     assert "Bookmarks (1)" in text and "<b>convoy</b> passes" in text and "late" not in text
     assert "&lt;b&gt;convoy&lt;/b&gt; passes" in page  # the note's markup stayed text
+
+
+def test_pdf_without_qt_is_a_clear_error(review_db: Path, tmp_path: Path, monkeypatch) -> None:
+    import sys
+
+    for name in ("PySide6", "PySide6.QtCore", "PySide6.QtGui"):
+        monkeypatch.setitem(sys.modules, name, None)  # as if not installed
+    out = tmp_path / "r.pdf"
+    with pytest.raises(DroneWatchError, match="PDF printing needs Qt"):
+        export_sightings(review_db, "pdf", out)
+    assert not out.exists() and no_leftovers(tmp_path) == []
