@@ -165,7 +165,7 @@ def export_sightings(
     out = Path(out).expanduser()
     job = Job(progress, should_cancel)
     filters = filters or ExportFilter()
-    with SightingsReader(db_path) as reader:
+    with SightingsReader(db_path) as reader, reader.snapshot():
         data = collect(reader, filters, with_thumbnails=fmt in ("html", "pdf"))
         if fmt == "geojson":
             geojson.render(data)

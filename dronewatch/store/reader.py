@@ -6,8 +6,10 @@ In WAL mode a reader sees the last committed state and never blocks the writer t
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -164,6 +166,23 @@ class SightingsReader:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Run several queries on one consistent state of the database (a read
+        transaction), e.g. an export while the GUI or an analysis keeps writing."""
+        if self._conn.in_transaction:  # already inside one
+            yield
+            return
+        try:
+            self._conn.execute("BEGIN")
+        except sqlite3.Error as exc:
+            raise wrap(self.path, exc) from None
+        try:
+            yield
+        finally:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.execute("COMMIT")
 
     def _rows(self, sql: str, params: tuple | list = ()) -> list[tuple]:
         try:

@@ -350,3 +350,27 @@ def test_pdf_without_qt_is_a_clear_error(review_db: Path, tmp_path: Path, monkey
     with pytest.raises(DroneWatchError, match="PDF printing needs Qt"):
         export_sightings(review_db, "pdf", out)
     assert not out.exists() and no_leftovers(tmp_path) == []
+
+
+def test_export_reads_one_consistent_state_while_the_app_writes(
+    review_db: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """Rows and their boxes come from one snapshot, whatever is committed meanwhile."""
+    import dronewatch.exports as exports
+    from dronewatch.store import Store
+    from tests.core.test_store import clip_info
+
+    real_collect = exports.collect
+
+    def collect_then_reanalyse(reader, filters, with_thumbnails=False):
+        data = real_collect(reader, filters, with_thumbnails)
+        with Store(review_db) as store:  # re-analysis drops unreviewed sighting 3
+            store.begin_clip(clip_info("a"))
+        return data
+
+    monkeypatch.setattr(exports, "collect", collect_then_reanalyse)
+    export_sightings(review_db, "mot", tmp_path / "m", ExportFilter(feed="a.mp4"))
+    with SightingsReader(review_db) as r:
+        assert [s.id for s in r.sightings(clip_id=1)] == [1, 2]  # it really is gone now
+    lines = (tmp_path / "m").read_text().splitlines()
+    assert len(lines) == 10 + 11  # yet sightings 1 and 3 were exported with every box
