@@ -43,10 +43,13 @@ class ReportData:
     feed_names: tuple[str, ...] = ()  # timeline lanes, in order
     span_s: float | None = None  # timeline length
     bookmarks: tuple[ExportBookmark, ...] = ()
+    start_s: float = 0.0  # timeline start (the --from time)
 
     def timeline_for_print(self, width: int = 1000) -> bytes:
         """The timeline drawn narrower, so its text stays legible shrunk onto paper."""
-        return timeline_png(self.feed_names, self.rows, self.span_s, width, self._marks())
+        return timeline_png(
+            self.feed_names, self.rows, self.span_s, width, self._marks(), self.start_s
+        )
 
     def _marks(self) -> list[tuple[str, float]]:
         return [(b.feed, b.time_s) for b in self.bookmarks]
@@ -81,7 +84,8 @@ def build_report(data: ExportData, job: Job, title: str = "Sightings report") ->
     if data.filters.to_s is not None:
         span = min(span, data.filters.to_s) if span else data.filters.to_s
     marks = [(b.feed, b.time_s) for b in data.bookmarks]
-    picture = timeline_png(names, data.rows, span or None, marks=marks)
+    start = data.filters.from_s or 0.0
+    picture = timeline_png(names, data.rows, span or None, marks=marks, start_s=start)
     job.step(2, 3)
     rows = sorted(data.rows, key=lambda r: (r.feed, r.start_s, r.track))
     sources = Counter(r.source for r in data.rows)
@@ -100,4 +104,5 @@ def build_report(data: ExportData, job: Job, title: str = "Sightings report") ->
         feed_names=tuple(names),
         span_s=span or None,
         bookmarks=data.bookmarks,
+        start_s=start,
     )

@@ -7,6 +7,7 @@ unreviewed sightings are drawn as a lighter fill with a coloured outline, dismis
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import cv2
@@ -30,10 +31,10 @@ MUTED = (120, 120, 120)
 GRID = (225, 225, 225)
 DISMISSED = (175, 175, 175)
 
-_STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600)
+_STEPS = (0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600)
 
 
-def tick_step(span_s: float, max_ticks: int = 12) -> float:
+def tick_step(span_s: float, max_ticks: int = 10) -> float:
     for step in _STEPS:
         if span_s / step <= max_ticks:
             return float(step)
@@ -99,19 +100,23 @@ def draw_timeline(
     span_s: float | None = None,
     width: int = WIDTH,
     marks: Sequence[tuple[str, float]] = (),
+    start_s: float = 0.0,
 ) -> np.ndarray:
-    """A BGR picture of ``rows`` on lanes named by ``feeds`` (in that order); ``marks``
-    (feed, time) are bookmarks, drawn as small dark triangles on their lane.
+    """A BGR picture of ``rows`` on lanes named by ``feeds`` (in that order), from
+    ``start_s`` to ``span_s``; ``marks`` (feed, time) are bookmarks, drawn as small dark
+    triangles on their lane.
 
     Text has a fixed pixel size: a narrower ``width`` makes it larger relative to the
     picture (for print, where the picture is shrunk to the page).
     """
-    end = max(span_s or max((r.end_s for r in rows), default=1.0), 1.0)
+    end = span_s or max((r.end_s for r in rows), default=1.0)
+    end = max(end, start_s + 1.0)
+    length = end - start_s
     plot_w = width - LEFT - RIGHT
     packed: dict[str, tuple[list[ExportRow], list[int]]] = {}
     for name in feeds:
         lane = sorted((r for r in rows if r.feed == name), key=lambda r: r.start_s)
-        packed[name] = (lane, _subrows(lane, gap_s=6 * end / plot_w))
+        packed[name] = (lane, _subrows(lane, gap_s=6 * length / plot_w))
     # A lane grows with the number of sightings it shows at once.
     heights = [max(LANE_H, 10 + (max(packed[n][1], default=0) + 1) * SUBROW_H) for n in feeds] or [
         LANE_H
@@ -122,19 +127,20 @@ def draw_timeline(
     img = np.full((height, width, 3), 255, np.uint8)
 
     def x_of(t: float) -> int:
-        return LEFT + round(min(max(t / end, 0.0), 1.0) * plot_w)
+        return LEFT + round(min(max((t - start_s) / length, 0.0), 1.0) * plot_w)
 
     _legend(img)
-    step = tick_step(end)
-    t = 0.0
-    while t <= end + 1e-9:
+    step = tick_step(length)
+    k = math.ceil(start_s / step - 1e-9)
+    while (t := k * step) <= end + 1e-9:
         x = x_of(t)
         cv2.line(img, (x, TOP), (x, bottom), GRID, 1)
         cv2.line(img, (x, bottom), (x, bottom + 6), INK, 1)
-        label = format_clock(t).removesuffix(".0")
+        label = format_clock(t)
+        label = label.removesuffix(".0") if step >= 1 else label
         w = cv2.getTextSize(label, FONT, 0.5, 1)[0][0]
         _text(img, label, (min(x - w // 2, width - w - 2), bottom + 26), 0.5, INK)
-        t += step
+        k += 1
     _text(img, "time into clip (mm:ss)", (LEFT, height - 6), 0.45, MUTED)
     for i, name in enumerate(feeds):
         y0, lane_h = tops[i], heights[i]
@@ -177,8 +183,9 @@ def timeline_png(
     span_s: float | None = None,
     width: int = WIDTH,
     marks: Sequence[tuple[str, float]] = (),
+    start_s: float = 0.0,
 ) -> bytes:
-    ok, buf = cv2.imencode(".png", draw_timeline(feeds, rows, span_s, width, marks))
+    ok, buf = cv2.imencode(".png", draw_timeline(feeds, rows, span_s, width, marks, start_s))
     if not ok:  # pragma: no cover - OpenCV always encodes a uint8 BGR image
         raise ValueError("timeline PNG encoding failed")
     return buf.tobytes()
