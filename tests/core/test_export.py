@@ -374,3 +374,30 @@ def test_export_reads_one_consistent_state_while_the_app_writes(
         assert [s.id for s in r.sightings(clip_id=1)] == [1, 2]  # it really is gone now
     lines = (tmp_path / "m").read_text().splitlines()
     assert len(lines) == 10 + 11  # yet sightings 1 and 3 were exported with every box
+
+
+def test_timeline_picture_places_bars_by_time_and_class() -> None:
+    from dronewatch.analysis.types import TargetClass
+    from dronewatch.annotate import CLASS_COLORS
+    from dronewatch.exports.model import ExportRow
+    from dronewatch.exports.timeline import LEFT, RIGHT, TOP, WIDTH, draw_timeline, tick_step
+
+    def row(feed: str, start: float, end: float, cls: str, status: str) -> ExportRow:
+        return ExportRow(
+            1, 1, feed, "", 1, cls, "machine", status, start, end, 0, 0, 1.0, (0, 0, 1, 1), "", ()
+        )
+
+    rows = [row("a", 2.0, 4.0, "vehicle", "confirmed"), row("b", 6.0, 8.0, "person", "confirmed")]
+    img = draw_timeline(["a", "b"], rows, span_s=10.0)
+    assert img.shape[1] == WIDTH and img.dtype == np.uint8
+    plot_w = WIDTH - LEFT - RIGHT
+    x_mid_a = LEFT + round(0.3 * plot_w)
+    x_mid_b = LEFT + round(0.7 * plot_w)
+    column_a, column_b = img[TOP:, x_mid_a], img[TOP:, x_mid_b]
+    vehicle, person = CLASS_COLORS[TargetClass.VEHICLE], CLASS_COLORS[TargetClass.PERSON]
+    rows_a = np.flatnonzero((column_a == vehicle).all(axis=1))
+    rows_b = np.flatnonzero((column_b == person).all(axis=1))
+    assert len(rows_a) > 5 and len(rows_b) > 5
+    assert rows_a.max() < rows_b.min()  # feed a's lane is above feed b's
+    assert not (img[TOP:, x_mid_b] == vehicle).all(axis=1).any()  # nothing of a at 7 s
+    assert [tick_step(s) for s in (2, 6, 40, 600, 7200)] == [0.2, 1.0, 5.0, 60.0, 900.0]
