@@ -51,10 +51,15 @@ class MotionDetectorConfig:
     hysteresis: float = 0.5  # blobs grow into pixels above this share of the threshold
     close_kernel: int = 3
     # Cast shadows move with their target and make its blob far too big (from a drone
-    # a walker's shadow is longer than the walker). A shadow only ever darkens; when a
-    # blob has a clearly darker part and a brighter-than-ground part, its box is the
-    # brighter part. Colour feeds only.
-    shadow_split: bool = True
+    # a walker's shadow is longer than the walker); see dronewatch.analysis.shadows.
+    shadow_removal: bool = False  # off: in the simulator it costs fog more than it gains
+    shadow_ratio_min: float = 0.3  # a shadow darkens the ground to this share or more
+    shadow_ratio_max: float = 0.9  # ... and at most to this share
+    shadow_peak_share: float = 0.3  # histogram mass near the peak needed to trust it
+    shadow_min_pixels: float = 200.0
+    shadow_hist_decay: float = 0.97
+    # Without a learnt shadow factor: a blob with a clearly darker part and a
+    # brighter-than-ground part gets the box of its brighter part.
     bright_min_share: float = 0.1
     dark_min_share: float = 0.3
     min_area: int = 4  # work pixels

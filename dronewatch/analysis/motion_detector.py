@@ -22,6 +22,7 @@ import numpy as np
 from dronewatch.analysis.background import StabilisedBackground
 from dronewatch.analysis.camera_motion import CameraMotion
 from dronewatch.analysis.config import MotionDetectorConfig
+from dronewatch.analysis.shadows import ShadowModel
 
 MOTION_CONFIDENCE = 1.0
 
@@ -60,6 +61,7 @@ class MotionDetector:
         c = max(1, config.close_kernel)
         self._close = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (c, c))
         self._bg = StabilisedBackground(config, fps)
+        self._shadows = ShadowModel(config)
         self.noise_threshold = config.threshold_min
         self.foreground: np.ndarray | None = None  # last mask, key-frame coordinates
 
@@ -124,11 +126,17 @@ class MotionDetector:
         bg.learn(cur, lo, view, stable)
         if motion.new_key:
             bg.rekey(key_to_cur)
-        if cfg.shadow_split and not self._thermal:
-            bright = cv2.bitwise_and(cv2.compare(above, thr, cv2.CMP_GT), lo)
+        bright = dark = None
+        if cfg.shadow_removal and not self._thermal:
             dark = cv2.bitwise_and(cv2.compare(below, cfg.hysteresis * thr, cv2.CMP_GT), lo)
-        else:
-            bright = dark = None
+            shadow = self._shadows.mask(cur, bg8, dark)
+            if shadow is not None:
+                keep = cv2.bitwise_not(shadow)
+                lo = cv2.bitwise_and(lo, keep)
+                hi = cv2.bitwise_and(hi, keep)
+                dark = None
+            else:
+                bright = cv2.bitwise_and(cv2.compare(above, thr, cv2.CMP_GT), lo)
         boxes = _components(
             lo,
             hi,
