@@ -13,12 +13,13 @@ ID already taken in the clip by another sighting is replaced by a fresh one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from dronewatch.clip_identity import content_hash
 from dronewatch.errors import DroneWatchError
 from dronewatch.review.log_parse import LogSighting, ParsedLog, parse_csv, parse_json
+from dronewatch.review.thumbnails import thumbnails_from_video, video_of_clip
 from dronewatch.sightings.events import PathPoint
 from dronewatch.sources import open_source
 from dronewatch.store import (
@@ -137,6 +138,30 @@ def _new_sighting(s: LogSighting, clip_id: int, fps: float, track: int | None) -
     )
 
 
+def _with_thumbnails(
+    store: Store, batch: list[NewSighting], video: Path | None
+) -> list[NewSighting]:
+    """Cut a thumbnail for each sighting from its clip's video, when we can find it."""
+    with SightingsReader(store.path) as reader:
+        clips = {c.id: c for c in reader.clips()}
+    out = list(batch)
+    for clip_id in {s.clip_id for s in batch}:
+        clip = clips[clip_id]
+        source = video or video_of_clip(clip.path, clip.content_hash)
+        if source is None:
+            continue
+        mine = [i for i, s in enumerate(batch) if s.clip_id == clip_id]
+        wanted = [(batch[i].points[0].frame, _box(batch[i])) for i in mine]
+        for i, png in zip(mine, thumbnails_from_video(source, wanted), strict=True):
+            out[i] = replace(batch[i], thumbnail_png=png)
+    return out
+
+
+def _box(s: NewSighting) -> tuple[float, float, float, float]:
+    p = s.points[0]
+    return (p.x1, p.y1, p.x2, p.y2)
+
+
 def import_log(
     store: Store, path: str | Path, operator: str, video: str | Path | None = None
 ) -> ImportResult:
@@ -167,6 +192,7 @@ def import_log(
             new = _new_sighting(s, clip_id, fps[clip_id], None)  # next free operator ID
         taken.add(span)
         batch.append(new)
+    batch = _with_thumbnails(store, batch, Path(video) if video else None)
     store.add_sightings(batch, operator)
     feeds = tuple(dict.fromkeys(s.feed for s in log.sightings))
     return ImportResult(path, len(batch), skipped, renumbered, feeds)

@@ -7,6 +7,7 @@ import csv
 import json
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 
@@ -107,6 +108,9 @@ def test_round_trip_of_a_real_analysis_through_the_cli(
             return [{k: v for k, v in r.items() if k != "source"} for r in csv.DictReader(fh)]
 
     assert rows(second) == rows(first) and len(rows(first)) > 3
+    with SightingsReader(target) as r:  # thumbnails cut from the video for the reports
+        thumbs = [s.thumbnail_png for s in r.sightings()]
+    assert all(cv2.imdecode(np.frombuffer(t, np.uint8), 1).shape[2] == 3 for t in thumbs)
 
 
 def test_track_ids_taken_by_other_sightings_are_renumbered(tmp_path: Path) -> None:
