@@ -3,6 +3,11 @@
 UTF-8 with a byte-order mark, so spreadsheet programs pick the right encoding for notes
 in any language; the importer accepts it with or without. Tags are a JSON list in one
 cell.
+
+A note (or feed name) that a spreadsheet would run as a formula (it starts with ``=``,
+``+``, ``-``, ``@``, tab or CR) gets a leading apostrophe, and so does one that already
+starts with an apostrophe; the importer removes exactly one, so the text survives a
+round trip unchanged.
 """
 
 from __future__ import annotations
@@ -12,6 +17,13 @@ import io
 
 from dronewatch.exports.atomic import Job
 from dronewatch.exports.model import LOG_COLUMNS, ExportData, tags_text
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
+TEXT_COLUMNS = ("feed", "note")
+
+
+def defuse(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def render(data: ExportData, job: Job) -> bytes:
@@ -24,5 +36,7 @@ def render(data: ExportData, job: Job) -> bytes:
             job.step(i, total)
         values = row.log_values()
         values["tags"] = tags_text(row.tags)
+        for column in TEXT_COLUMNS:
+            values[column] = defuse(str(values[column]))
         writer.writerow([values[c] for c in LOG_COLUMNS])
     return buf.getvalue().encode("utf-8-sig")

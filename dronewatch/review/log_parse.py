@@ -214,7 +214,11 @@ def parse_csv(path: Path, data: bytes) -> ParsedLog:
                 raise LogFormatError(
                     path, line, f"expected {len(header)} fields, found {len(record)}"
                 )
-            out.append(_Row(path, line, dict(zip(header, record, strict=True))).sighting())
+            values = dict(zip(header, record, strict=True))
+            for column in ("feed", "note"):  # undo the export's formula guard
+                if values.get(column, "").startswith("'"):
+                    values[column] = values[column][1:]
+            out.append(_Row(path, line, values).sighting())
             line = reader.line_num + 1
     except csv.Error as exc:
         raise LogFormatError(path, line, f"not valid CSV ({exc})") from None

@@ -113,6 +113,27 @@ def test_round_trip_of_a_real_analysis_through_the_cli(
     assert all(cv2.imdecode(np.frombuffer(t, np.uint8), 1).shape[2] == 3 for t in thumbs)
 
 
+@pytest.mark.parametrize(
+    "note", ['=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "'quoted", "'=both"]
+)
+def test_formula_like_notes_are_defused_in_csv_and_survive(tmp_path: Path, note: str) -> None:
+    source = build_review_db(tmp_path / "source.db")
+    with Store(source) as store:
+        store.set_note(3, note, "ann")
+    log = tmp_path / "log.csv"
+    export_sightings(source, "csv", log, ALL)
+    with log.open(encoding="utf-8-sig", newline="") as fh:
+        cell = list(csv.DictReader(fh))[2]["note"]
+    assert cell == "'" + note  # a spreadsheet shows it as text, never runs it
+    target = tmp_path / "target.db"
+    with Store(target) as store:
+        store.begin_clip(clip_info("a"))
+        store.begin_clip(clip_info("b"))
+        import_log(store, log, "ann")
+    with SightingsReader(target) as r:
+        assert r.sightings(clip_id=1)[2].note == note
+
+
 def test_track_ids_taken_by_other_sightings_are_renumbered(tmp_path: Path) -> None:
     source = build_review_db(tmp_path / "source.db")
     log = tmp_path / "log.json"
