@@ -60,6 +60,7 @@ class MotionDetectorConfig:
     shadow_hist_decay: float = 0.97
     # Without a learnt shadow factor: a blob with a clearly darker part and a
     # brighter-than-ground part gets the box of its brighter part.
+    shadow_split: bool = True
     bright_min_share: float = 0.1
     dark_min_share: float = 0.3
     min_area: int = 4  # work pixels

@@ -72,11 +72,14 @@ class MotionDetector:
     def decide_thermal(self, bgr: np.ndarray) -> None:
         """Grey-scale colour frames (B = G = R) are taken to be thermal imagery."""
         if self._thermal is None:
-            sample = bgr[::8, ::8].astype(np.int16)
-            spread = np.abs(sample[..., 0] - sample[..., 1]) + np.abs(
-                sample[..., 1] - sample[..., 2]
-            )
-            self._thermal = bool(spread.mean() < 3.0)
+            h, w = bgr.shape[:2]
+            small = cv2.resize(bgr, (max(w // 8, 1), max(h // 8, 1)), interpolation=cv2.INTER_AREA)
+            sample = small.astype(np.int16)  # averaged: codec chroma noise cancels
+            # Decoders leave constant offsets between the channels of a grey picture, so
+            # look at how much the colour varies, not at its mean.
+            spread = float(np.std(sample[..., 0] - sample[..., 1]))
+            spread += float(np.std(sample[..., 1] - sample[..., 2]))
+            self._thermal = spread < 3.0
 
     def detect(self, gray: np.ndarray, motion: CameraMotion) -> DetectorOutput:
         """``gray``: current work frame; ``motion``: its registration to the key frame."""
@@ -127,16 +130,21 @@ class MotionDetector:
         if motion.new_key:
             bg.rekey(key_to_cur)
         bright = dark = None
-        if cfg.shadow_removal and not self._thermal:
+        if cfg.shadow_split or cfg.shadow_removal:
             dark = cv2.bitwise_and(cv2.compare(below, cfg.hysteresis * thr, cv2.CMP_GT), lo)
+        shadow = None
+        if cfg.shadow_removal and not self._thermal and dark is not None:
             shadow = self._shadows.mask(cur, bg8, dark)
-            if shadow is not None:
-                keep = cv2.bitwise_not(shadow)
-                lo = cv2.bitwise_and(lo, keep)
-                hi = cv2.bitwise_and(hi, keep)
-                dark = None
-            else:
-                bright = cv2.bitwise_and(cv2.compare(above, thr, cv2.CMP_GT), lo)
+        if shadow is not None:
+            keep = cv2.bitwise_not(shadow)
+            lo = cv2.bitwise_and(lo, keep)
+            hi = cv2.bitwise_and(hi, keep)
+            dark = None
+        elif cfg.shadow_split:
+            # Thermal too: the warm part of a blob is the target.
+            bright = cv2.bitwise_and(cv2.compare(above, thr, cv2.CMP_GT), lo)
+        else:
+            dark = None
         boxes = _components(
             lo,
             hi,
