@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/follow_benchmark.py [--seeds 1 2 3] [--per-clip 4]
 
 Simulated clips (rendered into --clips, reused when already there): every follower is
-started on a ground-truth target's first box that is at least half inside the image,
+started on a ground-truth target's first box that is wholly inside the image,
 among targets visible for at least --min-visible s after it, and run for up to
 --run-seconds s. Per follower, over the frames where the target is in the ground truth:
 
@@ -166,7 +166,7 @@ def pick_targets(
     for b in read_mot(gt_path):
         f = b.frame - 1
         by_id[b.id][f] = (b.x, b.y, b.x + b.w, b.y + b.h)
-        if b.visibility >= 0.5 and (b.id not in first or f < first[b.id]):
+        if b.visibility >= 0.9 and (b.id not in first or f < first[b.id]):
             first[b.id] = f
     need = round(min_visible_s * fps)
     cands = []
@@ -194,7 +194,7 @@ def uav_gt(path: Path) -> dict[int, BoxXYXY]:
 
 
 def print_table(title: str, scores: dict[str, Score]) -> None:
-    print(title)
+    print(title, flush=True)
     head = ("follower", "runs", "success", "ctr err px", "frames followed", "lost", "ms/upd")
     print("  {:10} {:>5} {:>8} {:>11} {:>16} {:>5} {:>7}".format(*head))
     for name, s in scores.items():
@@ -210,7 +210,7 @@ def print_table(title: str, scores: dict[str, Score]) -> None:
             f"frames followed x{o.mean_followed / m.mean_followed:.2f}, "
             f"ms/update x{o.ms / m.ms:.3f} ({m.ms / o.ms:.0f}x faster)"
         )
-    print()
+    print(flush=True)
 
 
 def main() -> int:

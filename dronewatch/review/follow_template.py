@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -44,25 +45,34 @@ from dronewatch.review.follow import (
 class TemplateFollowerConfig:
     """Tuning of :class:`TemplateFollower` (defaults tuned on the simulator presets)."""
 
-    context: float = 0.3  # template padding around the box, as a fraction of each side
-    min_context_px: int = 3
+    context: float = 0.15  # template padding around the box, as a fraction of each side
+    min_context_px: int = 2
     search_px: float = 5.0  # search radius around the prediction (one frame elapsed) ...
     search_rel: float = 0.4  # ... plus this fraction of the box's longer side
     max_search_px: int = 64
     distance_penalty: float = 0.1  # score lost at the search window's edge
     accept_score: float = 0.45  # peak correlation that counts as "found"
     learn_score: float = 0.7  # peak correlation above which the template is refreshed
-    learn_rate: float = 0.1
+    learn_rate: float = 0.05
     reacquire_score: float = 0.7  # peak correlation that ends a "lost" state
     lost_after: int = 6  # frames without a match before the target is declared lost
-    velocity_gain: float = 0.25  # smoothing of the target's velocity over the ground
+    velocity_gain: float = 0.1  # smoothing of the target's velocity over the ground
     max_velocity_px: float = 12.0  # per frame, relative to the ground
     ground_motion: bool = True  # estimate the ground's motion around the target
     ground_min_response: float = 0.05  # phase-correlation response worth trusting
+    ground_px: float = 384.0  # side of the region (image px) whose motion is the ground's
     work_px: int = 32  # larger targets are matched on patches shrunk to this longer side
 
 
-_GROUND_PATCH = 128  # side of the stored grey patch around the target (px)
+_GROUND_SIDE = 64  # side of the shrunk grey ground patch (px)
+
+
+class _GroundRect(NamedTuple):
+    x0: int
+    y0: int
+    x1: int
+    y1: int
+    factor: int  # shrink factor
 
 
 class TemplateFollower:
@@ -85,12 +95,12 @@ class TemplateFollower:
         self._velocity = np.zeros(2)  # over the ground, px per frame
         self._ground_velocity = np.zeros(2)  # px per frame
         self._ground_patch: np.ndarray | None = None
-        self._ground_origin = (0, 0)
+        self._ground_rect_xyxy: _GroundRect | None = None
         self._misses = 0
         self._lost = False
         self._confidence = 1.0
         self._penalties: dict[int, np.ndarray] = {}
-        self._windows: dict[int, np.ndarray] = {}
+        self._windows: dict[tuple[int, int], np.ndarray] = {}
 
     # -- protocol ------------------------------------------------------------------
 
@@ -207,44 +217,60 @@ class TemplateFollower:
     def _store_ground(self, image: np.ndarray) -> None:
         if not self.config.ground_motion:
             return
-        cx, cy = (int(v) for v in np.round(self._center))
-        self._ground_origin = (cx, cy)
-        n = self._ground_side()
-        self._ground_patch = _grey(self._patch(image, np.array([cx, cy]), (n, n)))
+        rect = self._ground_rect(image)
+        self._ground_rect_xyxy = rect
+        self._ground_patch = None if rect is None else _shrink_grey(image, rect)
+
+    def _ground_rect(self, image: np.ndarray) -> _GroundRect | None:
+        """Region whose motion stands for the ground's, and its shrink factor.
+
+        Several times the target's size, so that neither the target nor a vehicle passing
+        over it dominates the estimate; shrunk by an integer factor (the fast path of
+        ``INTER_AREA``) to about ``_GROUND_SIDE`` px.
+        """
+        side = max(self.config.ground_px, 4.0 * float(self._size.max()))
+        f = max(1, math.ceil(side / _GROUND_SIDE))
+        half = f * _GROUND_SIDE / 2
+        cx, cy = self._center
+        height, width = image.shape[:2]
+        x0, y0 = max(0, round(cx - half)), max(0, round(cy - half))
+        x1, y1 = min(width, round(cx + half)), min(height, round(cy + half))
+        w, h = (x1 - x0) // f * f, (y1 - y0) // f * f
+        if w < 16 * f or h < 16 * f:
+            return None
+        return _GroundRect(x0, y0, x0 + w, y0 + h, f)
 
     def _ground_shift(self, image: np.ndarray, k: int) -> np.ndarray:
         """Motion of the ground around the target since the previous update (px)."""
         fallback = self._ground_velocity * k
-        if self._ground_patch is None:
+        rect = self._ground_rect_xyxy
+        if self._ground_patch is None or rect is None:
             return fallback
-        side = float(self._size.max()) * self._scale
-        stored = self._ground_side()
-        n = 64 if (k <= 2 and side <= 24) else stored
-        cx, cy = self._ground_origin
-        current = _grey(self._patch(image, np.array([cx, cy]), (n, n)))
-        o = (stored - n) // 2
-        previous = self._ground_patch[o : o + n, o : o + n]
-        (dx, dy), response = cv2.phaseCorrelate(previous, current, self._window(n))
-        if response < self.config.ground_min_response or max(abs(dx), abs(dy)) > n / 4:
+        current = _shrink_grey(image, rect)
+        h, w = current.shape
+        (dx, dy), response = cv2.phaseCorrelate(self._ground_patch, current, self._window(w, h))
+        if response < self.config.ground_min_response or max(abs(dx), abs(dy)) > min(w, h) / 4:
             return fallback
-        shift = np.array([dx, dy]) / self._scale
+        shift = np.array([dx, dy]) * rect.factor
         self._ground_velocity = 0.5 * self._ground_velocity + 0.5 * shift / k
         return shift
 
-    def _ground_side(self) -> int:
-        # Shrunk (large) targets fill their working patch: a smaller ground patch will do.
-        return _GROUND_PATCH if self._scale >= 1.0 else _GROUND_PATCH // 2
-
-    def _window(self, n: int) -> np.ndarray:
-        win = self._windows.get(n)
+    def _window(self, w: int, h: int) -> np.ndarray:
+        win = self._windows.get((w, h))
         if win is None:
-            win = cv2.createHanningWindow((n, n), cv2.CV_32F)
-            self._windows[n] = win
+            win = cv2.createHanningWindow((w, h), cv2.CV_32F)
+            self._windows[(w, h)] = win
         return win
 
 
-def _grey(patch: np.ndarray) -> np.ndarray:
-    return cv2.cvtColor(patch, cv2.COLOR_BGR2GRAY) if patch.ndim == 3 else patch
+def _shrink_grey(image: np.ndarray, rect: _GroundRect) -> np.ndarray:
+    """The image region ``rect`` shrunk by its factor, as float32 grey."""
+    x0, y0, x1, y1, f = rect
+    size = ((x1 - x0) // f, (y1 - y0) // f)
+    small = cv2.resize(image[y0:y1, x0:x1], size, interpolation=cv2.INTER_AREA)
+    if small.ndim == 3:
+        small = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
+    return small.astype(np.float32)
 
 
 def _parabola_peak(scores: np.ndarray, ix: int, iy: int, axis: int) -> float:
