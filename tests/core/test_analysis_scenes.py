@@ -56,6 +56,7 @@ class Scene:
 
     def __post_init__(self) -> None:
         self.texture = world_texture(self.seed)
+        self.tint = cv2.convertScaleAbs(world_texture(self.seed + 7), alpha=0.15)
 
     @property
     def info(self) -> VideoInfo:
@@ -75,8 +76,9 @@ class Scene:
             img = cv2.convertScaleAbs(img, alpha=1.35, beta=5)
         noise = np.random.default_rng(1000 + i).normal(0, 1.5, img.shape)
         img = np.clip(img + noise, 0, 255).astype(np.uint8)
-        # A colour tint, so the feed is not taken for thermal imagery.
-        return cv2.merge([cv2.convertScaleAbs(img, alpha=0.9), img, cv2.add(img, 8)])
+        # Colour that varies over the ground, so the feed is not taken for thermal.
+        tint = cv2.warpAffine(self.tint, warp, (W, H), flags=cv2.INTER_LINEAR)
+        return cv2.merge([cv2.subtract(img, tint), img, cv2.add(img, tint)])
 
     def packet(self, i: int) -> FramePacket:
         return FramePacket(i, i / FPS, self.frame(i))
