@@ -93,6 +93,7 @@ class TrackerConfig:
     confirm_min_move_px: float = 2.0
     confirm_min_move_size: float = 0.3  # ... and this share of its own size
     confirm_straightness: float = 0.4  # ... and this share of the path it took (flutter)
+    max_speed_px_s: float = 200.0  # ... but no faster than this (work px per second)
     max_age_s: float = 1.5  # a confirmed track survives this long without detections
     coast_output_s: float = 0.0  # report a confirmed track this long after its last detection
     gate_px: float = 2.0  # association gate added to half the track size, work pixels

@@ -93,6 +93,7 @@ class MultiTargetTracker:
         self._cfg = config
         self._fps = fps
         self._max_age = max(1, round(config.max_age_s * fps))
+        self._max_step = config.max_speed_px_s / max(fps, 1.0)
         self._coast_output = max(0, round(config.coast_output_s * fps))
         self._init_window = max(config.init_hits, round(config.init_window_s * fps))
         self.tracks: list[Track] = []
@@ -187,6 +188,8 @@ class MultiTargetTracker:
     def _has_moved(self, t: Track) -> bool:
         cfg = self._cfg
         moved = float(np.hypot(t.cx - t.ox, t.cy - t.oy))
+        if moved > self._max_step * max(t.age - 1, 1):
+            return False  # faster than any target: rain, flicker, a wrong association
         return moved >= max(
             cfg.confirm_min_move_px,
             cfg.confirm_min_move_size * max(t.w, t.h),

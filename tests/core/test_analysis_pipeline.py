@@ -78,3 +78,29 @@ def test_onnx_model_finds_people_on_pets09() -> None:
     info = VideoInfo(fps=10.0, width=frame.shape[1], height=frame.shape[0], frame_count=None)
     result = FeedAnalyzer(info, model_path=YOLOX).process(FramePacket(0, 0.0, frame))
     assert np.count_nonzero(result.detections.class_id == 2) >= 3
+
+
+def test_accuracy_floor_on_a_short_simulated_clip(tmp_path: Path) -> None:
+    """A regression floor (far below the benchmark targets) on 6 s of the simulator."""
+    from dronewatch.evaluation import evaluate_rows, load_mot
+    from dronewatch.sim.generate import generate
+    from dronewatch.sim.scenario import make_scenario
+    from dronewatch.sources import open_source
+
+    report = generate(make_scenario("fog", seed=3, seconds=6.0), tmp_path, "fog")
+    source = open_source(report.video)
+    analyzer = FeedAnalyzer(source.info)
+    rows = []
+    while (packet := source.read()) is not None:
+        for t in analyzer.process(packet).confirmed_tracks:
+            x1, y1, x2, y2 = t.xyxy
+            rows.append(f"{packet.index + 1},{t.track_id},{x1},{y1},{x2 - x1},{y2 - y1},1,-1,-1,-1")
+    source.close()
+    pred_path = tmp_path / "pred.txt"
+    pred_path.write_text("\n".join(rows) + "\n")
+    scores = evaluate_rows(
+        load_mot(report.ground_truth, ground_truth=True), load_mot(pred_path), 0.3
+    )
+    assert scores.recall >= 0.15, scores
+    assert scores.precision >= 0.4, scores
+    assert scores.mota >= -0.2, scores
