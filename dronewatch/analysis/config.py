@@ -94,6 +94,11 @@ class TrackerConfig:
     confirm_min_move_size: float = 0.3  # ... and this share of its own size
     confirm_straightness: float = 0.4  # ... and this share of the path it took (flutter)
     max_speed_px_s: float = 200.0  # ... but no faster than this (work px per second)
+    # The background is not learnt under confirmed targets, so one that stops stays
+    # detected; released after it has stood still this long.
+    hold_background: bool = False  # neutral on the simulator so far: off
+    hold_max_s: float = 12.0
+    still_speed_px: float = 0.15  # slower than this (work px / frame) is standing still
     max_age_s: float = 1.5  # a confirmed track survives this long without detections
     coast_output_s: float = 0.0  # report a confirmed track this long after its last detection
     gate_px: float = 2.0  # association gate added to half the track size, work pixels

@@ -82,8 +82,12 @@ class MotionDetector:
             spread += float(np.std(sample[..., 1] - sample[..., 2]))
             self._thermal = spread < 3.0
 
-    def detect(self, gray: np.ndarray, motion: CameraMotion) -> DetectorOutput:
-        """``gray``: current work frame; ``motion``: its registration to the key frame."""
+    def detect(
+        self, gray: np.ndarray, motion: CameraMotion, hold: np.ndarray | None = None
+    ) -> DetectorOutput:
+        """``gray``: current work frame; ``motion``: its registration to the key frame;
+        ``hold``: (N, 4) boxes (current-frame work pixels) of tracked targets whose
+        background must not be learnt, so that a target that stops stays visible."""
         cfg = self._cfg
         if cfg.blur_kernel > 1:
             gray = cv2.GaussianBlur(gray, (cfg.blur_kernel, cfg.blur_kernel), 0)
@@ -122,12 +126,15 @@ class MotionDetector:
         # moving now: a ghost of a target that left, or a target that stopped (the
         # tracker holds those). Neither is reported as a mover.
         stable = bg.stable(cur, thr)
+        held = self._hold_mask(hold, key_to_cur, identity, w, h)
+        if held is not None:
+            stable = cv2.bitwise_and(stable, cv2.bitwise_not(held))
         moving = cv2.bitwise_and(valid, cv2.bitwise_not(stable))
         hi = cv2.bitwise_and(hi, moving)
         lo = cv2.bitwise_and(cv2.compare(fg, cfg.hysteresis * thr, cv2.CMP_GT), moving)
         lo = cv2.morphologyEx(lo, cv2.MORPH_CLOSE, self._close)
         self.foreground = lo
-        bg.learn(cur, lo, view, stable)
+        bg.learn(cur, lo, view if held is None else cv2.bitwise_and(view, ~held), stable)
         if motion.new_key:
             bg.rekey(key_to_cur)
         bright = dark = None
@@ -157,7 +164,7 @@ class MotionDetector:
             cfg.dark_min_share,
         )
         if not identity and len(boxes):
-            boxes = _warp_boxes(boxes, key_to_cur)
+            boxes = warp_boxes(boxes, key_to_cur)
         out = DetectorOutput(
             boxes,
             np.full(len(boxes), MOTION_CONFIDENCE, np.float32),
@@ -165,6 +172,17 @@ class MotionDetector:
             False,
         )
         return self._with_hot(out, hot)
+
+    def _hold_mask(
+        self, hold: np.ndarray | None, key_to_cur: np.ndarray, identity: bool, w: int, h: int
+    ) -> np.ndarray | None:
+        if hold is None or len(hold) == 0:
+            return None
+        boxes = hold if identity else warp_boxes(hold, np.linalg.inv(key_to_cur))
+        mask = np.zeros((h, w), np.uint8)
+        for x1, y1, x2, y2 in np.round(boxes).astype(int):
+            cv2.rectangle(mask, (x1 - 1, y1 - 1), (x2 + 1, y2 + 1), 255, -1)
+        return mask
 
     def _flooded(self, hi: np.ndarray, valid: np.ndarray) -> bool:
         """Foreground spread over much of the view, not gathered in a few blobs."""
@@ -244,7 +262,7 @@ def _footprint(cur_to_key: np.ndarray, w: int, h: int, margin: int) -> np.ndarra
     return mask
 
 
-def _warp_boxes(boxes: np.ndarray, hom: np.ndarray) -> np.ndarray:
+def warp_boxes(boxes: np.ndarray, hom: np.ndarray) -> np.ndarray:
     """Axis-aligned boxes through a homography (bounding box of the warped corners)."""
     x1, y1, x2, y2 = boxes.T
     pts = np.stack([np.stack([x1, y1]), np.stack([x2, y1]), np.stack([x2, y2]), np.stack([x1, y2])])

@@ -15,7 +15,7 @@ from dronewatch.analysis.bytetrack_adapter import ByteTrackAdapter
 from dronewatch.analysis.camera_motion import CameraMotionEstimator
 from dronewatch.analysis.classify import classify_track
 from dronewatch.analysis.config import AnalysisConfig
-from dronewatch.analysis.motion_detector import MotionDetector
+from dronewatch.analysis.motion_detector import MotionDetector, warp_boxes
 from dronewatch.analysis.onnx_detector import OnnxDetector
 from dronewatch.analysis.tracker import MultiTargetTracker, iou_matrix, report_box
 from dronewatch.analysis.types import Detections, FrameAnalysis, TrackState
@@ -60,6 +60,7 @@ class FeedAnalyzer:
         self._model = OnnxDetector(Path(model_path), cfg.model) if model_path else None
         self._model_every = max(1, round(cfg.model.every_s * fps))
         self._frames_seen = 0
+        self._hold: np.ndarray | None = None
 
     def process(self, packet: FramePacket) -> FrameAnalysis:
         """Analyse the next frame (frames must arrive in order)."""
@@ -71,7 +72,10 @@ class FeedAnalyzer:
             self._detector.decide_thermal(img)
         motion = self.last_motion = self._camera.update(gray)
         hom = motion.prev_to_cur
-        found = self._detector.detect(gray, motion)
+        hold = None
+        if self._hold is not None and len(self._hold):
+            hold = warp_boxes(self._hold, hom)  # last frame's targets, moved with the camera
+        found = self._detector.detect(gray, motion, hold)
         xyxy, conf, hot = found.xyxy, found.confidence, found.hot
         class_id = np.zeros(len(xyxy), np.int16)
         if self._model is not None:
@@ -87,6 +91,8 @@ class FeedAnalyzer:
                 )
         self._frames_seen += 1
         tracks = self._tracker.update(xyxy, conf, hom, gray, class_id, hot)
+        if self.config.tracker.hold_background and isinstance(self._tracker, MultiTargetTracker):
+            self._hold = self._tracker.hold_boxes()
         area = float(self._work_size[0] * self._work_size[1])
         inv = 1.0 / self._scale
         mw = self.config.tracker.measurement_weight

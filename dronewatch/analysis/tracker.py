@@ -46,6 +46,7 @@ class Track:
     measured: tuple[float, float, float, float] | None = None  # this frame's box, if any
     speed: float = 0.0  # smoothed speed relative to the scene, work px / frame
     path: float = 0.0  # summed frame-to-frame displacement of the measurements
+    still: int = 0  # frames in a row the track has been standing still
     ox: float = 0.0  # where the track started, in current-frame pixels
     oy: float = 0.0
 
@@ -94,6 +95,7 @@ class MultiTargetTracker:
         self._fps = fps
         self._max_age = max(1, round(config.max_age_s * fps))
         self._max_step = config.max_speed_px_s / max(fps, 1.0)
+        self._hold_max = round(config.hold_max_s * fps)
         self._coast_output = max(0, round(config.coast_output_s * fps))
         self._init_window = max(config.init_hits, round(config.init_window_s * fps))
         self.tracks: list[Track] = []
@@ -185,6 +187,21 @@ class MultiTargetTracker:
             det_used[d] = True
         return boxes
 
+    def hold_boxes(self) -> np.ndarray:
+        """Boxes of confirmed targets seen this frame whose background the detector
+        must not learn (so a target that stops stays in the foreground), except those
+        standing still for longer than ``hold_max_s`` (parked for good, or clutter)."""
+        boxes = [
+            t.measured
+            for t in self.tracks
+            if t.confirmed
+            and t.measured is not None
+            and 0 < t.still <= self._hold_max
+            and (t.measured[2] - t.measured[0]) * (t.measured[3] - t.measured[1])
+            <= 1.5 * t.w * t.h  # never let a held box grow into its surroundings
+        ]
+        return np.array(boxes, np.float32).reshape(-1, 4)
+
     def _has_moved(self, t: Track) -> bool:
         cfg = self._cfg
         moved = float(np.hypot(t.cx - t.ox, t.cy - t.oy))
@@ -272,6 +289,7 @@ class MultiTargetTracker:
         t.since_seen = 0
         t.score = 0.8 * t.score + 0.2 * conf
         t.speed = 0.8 * t.speed + 0.2 * float(np.hypot(t.vx, t.vy))
+        t.still = t.still + 1 if t.speed < cfg.still_speed_px else 0
         if is_hot:
             t.hot_hits += 1
         if class_id is not None and class_id > 0:
