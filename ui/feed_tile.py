@@ -87,6 +87,7 @@ class FeedTile(QWidget):
         self._frame_size = (1, 1)  # width, height of the feed's frames
         self.annotated: np.ndarray | None = None
         self.display_factor = 1.0
+        self.hidden_tracks: frozenset[int] = frozenset()  # dismissed: not drawn
         self.shown_tracks: tuple = ()
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(160, 90)
@@ -139,11 +140,14 @@ class FeedTile(QWidget):
             self.selected_track,
             scale,
             target,
+            self.hidden_tracks,
         )
         if key == self._overlay_key:
             return
         self._overlay_key = key
         tracks = index.tracks_at(packet.index) if analysed and index is not None else ()
+        if self.hidden_tracks:
+            tracks = tuple(t for t in tracks if t.track_id not in self.hidden_tracks)
         self.shown_tracks = tracks
         base = snap.display_image
         if base is None or (base.shape[1], base.shape[0]) != target:

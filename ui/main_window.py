@@ -13,12 +13,15 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
 import numpy as np
 from PySide6.QtCore import QByteArray, QElapsedTimer, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
+    QDialog,
     QDockWidget,
     QFileDialog,
+    QInputDialog,
     QLabel,
     QMainWindow,
     QMenu,
@@ -27,8 +30,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dronewatch.annotate import OverlayOptions
+from dronewatch.annotate import Hud, OverlayOptions, annotate
 from dronewatch.errors import DroneWatchError
+from dronewatch.exports import ExportFilter, export_sightings
+from dronewatch.exports.clip import render_clip
 from dronewatch.live.analysis_process import ProcessFeedAnalysis
 from dronewatch.live.feed_analysis import FeedAnalysis
 from dronewatch.live.sighting_rows import (
@@ -43,9 +48,13 @@ from dronewatch.sources import SIM_PREFIX, expand_feed_paths, open_source
 from dronewatch.sources.image_sequence import IMAGE_SUFFIXES
 from dronewatch.sources.video_file import VIDEO_SUFFIXES
 from dronewatch.store import SightingsReader, Store
+from dronewatch.store.records import BookmarkRecord
 from dronewatch.workspace import Workspace
+from ui.background_job import BackgroundJob, run_with_progress
+from ui.export_dialog import ExportDialog
 from ui.feed_grid import FeedGrid
 from ui.feed_tile import FeedTile
+from ui.review_actions import ReviewController
 from ui.sightings_table import SightingsPanel
 from ui.timeline import TimelineWidget
 from ui.transport_bar import TransportBar
@@ -128,7 +137,15 @@ class MainWindow(QMainWindow):
         self.timeline.previous_requested.connect(lambda: self.jump_to_sighting(False))
         self.table.sighting_selected.connect(lambda sid: self.select_sighting(sid, seek=False))
         self.table.sighting_activated.connect(lambda sid: self.select_sighting(sid, seek=True))
+        self.table.bookmarks.itemDoubleClicked.connect(
+            lambda item: self.seek(float(item.data(Qt.ItemDataRole.UserRole)))
+        )
+        self.review = ReviewController(self)
+        self.bookmark_rows: list[BookmarkRecord] = []
+        self._jobs: list[BackgroundJob] = []
         build_menus(self)
+        self.review.update_actions()
+        self.table.context_menu_requested.connect(self.review.sighting_menu)
         self.docks_menu.addAction(self._timeline_dock.toggleViewAction())
         self.docks_menu.addAction(self._table_dock.toggleViewAction())
         self.analysis_action.setChecked(analyse)
@@ -233,17 +250,78 @@ class MainWindow(QMainWindow):
 
     def _tile_menu(self, feed: Feed, pos: QPoint) -> None:
         menu = QMenu(self)
-        on = (
-            feed.analysis is not None
-            and feed.analysis.enabled
-            and feed.tile.track_index is not None
-        )
+        local = feed.tile.mapFromGlobal(pos)
+        track = feed.tile.track_at(local.x(), local.y())
+        row = self.row_for_track(feed, track) if track is not None else None
+        if row is not None:
+            self.select_sighting(row.sighting_id, seek=False)
+            self.review.add_sighting_actions(menu, row.sighting_id)
+            menu.addSeparator()
+        on = feed.analysis is not None and feed.analysis.enabled
+        on = on and feed.tile.track_index is not None
         action = menu.addAction("Analyse this feed")
         action.setCheckable(True)
         action.setChecked(on)
         action.toggled.connect(lambda checked: self.set_feed_analysis(feed, checked))
+        menu.addAction("Save a snapshot…", lambda: self.save_snapshot(feed))
         menu.addAction("Close this feed", lambda: self.close_feed(feed))
         menu.popup(pos)
+
+    def row_by_id(self, sighting_id: int) -> SightingRow | None:
+        return next((r for r in self.sighting_rows if r.sighting_id == sighting_id), None)
+
+    def row_for_track(self, feed: Feed, track_id: int) -> SightingRow | None:
+        return next(
+            (r for r in self.sighting_rows if r.feed_id == feed.feed_id and r.track_id == track_id),
+            None,
+        )
+
+    def selected_row(self) -> SightingRow | None:
+        return self.row_by_id(self.selected_sighting) if self.selected_sighting else None
+
+    def review_selected(self, action: str) -> None:
+        """Keyboard review of the selected sighting: confirm, dismiss or note."""
+        row = self.selected_row()
+        if row is None:
+            self.statusBar().showMessage("Select a sighting first (click its box or row)", 5000)
+            return
+        {
+            "confirm": self.review.confirm,
+            "dismiss": self.review.dismiss,
+            "note": self.review.edit_note_dialog,
+        }[action](row.sighting_id)
+
+    def bookmark_feed(self) -> Feed | None:
+        candidates = [self.selected] if self.selected else []
+        candidates += self.feeds
+        return next((f for f in candidates if f and f.analysis and f.analysis.clip_id), None)
+
+    def bookmark_dialog(self) -> None:
+        was_playing = self.clock.playing
+        self.pause()  # the moment marked is the one on screen
+        note, ok = QInputDialog.getText(self, "Bookmark", "Note (optional):")
+        if ok:
+            self.add_bookmark(note)
+        if was_playing:
+            self.play()
+
+    def add_bookmark(self, note: str = "") -> int | None:
+        """Mark the current moment (on the selected feed's clip, else the first one)."""
+        feed = self.bookmark_feed()
+        if feed is None or self.store is None or feed.analysis is None:
+            self.statusBar().showMessage("No analysed feed to bookmark", 5000)
+            return None
+        assert feed.analysis.clip_id is not None
+        time_s = self.clock.position()
+        bookmark_id = self.store.add_bookmark(
+            feed.analysis.clip_id, time_s, note, self.review.operator
+        )
+        self.statusBar().showMessage(
+            f"Bookmark at {time_s:.2f} s on {feed.tile.name} (note it in the Bookmarks list)",
+            5000,
+        )
+        self.refresh_sightings()
+        return bookmark_id
 
     def close_feed(self, feed: Feed) -> None:
         feed.player.stop(timeout=2.0)
@@ -430,8 +508,16 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage(str(exc), 10_000)
         if rows != self.sighting_rows:
             self.sighting_rows = rows
-            self.timeline.set_sightings(rows)
+            self.timeline.set_sightings([r for r in rows if not r.dismissed])
             self.table.set_rows(rows, names)
+            self._hide_dismissed_tracks()
+        bookmarks = self._bookmarks()
+        if bookmarks != self.bookmark_rows:
+            self.bookmark_rows = bookmarks
+            self.timeline.set_bookmarks([(b.time_s, b.note) for b in bookmarks])
+            self.table.set_bookmarks(
+                bookmarks, {f.analysis.clip_id: f.tile.name for f in self.feeds if f.analysis}
+            )
         counts = class_counts(rows)
         self._counts.setText(
             f"{len(rows)} sightings: "
@@ -442,6 +528,25 @@ class MainWindow(QMainWindow):
             else "no sightings yet"
         )
         self.timeline.set_activity(*self.activity())
+
+    def _bookmarks(self) -> list[BookmarkRecord]:
+        if self._reader is None:
+            return []
+        clips = {f.analysis.clip_id for f in self.feeds if f.analysis and f.analysis.clip_id}
+        try:
+            marks = [b for clip in clips for b in self._reader.bookmarks(clip)]
+        except DroneWatchError:
+            return []
+        return sorted(marks, key=lambda b: (b.time_s, b.id))
+
+    def _hide_dismissed_tracks(self) -> None:
+        for feed in self.feeds:
+            hidden = frozenset(
+                r.track_id for r in self.sighting_rows if r.feed_id == feed.feed_id and r.dismissed
+            )
+            if hidden != feed.tile.hidden_tracks:
+                feed.tile.hidden_tracks = hidden
+                feed.tile.refresh_overlays()
 
     def activity(self) -> tuple[np.ndarray, np.ndarray]:
         """Targets in view over time, summed over feeds, in half-second bins."""
@@ -517,6 +622,129 @@ class MainWindow(QMainWindow):
         """True when every feed shows the frame at the clock's time (or has failed)."""
         return all(f.player.settled() for f in self.feeds)
 
+    # -- exports ----------------------------------------------------------------------------
+
+    def open_export_dialog(self) -> None:
+        if self.store is None:
+            return
+        dialog = ExportDialog([f.tile.name for f in self.feeds], self.clock.duration, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.run_export(*dialog.choice())
+
+    def run_export(self, fmt: str, out: Path, filters: ExportFilter) -> BackgroundJob | None:
+        """Export in the background with a progress dialog; PDF prints on this thread."""
+        assert self.store is not None
+        self.store.flush()
+        db = self.store.path
+
+        def work(progress: object, cancel: object) -> object:
+            return export_sightings(
+                db,
+                fmt,
+                out,
+                filters,
+                progress=progress,
+                should_cancel=cancel,  # type: ignore[arg-type]
+            )
+
+        if fmt == "pdf":  # Qt's text layout and PDF printer belong to the GUI thread
+            try:
+                result = work(None, None)
+            except DroneWatchError as exc:
+                self._export_failed(str(exc))
+                return None
+            self._export_done(result)
+            return None
+        job = BackgroundJob(f"Exporting {fmt.upper()}", work, self)
+        job.finished.connect(self._export_done)
+        job.failed.connect(self._export_failed)
+        self._jobs.append(job)
+        run_with_progress(self, job)
+        return job
+
+    def _export_done(self, result: object) -> None:
+        paths = getattr(result, "paths", None) or [getattr(result, "path", "")]
+        self.statusBar().showMessage(f"Exported to {', '.join(map(str, paths))}", 10_000)
+
+    def _export_failed(self, message: str) -> None:
+        self.statusBar().showMessage(message, 15_000)
+        self.warn("Export failed", message)
+
+    def export_sighting_clip(
+        self, sighting_id: int, out: Path | None = None
+    ) -> BackgroundJob | None:
+        """Render a sighting (2 s either side) with the live view's overlays to MP4."""
+        row = self.row_by_id(sighting_id)
+        feed = self.feed_by_id(row.feed_id) if row else None
+        if row is None or feed is None or feed.spec.startswith(SIM_PREFIX) or self.store is None:
+            return None
+        if out is None:
+            default = str(
+                Path(feed.spec).with_name(f"{Path(feed.spec).stem}-track{row.track_id}.mp4")
+            )
+            name, _ = QFileDialog.getSaveFileName(self, "Export clip", default, "MP4 (*.mp4)")
+            if not name:
+                return None
+            out = Path(name)
+        self.store.flush()
+        db, video, overlays = self.store.path, feed.spec, self.overlays
+
+        def work(progress: object, cancel: object) -> object:
+            return render_clip(
+                video,
+                db,
+                out,
+                max(0.0, row.start_s - 2),
+                row.end_s + 2,
+                overlays,
+                progress=progress,
+                should_cancel=cancel,  # type: ignore[arg-type]
+            )
+
+        job = BackgroundJob("Rendering clip", work, self)
+        job.finished.connect(
+            lambda r: self.statusBar().showMessage(
+                f"Clip written: {getattr(r, 'path', out)}", 10_000
+            )
+        )
+        job.failed.connect(self._export_failed)
+        self._jobs.append(job)
+        run_with_progress(self, job)
+        return job
+
+    def save_snapshot(self, feed: Feed, out: Path | None = None) -> Path | None:
+        """The tile's current frame with its overlays (and HUD) as a PNG."""
+        snap = feed.player.snapshot()
+        if snap.packet is None:
+            return None
+        if out is None:
+            name, _ = QFileDialog.getSaveFileName(
+                self,
+                "Save snapshot",
+                f"{Path(feed.tile.name).stem}-{snap.packet.index + 1}.png",
+                "PNG (*.png)",
+            )
+            if not name:
+                return None
+            out = Path(name)
+        index = feed.tile.track_index
+        tracks = [
+            t
+            for t in (index.tracks_at(snap.packet.index) if index else ())
+            if t.track_id not in feed.tile.hidden_tracks
+        ]
+        fps = snap.info.fps if snap.info else 25.0
+        trails = index.trails(snap.packet.index, round(3 * fps)) if index and tracks else {}
+        hud = Hud(feed.tile.name, snap.packet.time_s, snap.packet.index, self.clock.speed, "REPLAY")
+        image = annotate(
+            snap.packet.image, tracks, trails, self.overlays, hud, feed.tile.selected_track
+        )
+        if not cv2.imwrite(str(out), image):
+            self._export_failed(f"{out}: cannot write the snapshot")
+            return None
+        self.statusBar().showMessage(f"Snapshot saved: {out}", 8000)
+        return out
+
     # -- workspace --------------------------------------------------------------------------
 
     def workspace(self) -> Workspace:
@@ -555,7 +783,7 @@ class MainWindow(QMainWindow):
             try:
                 self.apply_workspace(Workspace.load(Path(path)))
             except DroneWatchError as exc:
-                QMessageBox.warning(self, "Cannot open workspace", str(exc))
+                self.warn("Cannot open workspace", str(exc))
 
     def save_workspace_dialog(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Save workspace", "workspace.json", "*.json")
@@ -563,9 +791,16 @@ class MainWindow(QMainWindow):
             try:
                 self.workspace().save(Path(path))
             except DroneWatchError as exc:
-                QMessageBox.warning(self, "Cannot save workspace", str(exc))
+                self.warn("Cannot save workspace", str(exc))
 
     # -- dialogs and shutdown ---------------------------------------------------------------
+
+    def warn(self, title: str, message: str) -> QMessageBox:
+        """A warning that does not block: the feeds keep playing behind it."""
+        box = QMessageBox(QMessageBox.Icon.Warning, title, message, parent=self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        return box
 
     def show_shortcuts(self) -> None:
         rows = "".join(

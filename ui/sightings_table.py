@@ -18,12 +18,15 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -34,7 +37,19 @@ from dronewatch.live.sighting_rows import SightingRow
 from ui.feed_tile import format_clock
 from ui.timeline import class_qcolor
 
-COLUMNS = ("", "Feed", "Track", "Class", "Start", "End", "Duration", "Peak")
+COLUMNS = (
+    "",
+    "Feed",
+    "Track",
+    "Class",
+    "Start",
+    "End",
+    "Duration",
+    "Peak",
+    "Status",
+    "Source",
+    "Note",
+)
 THUMB_COLUMN = 0
 THUMB_SIZE = 40
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -100,6 +115,9 @@ class SightingsModel(QAbstractTableModel):
                 row.end_s,
                 row.duration_s,
                 row.peak_score,
+                row.status.value,
+                row.source.value,
+                row.note,
             )[col]
         if role == Qt.ItemDataRole.DecorationRole and col == THUMB_COLUMN:
             return self._thumbnail(row)
@@ -117,7 +135,12 @@ class SightingsModel(QAbstractTableModel):
                 format_clock(row.end_s),
                 f"{row.duration_s:.1f} s",
                 f"{row.peak_score:.2f}",
+                row.status.value,
+                row.source.value,
+                (row.note + ("  #" + " #".join(row.tags) if row.tags else "")).strip(),
             )[col]
+        if role == Qt.ItemDataRole.ForegroundRole and row.dismissed:
+            return QColor(130, 130, 130)
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{row.feed_name} track {row.track_id}: double-click to go there"
         return None
@@ -133,6 +156,7 @@ class SightingsFilter(QSortFilterProxyModel):
         self.start_s = 0.0
         self.end_s: float | None = None
         self.text = ""
+        self.show_dismissed = False
         self.setSortRole(SORT_ROLE)
 
     def set_filters(
@@ -142,12 +166,14 @@ class SightingsFilter(QSortFilterProxyModel):
         start_s: float = 0.0,
         end_s: float | None = None,
         text: str = "",
+        show_dismissed: bool = False,
     ) -> None:
         begin = getattr(self, "beginFilterChange", None)  # Qt 6.10+; older: invalidate
         if begin is not None:
             begin()
         self.feed, self.target_class = feed, target_class
         self.start_s, self.end_s, self.text = start_s, end_s, text.strip().lower()
+        self.show_dismissed = show_dismissed
         if begin is not None:
             self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
         else:
@@ -157,6 +183,8 @@ class SightingsFilter(QSortFilterProxyModel):
         model = self.sourceModel()
         assert isinstance(model, SightingsModel)
         row = model.rows[source_row]
+        if row.dismissed and not self.show_dismissed:
+            return False  # dismissed sightings are hidden, never erased
         if self.feed is not None and row.feed_name != self.feed:
             return False
         if self.target_class is not None and row.target_class is not self.target_class:
@@ -164,7 +192,10 @@ class SightingsFilter(QSortFilterProxyModel):
         if row.end_s < self.start_s or (self.end_s is not None and row.start_s > self.end_s):
             return False
         if self.text:
-            haystack = f"{row.feed_name} {row.track_id} {row.target_class.value}".lower()
+            haystack = (
+                f"{row.feed_name} {row.track_id} {row.target_class.value} {row.status.value} "
+                f"{row.source.value} {row.note} {' '.join(row.tags)}"
+            ).lower()
             return all(word in haystack for word in self.text.split())
         return True
 
@@ -175,6 +206,7 @@ class SightingsPanel(QWidget):
     seek_requested = Signal(float)
     sighting_selected = Signal(int)
     sighting_activated = Signal(int)
+    context_menu_requested = Signal(int, object)  # sighting id, global position
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -204,7 +236,11 @@ class SightingsPanel(QWidget):
             self.class_box.addItem(target_class.value, target_class.value)
         self.from_box = QDoubleSpinBox(suffix=" s", maximum=1e7, toolTip="From (seconds)")
         self.to_box = QDoubleSpinBox(suffix=" s", maximum=1e7, toolTip="To (seconds, 0 = end)")
-        self.text_box = QLineEdit(placeholderText="Search feed, track, class…")
+        self.text_box = QLineEdit(placeholderText="Search feed, track, class, note…")
+        self.dismissed_box = QCheckBox("Dismissed", toolTip="Show dismissed sightings too")
+        self.dismissed_box.toggled.connect(self._apply_filters)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._on_context_menu)
         self.text_box.setClearButtonEnabled(True)
         self._feeds: list[str] = []
         self._set_feed_choices([])
@@ -223,10 +259,15 @@ class SightingsPanel(QWidget):
         filters.addWidget(QLabel("to"))
         filters.addWidget(self.to_box)
         filters.addWidget(self.text_box, 1)
+        filters.addWidget(self.dismissed_box)
+        self.bookmarks = QListWidget(toolTip="Bookmarks: double-click to go there")
+        self.bookmarks.setMaximumHeight(110)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
+        layout.addWidget(QLabel("Bookmarks"))
+        layout.addWidget(self.bookmarks)
 
     def _set_feed_choices(self, feeds: list[str]) -> None:
         current = self.feed_box.currentData()
@@ -248,6 +289,7 @@ class SightingsPanel(QWidget):
             start_s=self.from_box.value(),
             end_s=end if end > 0 else None,
             text=self.text_box.text(),
+            show_dismissed=self.dismissed_box.isChecked(),
         )
 
     def set_rows(self, rows: Sequence[SightingRow], feed_names: list[str]) -> None:
@@ -256,6 +298,15 @@ class SightingsPanel(QWidget):
         selected = self.selected_id()
         if self.model.set_rows(rows) and selected is not None:
             self.select_sighting(selected, emit=False)
+
+    def set_bookmarks(self, marks: Sequence[Any], feed_names: dict[int | None, str]) -> None:
+        self.bookmarks.clear()
+        for mark in marks:
+            feed = feed_names.get(mark.clip_id, "?")
+            text = f"{format_clock(mark.time_s)}  {feed}  {mark.note}  ({mark.operator})"
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, mark.time_s)
+            self.bookmarks.addItem(item)
 
     def visible_ids(self) -> list[int]:
         return [
@@ -292,6 +343,16 @@ class SightingsPanel(QWidget):
         sighting_id = self.selected_id()
         if sighting_id is not None:
             self.sighting_selected.emit(sighting_id)
+
+    def _on_context_menu(self, pos: object) -> None:
+        index = self.table.indexAt(pos)  # type: ignore[arg-type]
+        if index.isValid():
+            sighting_id = self.proxy.data(index, ID_ROLE)
+            self.select_sighting(sighting_id, emit=True)
+            self.context_menu_requested.emit(
+                sighting_id,
+                self.table.viewport().mapToGlobal(pos),  # type: ignore[arg-type]
+            )
 
     def _on_double_click(self, index: QModelIndex) -> None:
         sighting_id = self.proxy.data(index, ID_ROLE)

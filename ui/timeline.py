@@ -90,6 +90,7 @@ class TimelineWidget(QWidget):
             [], [], pen=pg.mkPen((120, 200, 120), width=1.5), fillLevel=0, brush=(120, 200, 120, 60)
         )
         self._bar_items: list[pg.BarGraphItem] = []
+        self._bookmark_lines: list[pg.InfiniteLine] = []
         self._selection_item: pg.BarGraphItem | None = None
         self.playhead = pg.InfiniteLine(0, movable=True, pen=pg.mkPen((255, 220, 60), width=2))
         self.playhead.setHoverPen(pg.mkPen((255, 255, 140), width=3))
@@ -154,6 +155,21 @@ class TimelineWidget(QWidget):
             self.lanes.addItem(item)
             self._bar_items.append(item)
         self._draw_selection()
+
+    def set_bookmarks(self, marks: Sequence[tuple[float, str]]) -> None:
+        """Dashed markers with their notes at bookmarked moments."""
+        for line in self._bookmark_lines:
+            self.lanes.removeItem(line)
+        self._bookmark_lines = []
+        for time_s, note in marks:
+            line = pg.InfiniteLine(
+                time_s,
+                pen=pg.mkPen((90, 220, 255), width=1, style=Qt.PenStyle.DashLine),
+                label=(note[:24] or "bookmark"),
+                labelOpts={"position": 0.02, "color": (90, 220, 255), "movable": False},
+            )
+            self.lanes.addItem(line)
+            self._bookmark_lines.append(line)
 
     def set_activity(self, times: np.ndarray, counts: np.ndarray) -> None:
         self.activity_curve.setData(times, counts, stepMode=None)

@@ -21,6 +21,10 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("N / P", "Next / previous sighting"),
     ("1 … 9", "Enlarge tile 1 … 9"),
     ("Esc", "Back to the grid"),
+    ("C / X", "Confirm / dismiss the selected sighting"),
+    ("Ctrl+E", "Note and tags of the selected sighting"),
+    ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo a review edit"),
+    ("B", "Bookmark this moment"),
     ("Ctrl+O", "Open video files"),
     ("Ctrl+Shift+O", "Open a folder (videos, or one image sequence)"),
     ("Ctrl+W", "Close the selected feed"),
@@ -53,10 +57,30 @@ def build_menus(w: MainWindow) -> None:
     file_menu.addAction(_action(w, "Open &folder…", w.open_folder_dialog, "Ctrl+Shift+O"))
     file_menu.addAction(_action(w, "&Close selected feed", w.close_selected_feed, "Ctrl+W"))
     file_menu.addSeparator()
+    file_menu.addAction(_action(w, "&Export sightings…", w.open_export_dialog, "Ctrl+Shift+E"))
+    file_menu.addSeparator()
     file_menu.addAction(_action(w, "Open &workspace…", w.open_workspace_dialog))
     file_menu.addAction(_action(w, "&Save workspace as…", w.save_workspace_dialog, "Ctrl+S"))
     file_menu.addSeparator()
     file_menu.addAction(_action(w, "&Quit", w.close, "Ctrl+Q"))
+
+    edit = menu.addMenu("&Edit")
+    w.review.undo_action.setShortcut(QKeySequence("Ctrl+Z"))
+    w.review.undo_action.triggered.connect(w.review.undo)
+    w.review.redo_action.setShortcut(QKeySequence("Ctrl+Shift+Z"))
+    w.review.redo_action.triggered.connect(w.review.redo)
+    for action in (w.review.undo_action, w.review.redo_action):
+        w.addAction(action)
+        edit.addAction(action)
+    edit.addSeparator()
+    edit.addAction(
+        _action(w, "&Confirm selected sighting", lambda: w.review_selected("confirm"), "C")
+    )
+    edit.addAction(
+        _action(w, "&Dismiss selected sighting", lambda: w.review_selected("dismiss"), "X")
+    )
+    edit.addAction(_action(w, "&Note and tags…", lambda: w.review_selected("note"), "Ctrl+E"))
+    edit.addAction(_action(w, "&Bookmark this moment", lambda: w.add_bookmark(), "B"))
 
     play = menu.addMenu("&Playback")
     play.addAction(_action(w, "Play / pause", w.toggle_play, "Space"))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from dronewatch.analysis.types import TargetClass
 from dronewatch.store import SightingsReader
+from dronewatch.store.records import ReviewStatus, SightingSource
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +33,14 @@ class SightingRow:
     peak_score: float
     thumbnail_png: bytes
     is_open: bool
+    source: SightingSource = SightingSource.MACHINE
+    status: ReviewStatus = ReviewStatus.UNREVIEWED
+    note: str = ""
+    tags: tuple[str, ...] = ()
+
+    @property
+    def dismissed(self) -> bool:
+        return self.status is ReviewStatus.DISMISSED
 
     @property
     def duration_s(self) -> float:
@@ -59,6 +68,10 @@ def collect_rows(reader: SightingsReader, feeds: Sequence[OpenFeed]) -> list[Sig
                     s.peak_score,
                     s.thumbnail_png,
                     s.is_open,
+                    s.source,
+                    s.status,
+                    s.note,
+                    s.tags,
                 )
             )
     rows.sort(key=lambda r: (r.start_s, r.lane, r.sighting_id))

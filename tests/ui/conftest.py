@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -44,3 +45,31 @@ def wait_settled(qtbot, win, timeout: int = 10_000) -> None:
 
     qtbot.waitUntil(settled, timeout=timeout)
     win.tick()
+
+
+@pytest.fixture(scope="session")
+def sim_clip(tmp_path_factory) -> Path:
+    """A 4 s daylight pan with ground truth, rendered by our simulator."""
+    from dronewatch.cli import main as cli_main
+
+    out = tmp_path_factory.mktemp("sim")
+    args = ["simulate", "--preset", "day-pan", "--seed", "3", "--seconds", "4"]
+    assert cli_main([*args, "--out", str(out), "--quiet"]) == 0
+    return out / "day-pan.mp4"
+
+
+def open_analysed_clip(qtbot, window, clip: Path, at: float):
+    """Open ``clip`` with analysis, wait until it is analysed and shown at ``at``."""
+    from dronewatch.live.feed_analysis import AnalysisState
+
+    window.set_analysis_for_all(True)
+    (feed,) = window.open_feeds([str(clip)])
+    qtbot.waitUntil(
+        lambda: feed.analysis.stats().state in (AnalysisState.DONE, AnalysisState.FROM_STORE),
+        timeout=60_000,
+    )
+    window.seek(at)
+    wait_settled(qtbot, window)
+    window.store.flush()
+    window.refresh_sightings()
+    return feed

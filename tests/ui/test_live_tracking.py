@@ -7,7 +7,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -15,22 +14,12 @@ import pytest
 from PySide6.QtCore import Qt
 
 from dronewatch.analysis.types import TargetClass
-from dronewatch.cli import main as cli_main
 from dronewatch.live.feed_analysis import AnalysisState
 from dronewatch.sim.groundtruth import read_mot
 from dronewatch.store import SightingsReader, Store
-from tests.ui.conftest import wait_settled
+from tests.ui.conftest import open_analysed_clip, wait_settled
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def sim_clip() -> Path:
-    """A 4 s daylight pan with ground truth, rendered by our simulator."""
-    out = Path(tempfile.mkdtemp(prefix="dw-sim-"))
-    args = ["simulate", "--preset", "day-pan", "--seed", "3", "--seconds", "4"]
-    assert cli_main([*args, "--out", str(out), "--quiet"]) == 0
-    return out / "day-pan.mp4"
 
 
 def iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
@@ -42,17 +31,7 @@ def iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
 
 
 def open_analysed(qtbot, window, clip: Path, at: float):
-    window.set_analysis_for_all(True)
-    (feed,) = window.open_feeds([str(clip)])
-    qtbot.waitUntil(
-        lambda: feed.analysis.stats().state in (AnalysisState.DONE, AnalysisState.FROM_STORE),
-        timeout=60_000,
-    )
-    window.seek(at)
-    wait_settled(qtbot, window)
-    window.store.flush()
-    window.refresh_sightings()
-    return feed
+    return open_analysed_clip(qtbot, window, clip, at)
 
 
 def test_tracked_boxes_sit_on_the_true_targets(qtbot, window, sim_clip) -> None:
