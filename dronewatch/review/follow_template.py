@@ -101,7 +101,6 @@ class TemplateFollower:
         self._center = np.zeros(2)  # pixel-index coordinates
         self._size = np.ones(2)  # box width, height (image px)
         self._px = 1.0  # image px per working px (> 1 for large or zoomed-in targets)
-        self._pad = (0, 0)
         self._tsize = (1, 1)  # template width, height
         self._template = np.zeros((1, 1), np.float32)
         self._image_ndim = 3
@@ -127,7 +126,6 @@ class TemplateFollower:
         ws, hs = max(2, round(w / self._px)), max(2, round(h / self._px))
         px = max(cfg.min_context_px, round(cfg.context * ws))
         py = max(cfg.min_context_px, round(cfg.context * hs))
-        self._pad = (px, py)
         self._tsize = (ws + 2 * px, hs + 2 * py)
         self._template = self._patch(image, self._center, self._tsize)[0]
         self._image_ndim = image.ndim
@@ -168,7 +166,7 @@ class TemplateFollower:
             else:
                 self._velocity = np.zeros(2)
             self._center = found
-            if scale != 1.0:
+            if scale != 1.0 and float(self._size.min()) * scale >= 2.0:
                 self._px *= scale
                 self._size = self._size * scale
             self._misses = 0
