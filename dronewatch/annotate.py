@@ -26,6 +26,7 @@ CLASS_COLORS: dict[TargetClass, tuple[int, int, int]] = {
     TargetClass.UNKNOWN: (200, 80, 220),  # magenta
 }
 SELECTED_COLOR = (60, 255, 60)
+REFERENCE_COLOR = (255, 255, 255)  # ground truth: thin white, apart from every class colour
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,10 +35,11 @@ class OverlayOptions:
     ids: bool = True
     trails: bool = True
     hud: bool = True
+    reference: bool = True  # ground-truth boxes, when a reference layer is loaded
 
     @property
     def any(self) -> bool:
-        return self.boxes or self.ids or self.trails or self.hud
+        return self.boxes or self.ids or self.trails or self.hud or self.reference
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +127,22 @@ def hud_text(hud: Hud, with_name: bool = True, frame_count: int | None = None) -
     )
 
 
+def draw_reference(img: np.ndarray, boxes: Sequence[TrackState], scale: float) -> None:
+    """Ground truth as thin white corner brackets, so machine boxes stay readable."""
+    thick = max(1, round(scale))
+    for box in boxes:
+        x1, y1, x2, y2 = (round(v) for v in box.xyxy)
+        arm = max(3, min(x2 - x1, y2 - y1) // 3)
+        for (cx, cy), (dx, dy) in (
+            ((x1, y1), (1, 1)),
+            ((x2, y1), (-1, 1)),
+            ((x1, y2), (1, -1)),
+            ((x2, y2), (-1, -1)),
+        ):
+            cv2.line(img, (cx, cy), (cx + dx * arm, cy), REFERENCE_COLOR, thick, cv2.LINE_AA)
+            cv2.line(img, (cx, cy), (cx, cy + dy * arm), REFERENCE_COLOR, thick, cv2.LINE_AA)
+
+
 def draw_hud(img: np.ndarray, hud: Hud, scale: float) -> None:
     text = hud_text(hud)
     font = cv2.FONT_HERSHEY_SIMPLEX
@@ -146,6 +164,7 @@ def annotate(
     hud: Hud | None = None,
     selected: int | None = None,
     scale: float | None = None,
+    reference: Sequence[TrackState] = (),
 ) -> np.ndarray:
     """A copy of ``image`` with the overlays ``options`` asks for.
 
@@ -161,6 +180,8 @@ def annotate(
         draw_trails(out, trails, colors, scale)
     if options.boxes or options.ids:
         draw_tracks(out, tracks, options, scale, selected)
+    if options.reference and reference:
+        draw_reference(out, reference, scale)  # last: truth stays visible over machine boxes
     if options.hud and hud is not None:
         draw_hud(out, hud, scale)
     return out

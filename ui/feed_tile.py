@@ -88,6 +88,7 @@ class FeedTile(QWidget):
         self.annotated: np.ndarray | None = None
         self.display_factor = 1.0
         self.hidden_tracks: frozenset[int] = frozenset()  # dismissed: not drawn
+        self.reference_index: TrackIndex | None = None  # ground truth, drawn apart
         self.shown_tracks: tuple = ()
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(160, 90)
@@ -141,6 +142,7 @@ class FeedTile(QWidget):
             scale,
             target,
             self.hidden_tracks,
+            self.reference_index is not None,
         )
         if key == self._overlay_key:
             return
@@ -149,13 +151,17 @@ class FeedTile(QWidget):
         if self.hidden_tracks:
             tracks = tuple(t for t in tracks if t.track_id not in self.hidden_tracks)
         self.shown_tracks = tracks
+        ref = self.reference_index
+        reference = (
+            ref.tracks_at(packet.index) if ref is not None and self.options.reference else ()
+        )
         base = snap.display_image
         if base is None or (base.shape[1], base.shape[0]) != target:
             base = packet.image
             if target[0] < base.shape[1]:  # the decoder thread has not caught up yet
                 base = cv2.resize(base, target, interpolation=cv2.INTER_AREA)
         factor = base.shape[1] / packet.image.shape[1]
-        if tracks:
+        if tracks or reference:
             span = round(TRAIL_SECONDS * (snap.info.fps if snap.info else 25.0))
             trails = index.trails(packet.index, span) if index is not None else {}
             # The HUD is painted by Qt (same text), so it stays crisp at any size.
@@ -168,6 +174,7 @@ class FeedTile(QWidget):
                 None,
                 self.selected_track,
                 scale * factor,
+                [scaled(t, factor) for t in reference],
             )
         else:
             image = base

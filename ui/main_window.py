@@ -43,7 +43,10 @@ from dronewatch.live.sighting_rows import (
     collect_rows,
     next_sighting,
 )
+from dronewatch.live.track_index import TrackIndex
 from dronewatch.playback import FeedPlayer, FeedStatus, PlaybackClock, PlayerSnapshot
+from dronewatch.review.log_import import import_log
+from dronewatch.review.reference import import_reference
 from dronewatch.sources import SIM_PREFIX, expand_feed_paths, open_source
 from dronewatch.sources.image_sequence import IMAGE_SUFFIXES
 from dronewatch.sources.video_file import VIDEO_SUFFIXES
@@ -143,6 +146,7 @@ class MainWindow(QMainWindow):
         self.review = ReviewController(self)
         self.bookmark_rows: list[BookmarkRecord] = []
         self._jobs: list[BackgroundJob] = []
+        self._no_reference: set[int] = set()
         build_menus(self)
         self.review.update_actions()
         self.table.context_menu_requested.connect(self.review.sighting_menu)
@@ -360,7 +364,9 @@ class MainWindow(QMainWindow):
             self.grid.toggle_enlarged(self.grid.enlarged)
 
     def set_overlay(self, key: str, on: bool) -> None:
-        values = {k: getattr(self.overlays, k) for k in ("boxes", "ids", "trails", "hud")}
+        values = {
+            k: getattr(self.overlays, k) for k in ("boxes", "ids", "trails", "hud", "reference")
+        }
         values[key] = on
         self.overlays = OverlayOptions(**values)
         self.overlay_actions[key].setChecked(on)
@@ -511,6 +517,7 @@ class MainWindow(QMainWindow):
             self.timeline.set_sightings([r for r in rows if not r.dismissed])
             self.table.set_rows(rows, names)
             self._hide_dismissed_tracks()
+        self._load_reference_layers()
         bookmarks = self._bookmarks()
         if bookmarks != self.bookmark_rows:
             self.bookmark_rows = bookmarks
@@ -538,6 +545,72 @@ class MainWindow(QMainWindow):
         except DroneWatchError:
             return []
         return sorted(marks, key=lambda b: (b.time_s, b.id))
+
+    def _load_reference_layers(self) -> None:
+        """Ground truth imported for a clip shows on its tiles (once per clip)."""
+        if self._reader is None:
+            return
+        for feed in self.feeds:
+            clip_id = feed.analysis.clip_id if feed.analysis else None
+            if clip_id is None or feed.tile.reference_index is not None:
+                continue
+            if clip_id in self._no_reference:
+                continue
+            try:
+                if self._reader.reference_layer(clip_id) is None:
+                    self._no_reference.add(clip_id)
+                    continue
+                rows, classes = self._reader.reference_points(clip_id)
+            except DroneWatchError:
+                continue
+            index = TrackIndex()
+            index.load_points(rows, classes)
+            feed.tile.reference_index = index
+            feed.tile.refresh_overlays()
+
+    def import_reference(self, path: Path, feed: Feed | None = None) -> int:
+        """Import MOT ground truth as the reference layer of a feed's clip."""
+        feed = feed or self.selected or (self.feeds[0] if self.feeds else None)
+        if feed is None or self.store is None or feed.spec.startswith(SIM_PREFIX):
+            raise DroneWatchError(f"{path}: open the video it belongs to first")
+        result = import_reference(self.store, path, self.review.operator, feed.spec)
+        self._no_reference.discard(result.clip_id)
+        for f in self.feeds:
+            if f.analysis and f.analysis.clip_id == result.clip_id:
+                f.tile.reference_index = None
+        self._load_reference_layers()
+        self.statusBar().showMessage(
+            f"Reference layer: {result.boxes} boxes from {path.name}", 8000
+        )
+        return result.boxes
+
+    def import_log_file(self, path: Path, feed: Feed | None = None) -> object:
+        """Import one of our CSV/JSON logs (all or nothing)."""
+        if self.store is None:
+            raise DroneWatchError(f"{path}: no database open")
+        video = feed.spec if feed is not None else None
+        result = import_log(self.store, path, self.review.operator, video)
+        self.refresh_sightings()
+        return result
+
+    def import_dialog(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(
+            self,
+            "Import sightings log or ground truth",
+            "",
+            "Logs and ground truth (*.csv *.json *.txt);;All files (*)",
+        )
+        if not name:
+            return
+        path = Path(name)
+        try:
+            if path.suffix.lower() in (".csv", ".json"):
+                self.import_log_file(path)
+                self.statusBar().showMessage(f"Imported {path.name}", 8000)
+            else:
+                self.import_reference(path)
+        except DroneWatchError as exc:
+            self.warn("Import refused", str(exc))
 
     def _hide_dismissed_tracks(self) -> None:
         for feed in self.feeds:

@@ -57,6 +57,7 @@ def build_menus(w: MainWindow) -> None:
     file_menu.addAction(_action(w, "Open &folder…", w.open_folder_dialog, "Ctrl+Shift+O"))
     file_menu.addAction(_action(w, "&Close selected feed", w.close_selected_feed, "Ctrl+W"))
     file_menu.addSeparator()
+    file_menu.addAction(_action(w, "&Import log or ground truth…", w.import_dialog, "Ctrl+I"))
     file_menu.addAction(_action(w, "&Export sightings…", w.open_export_dialog, "Ctrl+Shift+E"))
     file_menu.addSeparator()
     file_menu.addAction(_action(w, "Open &workspace…", w.open_workspace_dialog))
@@ -113,6 +114,7 @@ def build_menus(w: MainWindow) -> None:
         ("ids", "Track &IDs"),
         ("trails", "&Trails"),
         ("hud", "&HUD"),
+        ("reference", "&Reference (ground truth)"),
     ):
         action = _action(w, label, lambda checked, k=key: w.set_overlay(k, checked), checkable=True)
         action.setChecked(True)

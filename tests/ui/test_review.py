@@ -135,3 +135,39 @@ def test_export_to_an_unwritable_place_reports_and_leaves_nothing(
     assert job.error and str(out.parent) in job.error
     assert not out.exists()
     qtbot.waitUntil(lambda: str(out.parent) in window.statusBar().currentMessage(), timeout=5000)
+
+
+def test_ground_truth_shows_as_a_reference_layer(qtbot, window, sim_clip) -> None:
+    from dronewatch.sim.groundtruth import read_mot
+
+    feed = open_analysed_clip(qtbot, window, sim_clip, at=2.0)
+    gt = sim_clip.with_name("day-pan.gt.txt")
+    assert window.import_reference(gt, feed) > 0
+    index = feed.tile.reference_index
+    frame = feed.tile.shown_index
+    truth = [b for b in read_mot(gt) if b.frame == frame + 1]
+    assert len(index.tracks_at(frame)) == len(truth) > 0
+    k = feed.tile.display_factor
+    box = max(truth, key=lambda b: b.w * b.h)
+    x, y = round(box.x * k), round(box.y * k)
+    corner = feed.tile.annotated[max(0, y - 1) : y + 2, max(0, x - 1) : x + 3]
+    assert (corner.min(axis=2) > 200).any(), "no white reference bracket at the GT corner"
+    window.set_overlay("reference", False)
+    corner_off = feed.tile.annotated[max(0, y - 1) : y + 2, max(0, x - 1) : x + 3]
+    assert (corner_off != corner).any(), "toggling the reference layer off changed nothing"
+
+
+def test_a_malformed_log_is_refused_with_file_line_and_reason(
+    qtbot, window, sim_clip, tmp_path
+) -> None:
+    from dronewatch.errors import DroneWatchError
+
+    feed = open_analysed_clip(qtbot, window, sim_clip, at=0.0)
+    before = len(window.sighting_rows)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("feed,track,class,start_s\nday-pan.mp4,1,vehicle,abc\n", encoding="utf-8")
+    with pytest.raises(DroneWatchError) as err:
+        window.import_log_file(bad, feed)
+    assert "bad.csv" in str(err.value)
+    window.refresh_sightings()
+    assert len(window.sighting_rows) == before
