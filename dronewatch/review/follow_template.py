@@ -14,8 +14,8 @@ GUI process. Learned trackers are out of budget, and generic ones (MIL, KCF) tre
    a template — the box plus a little context — over a small window around that
    prediction, with a mild penalty for distance from it so that look-alike targets
    nearby (people in a crowd) do not steal the track. The peak is refined to sub-pixel.
-   Targets over ``work_px`` are matched on shrunk patches, and targets of 12 px or more
-   are also matched 4 % smaller and larger each frame to follow zoom and approach.
+   Targets over ``work_px`` are matched on shrunk patches, and also 4 % smaller and
+   larger each frame to follow zoom and approach.
 3. **When to trust it.** The template is refreshed slowly only when the match is good,
    so it follows appearance changes without soaking up the background. The target is
    declared lost when the match stays poor for several frames; meanwhile its box coasts
@@ -71,8 +71,7 @@ class TemplateFollowerConfig:
     ground_px: float = 384.0  # side of the region (image px) whose motion is the ground's
     colour: bool = True  # match in colour (else grey: 3x cheaper matching)
     work_px: int = 32  # larger targets are matched on patches shrunk to this longer side
-    scale_step: float = 1.04  # scale change tried each frame (both ways) ...
-    scale_min_px: float = 12.0  # ... for targets at least this big (longer side, px)
+    scale_step: float = 1.04  # scale change tried each frame, both ways (large targets)
     scale_margin: float = 0.01  # correlation gain a scale change needs to win
 
 
@@ -210,9 +209,20 @@ class TemplateFollower:
         if abs(px - 1.0) < 1e-3:
             c = (float(center[0]), float(center[1]))
             return self._channels(cv2.getRectSubPix(image, size, c, None, cv2.CV_32F)), center
+        return self._grid_patch(image, center, size, px)
+
+    def _grid_patch(
+        self, image: np.ndarray, center: np.ndarray, size: tuple[int, int], px: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Like :meth:`_patch` but always cut on the integer grid: search windows at every
+        scale are then sampled alike, so their correlations compare fairly."""
         w, h = max(1, round(size[0] * px)), max(1, round(size[1] * px))
         x0, y0 = round(center[0] + 0.5 - w / 2), round(center[1] + 0.5 - h / 2)
         crop = _crop(image, x0, y0, w, h, step=max(1, int(px // 2)))
+        if crop.shape[1] == size[0] and crop.shape[0] == size[1]:
+            return self._channels(crop.astype(np.float32)), np.array(
+                [x0 + w / 2 - 0.5, y0 + h / 2 - 0.5]
+            )
         inter = cv2.INTER_AREA if px > 1.0 else cv2.INTER_LINEAR
         patch = cv2.resize(crop, size, interpolation=inter).astype(np.float32)
         return self._channels(patch), np.array([x0 + w / 2 - 0.5, y0 + h / 2 - 0.5])
@@ -228,14 +238,16 @@ class TemplateFollower:
         """Best template position within ``m`` working px of ``predicted``.
 
         Returns (offset from ``predicted`` in image px, peak correlation, scale change).
-        When ``search_scale``, and the target is big enough for a few per cent to be
-        measurable, the window is also matched slightly shrunk and enlarged; a scale
-        wins only by a clear margin.
+        When ``search_scale`` and the target is matched on shrunk patches, the window is
+        also matched shrunk a little more and a little less; a scale wins only by a
+        clear margin. (At 1:1 the "larger" candidate would be an enlarged, smoother
+        window, which out-scores the others on blur alone and shrinks the box away; and
+        a few per cent of a small target is under a pixel anyway.)
         """
         best = self._match_at(image, predicted, m, self._px)
         scale = 1.0
         cfg = self.config
-        if search_scale and float(self._size.max()) >= cfg.scale_min_px:
+        if search_scale and self._px >= cfg.scale_step:
             for s in (1.0 / cfg.scale_step, cfg.scale_step):
                 cand = self._match_at(image, predicted, m, self._px * s)
                 if cand[1] > best[1] + cfg.scale_margin:
@@ -247,7 +259,7 @@ class TemplateFollower:
     ) -> tuple[np.ndarray, float]:
         tw, th = self._tsize
         # Integer-aligned search window, so the image is not re-interpolated every frame.
-        window, base = self._patch(image, np.round(predicted), (tw + 2 * m, th + 2 * m), px)
+        window, base = self._grid_patch(image, predicted, (tw + 2 * m, th + 2 * m), px)
         scores = cv2.matchTemplate(window, self._template, cv2.TM_CCOEFF_NORMED)
         np.nan_to_num(scores, copy=False)
         penalty = self._penalty(m)
@@ -301,14 +313,14 @@ class TemplateFollower:
             return fallback
         current = _shrink_grey(image, rect)
         h, w = current.shape
-        (dx, dy), response = cv2.phaseCorrelate(self._ground_patch, current, self._window(w, h))
+        (dx, dy), response = cv2.phaseCorrelate(self._ground_patch, current, self._hanning(w, h))
         if response < self.config.ground_min_response or max(abs(dx), abs(dy)) > min(w, h) / 4:
             return fallback
         shift = np.array([dx, dy]) * rect.factor
         self._ground_velocity = 0.5 * self._ground_velocity + 0.5 * shift / k
         return shift
 
-    def _window(self, w: int, h: int) -> np.ndarray:
+    def _hanning(self, w: int, h: int) -> np.ndarray:
         win = self._windows.get((w, h))
         if win is None:
             win = cv2.createHanningWindow((w, h), cv2.CV_32F)

@@ -33,6 +33,7 @@ class PanningScene:
         ground_velocity: tuple[float, float] = (0.35, 0.2),
         pan_px: float = 2.0,
         jitter_px: float = 1.5,
+        zoom_per_frame: float = 1.0,
     ) -> None:
         rng = np.random.default_rng(seed)
         coarse = rng.integers(40, 200, (60, 140, 3), dtype=np.uint8)
@@ -43,6 +44,7 @@ class PanningScene:
         self.target_wh = target_wh
         self.gv = ground_velocity
         self.pan = pan_px
+        self.zoom_per_frame = zoom_per_frame
         self.jitter = rng.normal(0, jitter_px, (1000, 2)).round().astype(int)
         self.start_ground = (300.0, 250.0)  # target's top-left in ground coordinates
 
@@ -54,8 +56,12 @@ class PanningScene:
         return self.start_ground[0] + self.gv[0] * t, self.start_ground[1] + self.gv[1] * t
 
     def frame(self, t: int, with_target: bool = True) -> tuple[np.ndarray, tuple]:
+        """Frame ``t`` and the target's true box in it (xyxy)."""
+        z = self.zoom_per_frame**t
+        cw, ch = round(W / z), round(H / z)
         cx, cy = self.camera(t)
-        img = self.ground[cy : cy + H, cx : cx + W].copy()
+        cx, cy = cx + (W - cw) // 2, cy + (H - ch) // 2  # zoom about the frame centre
+        img = self.ground[cy : cy + ch, cx : cx + cw].copy()
         gx, gy = self.target_ground(t)
         w, h = self.target_wh
         x0, y0 = gx - cx, gy - cy
@@ -86,9 +92,12 @@ class PanningScene:
             img[iy : iy + h + 1, ix : ix + w + 1] = (roi * (1 - alpha) + colour * alpha).astype(
                 np.uint8
             )
+        sx, sy = W / cw, H / ch
+        if (cw, ch) != (W, H):
+            img = cv2.resize(img, (W, H), interpolation=cv2.INTER_LINEAR)
         noise = self.rng.normal(0, 3, img.shape)
         img = np.clip(img + noise, 0, 255).astype(np.uint8)
-        return img, (x0, y0, x0 + w, y0 + h)
+        return img, (x0 * sx, y0 * sy, (x0 + w) * sx, (y0 + h) * sy)
 
 
 def test_follows_small_slow_target_on_panning_scene() -> None:
@@ -103,6 +112,28 @@ def test_follows_small_slow_target_on_panning_scene() -> None:
         assert isinstance(result, FollowResult)
         assert not result.lost, f"lost at frame {t}"
         assert iou(result.xyxy, box) >= 0.3, f"frame {t}: {result.xyxy} vs {box}"
+
+
+@pytest.mark.parametrize(
+    ("target_wh", "min_iou", "min_growth"),
+    [
+        ((14, 10), 0.3, 1.0),  # followed at its first size (a few px off at the end)
+        ((60, 44), 0.5, 1.2),  # shrunk-patch path; the scale search follows the zoom
+    ],
+)
+def test_follows_a_target_through_a_zoom(
+    target_wh: tuple[int, int], min_iou: float, min_growth: float
+) -> None:
+    scene = PanningScene(seed=7, target_wh=target_wh, zoom_per_frame=1.006)
+    follower = TemplateFollower()
+    image, box = scene.frame(0)
+    follower.start(image, box)
+    for t in range(1, 60):  # the target grows by 43 %
+        image, box = scene.frame(t)
+        result = follower.update(image)
+        assert not result.lost, f"lost at frame {t}"
+        assert iou(result.xyxy, box) >= min_iou, f"frame {t}: {result.xyxy} vs {box}"
+    assert (result.xyxy[2] - result.xyxy[0]) / target_wh[0] >= min_growth
 
 
 def test_follows_through_skipped_frames() -> None:
