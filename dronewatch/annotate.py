@@ -26,6 +26,7 @@ CLASS_COLORS: dict[TargetClass, tuple[int, int, int]] = {
     TargetClass.UNKNOWN: (200, 80, 220),  # magenta
 }
 SELECTED_COLOR = (60, 255, 60)
+OPERATOR_COLOR = (255, 255, 80)  # cyan: a mark the operator is drawing or following
 REFERENCE_COLOR = (255, 255, 255)  # ground truth: thin white, apart from every class colour
 
 
@@ -165,6 +166,7 @@ def annotate(
     selected: int | None = None,
     scale: float | None = None,
     reference: Sequence[TrackState] = (),
+    operator: Sequence[TrackState] = (),
 ) -> np.ndarray:
     """A copy of ``image`` with the overlays ``options`` asks for.
 
@@ -172,7 +174,7 @@ def annotate(
     frame shrunk passes a larger one so labels stay readable on screen.
     """
     out = image.copy()
-    if not options.any:
+    if not options.any and not operator:
         return out
     scale = scale or _scale_for(out)
     if options.trails and trails:
@@ -181,7 +183,11 @@ def annotate(
     if options.boxes or options.ids:
         draw_tracks(out, tracks, options, scale, selected)
     if options.reference and reference:
-        draw_reference(out, reference, scale)  # last: truth stays visible over machine boxes
+        draw_reference(out, reference, scale)  # truth stays visible over machine boxes
+    for mark in operator:  # always drawn: the operator is working on it
+        x1, y1, x2, y2 = (round(v) for v in mark.xyxy)
+        cv2.rectangle(out, (x1, y1), (x2, y2), OPERATOR_COLOR, max(1, round(2 * scale)))
+        _label(out, f"mark {mark.target_class.value}", (x1, y1 - 2), OPERATOR_COLOR, scale)
     if options.hud and hud is not None:
         draw_hud(out, hud, scale)
     return out

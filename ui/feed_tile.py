@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import cv2
 import numpy as np
-from PySide6.QtCore import QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -24,6 +24,8 @@ _HUD_BACKGROUND = QColor(0, 0, 0, 150)
 _HUD_TEXT = QColor(235, 240, 245)
 _ERROR_TEXT = QColor(255, 120, 110)
 _SELECTED = QColor(80, 170, 255)
+_MARK = QColor(80, 255, 255)
+_DRAG_THRESHOLD_PX = 6
 
 
 def format_clock(seconds: float) -> str:
@@ -64,6 +66,7 @@ class FeedTile(QWidget):
     clicked = Signal(object)
     double_clicked = Signal(object)
     track_clicked = Signal(object, int)  # tile, track id
+    box_drawn = Signal(object, object)  # tile, (x1, y1, x2, y2) in frame pixels
     context_menu_requested = Signal(object, object)  # tile, global position
 
     def __init__(self, feed_id: str, name: str, parent: QWidget | None = None) -> None:
@@ -89,6 +92,9 @@ class FeedTile(QWidget):
         self.display_factor = 1.0
         self.hidden_tracks: frozenset[int] = frozenset()  # dismissed: not drawn
         self.reference_index: TrackIndex | None = None  # ground truth, drawn apart
+        self.operator_boxes: tuple[TrackState, ...] = ()  # marks being followed now
+        self._drag_from: QPointF | None = None
+        self.drag_rect: QRectF | None = None
         self.shown_tracks: tuple = ()
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(160, 90)
@@ -143,6 +149,7 @@ class FeedTile(QWidget):
             target,
             self.hidden_tracks,
             self.reference_index is not None,
+            self.operator_boxes,
         )
         if key == self._overlay_key:
             return
@@ -161,7 +168,8 @@ class FeedTile(QWidget):
             if target[0] < base.shape[1]:  # the decoder thread has not caught up yet
                 base = cv2.resize(base, target, interpolation=cv2.INTER_AREA)
         factor = base.shape[1] / packet.image.shape[1]
-        if tracks or reference:
+        marks = self.operator_boxes
+        if tracks or reference or marks:
             span = round(TRAIL_SECONDS * (snap.info.fps if snap.info else 25.0))
             trails = index.trails(packet.index, span) if index is not None else {}
             # The HUD is painted by Qt (same text), so it stays crisp at any size.
@@ -175,6 +183,7 @@ class FeedTile(QWidget):
                 self.selected_track,
                 scale * factor,
                 [scaled(t, factor) for t in reference],
+                [scaled(t, factor) for t in marks],
             )
         else:
             image = base
@@ -224,6 +233,8 @@ class FeedTile(QWidget):
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
+            self._drag_from = event.position()
+            self.drag_rect = None
             self.clicked.emit(self)
             track = self.track_at(event.position().x(), event.position().y())
             if track is not None:
@@ -231,6 +242,40 @@ class FeedTile(QWidget):
         elif event.button() == Qt.MouseButton.RightButton:
             self.context_menu_requested.emit(self, event.globalPosition().toPoint())
         super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        start = self._drag_from
+        if start is None or not event.buttons() & Qt.MouseButton.LeftButton:
+            return
+        pos = event.position()
+        if self.drag_rect is None and (pos - start).manhattanLength() < _DRAG_THRESHOLD_PX:
+            return
+        self.drag_rect = QRectF(start, pos).normalized()
+        self.update()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        rect, self.drag_rect, self._drag_from = self.drag_rect, None, None
+        if rect is not None and event.button() == Qt.MouseButton.LeftButton:
+            self.update()
+            box = self.frame_box_of(rect)
+            if box is not None:
+                self.box_drawn.emit(self, box)
+        super().mouseReleaseEvent(event)
+
+    def frame_box_of(self, rect: QRectF) -> tuple[float, float, float, float] | None:
+        """A widget rectangle in frame pixels, clipped to the frame; None if off it."""
+        if self._frame is None:
+            return None
+        image = self._image_rect()
+        scale = image.width() / self._frame_size[0]
+        fw, fh = self._frame_size
+        x1 = min(max((rect.left() - image.x()) / scale, 0.0), fw)
+        y1 = min(max((rect.top() - image.y()) / scale, 0.0), fh)
+        x2 = min(max((rect.right() - image.x()) / scale, 0.0), fw)
+        y2 = min(max((rect.bottom() - image.y()) / scale, 0.0), fh)
+        if x2 - x1 < 2 or y2 - y1 < 2:
+            return None
+        return (x1, y1, x2, y2)
 
     def track_at(self, x: float, y: float) -> int | None:
         """The track whose box is under widget point (x, y), if any."""
@@ -289,6 +334,9 @@ class FeedTile(QWidget):
         elif snap is None or snap.status is FeedStatus.OPENING:
             self._paint_centre(painter, "Opening…", _HUD_TEXT)
         self._paint_hud(painter, snap)
+        if self.drag_rect is not None:
+            painter.setPen(QPen(_MARK, 1.5, Qt.PenStyle.DashLine))
+            painter.drawRect(self.drag_rect)
         if self.selected:
             painter.setPen(QPen(_SELECTED, 2))
             painter.drawRect(self.rect().adjusted(1, 1, -1, -1))

@@ -57,6 +57,7 @@ from ui.background_job import BackgroundJob, run_with_progress
 from ui.export_dialog import ExportDialog
 from ui.feed_grid import FeedGrid
 from ui.feed_tile import FeedTile
+from ui.operator_marks import MarkController
 from ui.review_actions import ReviewController
 from ui.sightings_table import SightingsPanel
 from ui.timeline import TimelineWidget
@@ -144,6 +145,7 @@ class MainWindow(QMainWindow):
             lambda item: self.seek(float(item.data(Qt.ItemDataRole.UserRole)))
         )
         self.review = ReviewController(self)
+        self.marks = MarkController(self)
         self.bookmark_rows: list[BookmarkRecord] = []
         self._jobs: list[BackgroundJob] = []
         self._no_reference: set[int] = set()
@@ -205,6 +207,7 @@ class MainWindow(QMainWindow):
         tile.clicked.connect(lambda _t, f=feed: self.select(f))
         tile.double_clicked.connect(lambda t: self.grid.toggle_enlarged(t))
         tile.track_clicked.connect(lambda _t, track, f=feed: self.select_track(f, track))
+        tile.box_drawn.connect(lambda _t, box, f=feed: self.marks.start(f, box))
         tile.context_menu_requested.connect(lambda _t, pos, f=feed: self._tile_menu(f, pos))
         tile.options = self.overlays
         self.feeds.append(feed)
@@ -679,6 +682,8 @@ class MainWindow(QMainWindow):
             if snap.status is FeedStatus.ERROR and not feed.reported:
                 feed.reported = True
                 self._report(snap.error or f"{feed.spec}: unknown error")
+        if self.marks.marks:
+            self.marks.follow()
         self.transport.show_state(
             position, self.clock.duration, self.clock.playing, self.clock.speed
         )

@@ -25,6 +25,8 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("Ctrl+E", "Note and tags of the selected sighting"),
     ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo a review edit"),
     ("B", "Bookmark this moment"),
+    ("Drag on a tile", "Mark a target by hand: it is followed as the feed plays"),
+    ("E", "End the marks and log them as operator sightings"),
     ("Ctrl+O", "Open video files"),
     ("Ctrl+Shift+O", "Open a folder (videos, or one image sequence)"),
     ("Ctrl+W", "Close the selected feed"),
@@ -81,7 +83,8 @@ def build_menus(w: MainWindow) -> None:
         _action(w, "&Dismiss selected sighting", lambda: w.review_selected("dismiss"), "X")
     )
     edit.addAction(_action(w, "&Note and tags…", lambda: w.review_selected("note"), "Ctrl+E"))
-    edit.addAction(_action(w, "&Bookmark this moment", lambda: w.add_bookmark(), "B"))
+    edit.addAction(_action(w, "&Bookmark this moment…", w.bookmark_dialog, "B"))
+    edit.addAction(_action(w, "&End the marks (log them)", lambda: w.marks.end(), "E"))
 
     play = menu.addMenu("&Playback")
     play.addAction(_action(w, "Play / pause", w.toggle_play, "Space"))
