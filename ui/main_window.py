@@ -57,6 +57,7 @@ from ui.background_job import BackgroundJob, run_with_progress
 from ui.export_dialog import ExportDialog
 from ui.feed_grid import FeedGrid
 from ui.feed_tile import FeedTile
+from ui.library_panel import LibraryPanel, analyse_library, scan_folder
 from ui.operator_marks import MarkController
 from ui.review_actions import ReviewController
 from ui.sightings_table import SightingsPanel
@@ -127,6 +128,10 @@ class MainWindow(QMainWindow):
         self._timeline_dock = self._dock(
             "Timeline", "timeline", self.timeline, Qt.DockWidgetArea.BottomDockWidgetArea
         )
+        self.library = LibraryPanel()
+        self._library_dock = self._dock(
+            "Library", "library", self.library, Qt.DockWidgetArea.RightDockWidgetArea
+        )
         self._table_dock = self._dock(
             "Sightings", "sightings", self.table, Qt.DockWidgetArea.RightDockWidgetArea
         )
@@ -154,6 +159,14 @@ class MainWindow(QMainWindow):
         self.table.context_menu_requested.connect(self.review.sighting_menu)
         self.docks_menu.addAction(self._timeline_dock.toggleViewAction())
         self.docks_menu.addAction(self._table_dock.toggleViewAction())
+        self.docks_menu.addAction(self._library_dock.toggleViewAction())
+        self.tabifyDockWidget(self._library_dock, self._table_dock)
+        self._table_dock.raise_()
+        self.library.open_requested.connect(lambda path: self.open_feeds([path]))
+        self.library.analyse_requested.connect(self.analyse_library)
+        self.library.search_button.clicked.connect(self.search_database)
+        self.library.search_text.returnPressed.connect(self.search_database)
+        self.library.search_result_activated.connect(self.open_search_result)
         self.analysis_action.setChecked(analyse)
 
         self._timer = QTimer(self)
@@ -699,6 +712,84 @@ class MainWindow(QMainWindow):
     def all_settled(self) -> bool:
         """True when every feed shows the frame at the clock's time (or has failed)."""
         return all(f.player.settled() for f in self.feeds)
+
+    # -- library ----------------------------------------------------------------------------
+
+    def open_library(self, folder: Path) -> None:
+        """Show a folder of clips with what the database knows of each."""
+        try:
+            clips = scan_folder(folder, self._reader)
+        except OSError as exc:
+            self.warn("Cannot open library", f"{folder}: {exc.strerror or exc}")
+            return
+        self.library.show_clips(folder, clips)
+        self._library_dock.show()
+        self._library_dock.raise_()
+
+    def open_library_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Open a folder of clips as a library")
+        if folder:
+            self.open_library(Path(folder))
+
+    def analyse_library(self, paths: list[Path]) -> BackgroundJob | None:
+        """Analyse the library's clips in the background (worker processes)."""
+        if self.store is None or not paths:
+            return None
+        store = self.store
+
+        def work(progress: object, cancel: object) -> object:
+            return analyse_library(store, list(paths), progress, cancel)  # type: ignore[arg-type]
+
+        job = BackgroundJob(f"Analysing {len(paths)} clips", work, self)
+        job.finished.connect(lambda _r: self._library_analysed())
+        job.failed.connect(self._export_failed)
+        self._jobs.append(job)
+        run_with_progress(self, job)
+        return job
+
+    def _library_analysed(self) -> None:
+        self.store.flush() if self.store is not None else None
+        if self.library.folder is not None:
+            self.open_library(self.library.folder)
+        self.statusBar().showMessage("Library analysed", 8000)
+
+    def search_database(self) -> int:
+        """Search every clip's sightings in the database; results in the library panel."""
+        if self._reader is None:
+            return 0
+        try:
+            found = self._reader.find_sightings(self.library.query())
+            clips = {c.id: c for c in self._reader.clips()}
+        except DroneWatchError as exc:
+            self.warn("Search failed", str(exc))
+            return 0
+        rows = [
+            (
+                clips[s.clip_id].path,
+                clips[s.clip_id].name,
+                s.track_id,
+                s.target_class.value,
+                s.start_s,
+                s.status.value,
+                s.note,
+            )
+            for s in found
+            if s.clip_id in clips
+        ]
+        self.library.show_results(rows)
+        self._library_dock.show()
+        self._library_dock.raise_()
+        return len(rows)
+
+    def open_search_result(self, path: str, time_s: float) -> None:
+        """Open the clip of a search result (unless open) and go to the sighting."""
+        resolved = str(Path(path).resolve())
+        if not any(f.analysis_key == resolved or f.spec == path for f in self.feeds):
+            self.open_feeds([path])
+        self._pending_seek = time_s
+        if self.clock.duration >= time_s:
+            self.seek(time_s)
+            self._pending_seek = None
 
     # -- exports ----------------------------------------------------------------------------
 
