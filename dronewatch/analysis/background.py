@@ -29,12 +29,16 @@ class StabilisedBackground:
 
     def __init__(self, config: MotionDetectorConfig, fps: float) -> None:
         self._cfg = config
-        self.min_age = max(1, round(config.warmup_s * fps))
-        self._alpha = 1.0 / max(config.learning_time_s * fps, 1.0)
-        self._cap = config.max_step_per_s / max(fps, 1.0)
+        # Learning every n-th frame at n times the rate gives the same background for
+        # a fraction of the cost; ``rate`` is in learning steps per second.
+        self.every = max(1, config.learn_every)
+        rate = fps / self.every
+        self.min_age = max(1, round(config.warmup_s * rate))
+        self._alpha = 1.0 / max(config.learning_time_s * rate, 1.0)
+        self._cap = config.max_step_per_s / max(rate, 1e-6)
         self._cap_mover = self._cap * config.foreground_learning_factor
-        self._stable_rate = 1.0 / max(config.stable_learning_s * fps, 1.0)
-        self._fast_alpha = 1.0 / max(config.stable_time_s * fps, 1.0)
+        self._stable_rate = min(1.0, 1.0 / max(config.stable_learning_s * rate, 1e-6))
+        self._fast_alpha = min(1.0, 1.0 / max(config.stable_time_s * rate, 1e-6))
         self._young_lut = np.array(
             [1.0 / (i + 1) if i < self.min_age else 0.0 for i in range(256)], np.float32
         )

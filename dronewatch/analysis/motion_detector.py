@@ -64,6 +64,7 @@ class MotionDetector:
         self._shadows = ShadowModel(config)
         self.noise_threshold = config.threshold_min
         self._frames = 0
+        self._learn_count = 0
         self.foreground: np.ndarray | None = None  # last mask, key-frame coordinates
 
     @property
@@ -134,7 +135,9 @@ class MotionDetector:
         lo = cv2.bitwise_and(cv2.compare(fg, cfg.hysteresis * thr, cv2.CMP_GT), moving)
         lo = cv2.morphologyEx(lo, cv2.MORPH_CLOSE, self._close)
         self.foreground = lo
-        bg.learn(cur, lo, view if held is None else cv2.bitwise_and(view, ~held), stable)
+        self._learn_count += 1
+        if self._learn_count % bg.every == 0 or motion.new_key:
+            bg.learn(cur, lo, view if held is None else cv2.bitwise_and(view, ~held), stable)
         if motion.new_key:
             bg.rekey(key_to_cur)
         bright = dark = None
@@ -273,13 +276,14 @@ def warp_boxes(boxes: np.ndarray, hom: np.ndarray) -> np.ndarray:
 
 
 def _match_gain(cur: np.ndarray, bg: np.ndarray, valid: np.ndarray) -> np.ndarray:
-    """Scale/offset ``cur`` so its robust brightness statistics match the background."""
+    """Scale/offset ``cur`` so its robust brightness range (10th-90th percentile)
+    matches the background's (auto exposure, gain control, drifting haze)."""
     step = 8
     keep = valid[::step, ::step] > 0
     if keep.sum() < 16:
         return cur
-    c = cur[::step, ::step][keep].astype(np.float32)
-    b = bg[::step, ::step][keep].astype(np.float32)
+    c = cur[::step, ::step][keep]
+    b = bg[::step, ::step][keep]
     c_lo, c_hi = np.percentile(c, (10, 90))
     b_lo, b_hi = np.percentile(b, (10, 90))
     if c_hi - c_lo < 4 or b_hi - b_lo < 4:
