@@ -338,11 +338,20 @@ def _crop(image: np.ndarray, x0: int, y0: int, w: int, h: int, step: int = 1) ->
     if rows is None or cols is None:
         return np.zeros((out_h, out_w, *image.shape[2:]), image.dtype)
     (r0, r1, top), (c0, c1, left) = rows, cols
-    part = np.ascontiguousarray(image[r0:r1:step, c0:c1:step])
+    part = _subsample(image[r0:r1, c0:c1], step)
     bottom, right = out_h - top - part.shape[0], out_w - left - part.shape[1]
     if top == bottom == left == right == 0:
         return part
     return cv2.copyMakeBorder(part, top, bottom, left, right, cv2.BORDER_REPLICATE)
+
+
+def _subsample(region: np.ndarray, step: int) -> np.ndarray:
+    """Every ``step``-th pixel of ``region`` (nearest-neighbour resize: a strided copy in
+    C, several times faster than numpy's for 3-channel images)."""
+    if step == 1:
+        return region
+    h, w = region.shape[:2]
+    return cv2.resize(region, (-(-w // step), -(-h // step)), interpolation=cv2.INTER_NEAREST)
 
 
 def _span(start: int, length: int, limit: int, step: int) -> tuple[int, int, int] | None:
@@ -363,9 +372,7 @@ def _shrink_grey(image: np.ndarray, rect: _GroundRect) -> np.ndarray:
     # Sampling every (f // 2)-th pixel before the area average halves the cost for
     # large factors at a little aliasing, which phase correlation shrugs off.
     step = f // 2 or 1
-    small = cv2.resize(
-        np.ascontiguousarray(image[y0:y1:step, x0:x1:step]), size, interpolation=cv2.INTER_AREA
-    )
+    small = cv2.resize(_subsample(image[y0:y1, x0:x1], step), size, interpolation=cv2.INTER_AREA)
     if small.ndim == 3:
         small = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
     return small.astype(np.float32)
