@@ -38,7 +38,7 @@ class MotionDetectorConfig:
     learn_every: int = 1  # learn the background every n-th frame (at n times the rate)
     max_step_per_s: float = 30.0  # grey levels per second the background may move
     foreground_learning_factor: float = 0.25  # smaller cap under detected movers
-    stable_time_s: float = 0.5  # memory of the short-term average that spots stable pixels
+    stable_time_s: float = 1.0  # memory of the short-term average that spots stable pixels
     stable_tolerance: float = 0.5  # share of the threshold within which a pixel is stable
     stable_learning_s: float = 0.25  # how fast stable pixels (ghosts) are learnt
     warmup_s: float = 0.3  # newly seen ground needs this much history before it counts
@@ -47,7 +47,7 @@ class MotionDetectorConfig:
     # (2r+1)^2 window by more than the threshold: this absorbs sub-pixel
     # registration error and parallax on strong edges.
     misregistration_radius: int = 1
-    threshold_min: float = 12.0  # grey levels
+    threshold_min: float = 15.0  # grey levels
     threshold_sigma: float = 5.0  # times the robust noise estimate of the difference
     hysteresis: float = 0.5  # blobs grow into pixels above this share of the threshold
     close_kernel: int = 3
