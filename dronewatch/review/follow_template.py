@@ -2,13 +2,16 @@
 
 Why this design: operator targets are 4-40 px, often slow or stopped, seen by a camera
 that pans, orbits and shakes, and each update must cost well under a millisecond on the
-GUI process. Learned trackers are out of budget, and generic ones (MIL, KCF) treat a
-5 px person like a face: they drift onto texture. What works at this scale is
+GUI process. Learned trackers are out of budget, and MIL, the one generic tracker the
+plain OpenCV wheel ships, costs 30-40 ms and drifts off 5 px people onto texture
+(``benchmarks/follow_benchmark.py``). What works at this scale is
 
 1. **Where to look.** The image motion of the target is split into the motion of the
-   ground around it (phase correlation of a small grey patch centred on the target,
-   previous frame vs this one — absorbs pan, orbit and jitter, also across skipped
-   frames) plus the target's own velocity relative to the ground (smoothed, per frame).
+   ground around it (phase correlation, previous frame vs this one, of a region of
+   about 384 px around the target shrunk to 64 px grey — wide, so that a vehicle
+   passing over the target does not drag it along; absorbs pan, orbit and jitter, also
+   across skipped frames) plus the target's own velocity relative to the ground
+   (smoothed, per frame).
    Stopped targets therefore stay put on the ground however the camera moves.
 2. **What to look for.** Normalised cross-correlation (``TM_CCOEFF_NORMED``, colour) of
    a template — the box plus a little context — over a small window around that
@@ -22,8 +25,8 @@ GUI process. Learned trackers are out of budget, and generic ones (MIL, KCF) tre
    with the ground, and a strong match near it later picks it up again.
 
 Everything works on patches a few times the target size (the ground region is shrunk
-to 64 px), so the cost hardly depends on the frame size: about 0.2-0.5 ms per update at
-640x360 on an idle core.
+to 64 px), so the cost hardly depends on the frame size: about 0.4-0.6 ms per update at
+640x360, 1-2 ms for a 300 px target at 1280x720 (measured on a busy 2-core machine).
 """
 
 from __future__ import annotations
