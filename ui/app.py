@@ -81,6 +81,7 @@ def run_app(options: AppOptions) -> int:
             return 0 if ok and not window.errors else 1
         if options.play:
             window.play()
+        _quit_on_signals(app)
         app.exec()
         if options.workspace is not None:
             try:
@@ -91,6 +92,31 @@ def run_app(options: AppOptions) -> int:
     finally:
         window.shutdown()
         store.close()
+
+
+def _quit_on_signals(app: object) -> None:
+    """Ctrl+C or SIGTERM closes the window properly: workers stop, sightings are flushed.
+
+    Python runs signal handlers only between bytecodes, so a light timer keeps the
+    interpreter looking while Qt's event loop sleeps.
+    """
+    import signal
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    assert isinstance(app, QApplication)
+
+    def close_all(*_args: object) -> None:
+        for widget in app.topLevelWidgets():
+            widget.close()
+        app.quit()
+
+    signal.signal(signal.SIGINT, close_all)
+    signal.signal(signal.SIGTERM, close_all)
+    wake = QTimer(app)
+    wake.timeout.connect(lambda: None)
+    wake.start(200)
 
 
 def render_screenshot(app: object, window: object, options: AppOptions) -> bool:

@@ -235,3 +235,34 @@ def test_kill_9_mid_session_keeps_committed_sightings(sim_clip, tmp_path) -> Non
         sightings = reader.sightings()
         assert len(sightings) >= committed
         assert all(s.target_class in TargetClass for s in sightings)
+
+
+def test_sigterm_closes_cleanly_saving_sightings_and_workspace(sim_clip, tmp_path) -> None:
+    db, workspace = tmp_path / "s.db", tmp_path / "ws.json"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QT_")}
+    env.update(QT_QPA_PLATFORM="offscreen", XDG_DATA_HOME=str(tmp_path / "d"))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dronewatch", "gui", str(sim_clip), "--db", str(db)]
+        + ["--workspace", str(workspace)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    committed = 0
+    while committed == 0:
+        assert time.monotonic() < deadline and proc.poll() is None
+        time.sleep(0.1)
+        if db.exists():
+            try:
+                with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+                    committed = conn.execute("SELECT COUNT(*) FROM sightings").fetchone()[0]
+            except sqlite3.Error:
+                committed = 0
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(10) == 0, proc.stderr.read()[-2000:]
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM sightings WHERE state='open'").fetchone()[0] == 0
+    assert str(sim_clip) in workspace.read_text()
