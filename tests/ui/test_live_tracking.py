@@ -242,8 +242,15 @@ def test_sigterm_closes_cleanly_saving_sightings_and_workspace(sim_clip, tmp_pat
     env = {k: v for k, v in os.environ.items() if not k.startswith("QT_")}
     env.update(QT_QPA_PLATFORM="offscreen", XDG_DATA_HOME=str(tmp_path / "d"))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "dronewatch", "gui", str(sim_clip), "--db", str(db)]
-        + ["--workspace", str(workspace)],
+        [
+            sys.executable,
+            "-m",
+            "dronewatch",
+            "gui",
+            str(sim_clip),
+            *("--db", str(db)),
+            *("--workspace", str(workspace)),
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
