@@ -1,0 +1,113 @@
+"""Ground truth for scoring: which target is where in each frame, and for how long.
+
+Reads MOTChallenge rows ``frame,id,x,y,w,h[,conf,class,visibility]`` (frames 1-based),
+as written by ``dronewatch simulate``. Rows with visibility 0 (or conf 0) are left out:
+a target counts as visible in a frame exactly when it has a row there.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+from dronewatch.errors import DroneWatchError
+from dronewatch.sim.groundtruth import GTBox
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class GroundTruth:
+    """Boxes by 1-based frame, plus each target's first frame and number of frames seen.
+
+    >>> from dronewatch.sim.groundtruth import GTBox
+    >>> gt = GroundTruth.from_boxes([GTBox(1, 7, 2, 10, 10, 5, 8, 1.0)])
+    >>> gt.first_seen_s(7, fps=25), gt.visible_s(7, fps=25)
+    (0.0, 0.04)
+    """
+
+    by_frame: Mapping[int, tuple[GTBox, ...]]
+    first_frame: Mapping[int, int]  # target id -> first 1-based frame with a box
+    frames_seen: Mapping[int, int]  # target id -> number of frames with a box
+
+    @classmethod
+    def from_boxes(cls, boxes: Iterable[GTBox]) -> GroundTruth:
+        by_frame: dict[int, list[GTBox]] = {}
+        first: dict[int, int] = {}
+        seen: dict[int, set[int]] = {}
+        for box in boxes:
+            if not box.visibility > 0:
+                continue
+            by_frame.setdefault(box.frame, []).append(box)
+            first[box.id] = min(first.get(box.id, box.frame), box.frame)
+            seen.setdefault(box.id, set()).add(box.frame)
+        return cls(
+            MappingProxyType(
+                {f: tuple(sorted(b, key=lambda x: x.id)) for f, b in by_frame.items()}
+            ),
+            MappingProxyType(dict(sorted(first.items()))),
+            MappingProxyType({i: len(f) for i, f in sorted(seen.items())}),
+        )
+
+    @classmethod
+    def load(cls, path: str | Path) -> GroundTruth:
+        """Read a MOT file; raises DroneWatchError naming the file and line on bad rows."""
+        return cls.from_boxes(read_reference_rows(path))
+
+    @property
+    def target_ids(self) -> tuple[int, ...]:
+        return tuple(self.first_frame)
+
+    @property
+    def last_frame(self) -> int:
+        """The last 1-based frame with a box (0 when there are none)."""
+        return max(self.by_frame, default=0)
+
+    def boxes_at(self, frame: int) -> tuple[GTBox, ...]:
+        """Boxes in the 1-based ``frame`` (empty outside the reference)."""
+        return self.by_frame.get(frame, ())
+
+    def first_seen_s(self, target_id: int, fps: float) -> float:
+        """When the target first became visible: its first frame index (0-based) / fps."""
+        return (self.first_frame[target_id] - 1) / fps
+
+    def visible_s(self, target_id: int, fps: float) -> float:
+        """How long the target is visible: the number of frames it has a box in / fps."""
+        return self.frames_seen[target_id] / fps
+
+
+def read_reference_rows(path: str | Path) -> list[GTBox]:
+    """MOT rows (comma separated, at least 6 columns) as GTBoxes; conf 0 rows dropped."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DroneWatchError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DroneWatchError(f"{path}: cannot read ({exc})") from None
+    boxes: list[GTBox] = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        parts = [p.strip() for p in line.split(",")]
+        if len(parts) < 6:
+            raise DroneWatchError(f"{path}:{n}: expected at least 6 columns, got {len(parts)}")
+        try:
+            values = [float(p) for p in parts[:9]]
+        except ValueError:
+            raise DroneWatchError(f"{path}:{n}: not a number in {line.strip()!r}") from None
+        if not all(math.isfinite(v) for v in values):
+            raise DroneWatchError(f"{path}:{n}: not a finite number in {line.strip()!r}")
+        frame, target, x, y, w, h = values[:6]
+        conf = values[6] if len(values) > 6 else 1.0
+        cls = int(values[7]) if len(values) > 7 else 0
+        vis = values[8] if len(values) > 8 else 1.0
+        if frame < 1 or frame != int(frame):
+            raise DroneWatchError(f"{path}:{n}: frame must be a whole number >= 1, got {frame:g}")
+        if w < 0 or h < 0:
+            raise DroneWatchError(f"{path}:{n}: negative box size")
+        if conf == 0:
+            continue
+        boxes.append(GTBox(int(frame), int(target), cls, x, y, w, h, vis))
+    return boxes
