@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Literal
 
 from dronewatch.errors import DroneWatchError
@@ -10,6 +10,11 @@ from dronewatch.errors import DroneWatchError
 Sensor = Literal["day", "thermal"]
 Weather = Literal["clear", "overcast", "fog", "rain"]
 CameraMode = Literal["pan", "orbit", "drift", "zoom"]
+# Who is in the scene: "mixed" (traffic, walkers, groups), "teams" (small teams creeping
+# along hedges and tree lines), "road-traffic" (all on the roads: vehicles of every
+# kind, pedestrians on the verges), "none" (nobody), "sparse" (a few targets, only
+# inside the preset's ``active`` window: one feed of a quiet command post).
+TargetMix = Literal["mixed", "teams", "road-traffic", "none", "sparse"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +36,20 @@ class Preset:
     speed_mps: float = 3.5  # camera ground speed for pan / drift
     noise_sigma: float = 2.0
     jpeg_quality: int = 0  # extra link compression before encoding, 0 = off
+    targets: TargetMix = "mixed"
+    active: tuple[float, float] | None = None  # "sparse": when targets show (clip fractions)
+
+    def parameters(self) -> dict[str, object]:
+        """The fields for the scenario JSON. ``targets`` and ``active`` are left out at
+        their defaults so the presets made before they existed write the same bytes."""
+        out = asdict(self)
+        if self.targets == "mixed":
+            del out["targets"]
+        if self.active is None:
+            del out["active"]
+        else:
+            out["active"] = list(self.active)
+        return out
 
 
 PRESETS: dict[str, Preset] = {
@@ -92,6 +111,34 @@ PRESETS: dict[str, Preset] = {
             vehicles=26,
             people=55,
             speed_mps=2.5,
+        ),
+        Preset(
+            "teams",
+            "teams of 2-4 people creeping along hedges and tree lines, stopping; slow drift",
+            camera="drift",
+            speed_mps=0.8,
+            jitter_deg=0.06,
+            vehicles=0,
+            people=12,
+            targets="teams",
+        ),
+        Preset(
+            "road-traffic",
+            "a road with cars, vans, trucks, tractors and pedestrians; slow drift",
+            camera="drift",
+            speed_mps=1.0,
+            vehicles=18,
+            people=8,
+            targets="road-traffic",
+        ),
+        Preset(
+            "calm",
+            "a quiet feed with no targets at all (empty ground truth)",
+            camera="drift",
+            speed_mps=1.0,
+            vehicles=0,
+            people=0,
+            targets="none",
         ),
     )
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -66,21 +66,22 @@ class Scenario:
             "size": f"{self.width}x{self.height}",
             "frame_count": self.frame_count,
             "seconds": round(self.seconds, 6),
-            "preset_parameters": asdict(self.preset),
+            "preset_parameters": self.preset.parameters(),
             "class_ids": {str(k): v for k, v in CLASS_IDS.items()},
         }
 
 
 def make_scenario(
-    preset: str = DEFAULT_PRESET,
+    preset: str | Preset = DEFAULT_PRESET,
     *,
     seed: int = 0,
     seconds: float = 20.0,
     fps: float = 25.0,
     size: tuple[int, int] | str = (640, 360),
 ) -> Scenario:
-    """Validate user input into a Scenario (raises DroneWatchError on bad values)."""
-    chosen = get_preset(preset)
+    """Validate user input into a Scenario (raises DroneWatchError on bad values).
+    ``preset`` is a preset name or a Preset made in code (e.g. a command-post feed)."""
+    chosen = preset if isinstance(preset, Preset) else get_preset(preset)
     width, height = parse_size(size) if isinstance(size, str) else size
     check_size(width, height)
     if not (math.isfinite(fps) and 1.0 <= fps <= 240.0):

@@ -137,6 +137,13 @@ def spawn_targets(scenario: Scenario, world: World, camera: CameraPath) -> list[
     """All targets of the scenario, ids 1..N, vehicles first then people."""
     rng = scenario.rng("targets")
     p = scenario.preset
+    if p.targets == "none":
+        return []
+    if p.targets != "mixed":
+        # Imported here: the training scenes reuse this module's helpers.
+        from dronewatch.sim.scene_targets import spawn_scene_targets
+
+        return spawn_scene_targets(scenario, world, camera, rng)
     times = np.arange(scenario.frame_count) / scenario.fps
     scale = max(1.0, scenario.seconds / 20.0)
     targets: list[Target] = []

@@ -47,9 +47,11 @@ def drive_on_road(
     *,
     speed: float,
     forward: bool,
+    lane_m: float | None = None,
 ) -> Track:
     """A vehicle keeping to its lane, speed varying smoothly, passing ``s_anchor`` at
-    frame ``anchor_idx``."""
+    frame ``anchor_idx``. ``lane_m``: distance right of the centreline (default: the
+    middle of the right-hand lane; a pedestrian on the verge passes more)."""
     dt = float(times[1] - times[0]) if len(times) > 1 else 1.0
     wobble = Wiggle(rng, 0.15, (0.03, 0.08))
     v = speed * (1.0 + np.asarray(wobble(times)))
@@ -69,6 +71,8 @@ def drive_on_road(
     )
     heading = np.arctan2(ty, tx)
     lane = road.width_m * 0.25 if road.kind != "track" else 0.0
+    if lane_m is not None:
+        lane = lane_m
     # Keep right: the right-hand normal of the travel direction.
     xy = np.column_stack([x + lane * np.sin(heading), y - lane * np.cos(heading)])
     off = (arc < 0) | (arc > cum[-1])
@@ -137,3 +141,54 @@ def parked(anchor: np.ndarray, heading: float, n: int) -> Track:
 def crosses_obstacle(world: World, track: Track) -> bool:
     finite = np.isfinite(track.xy[:, 0])
     return bool(np.any(world.is_blocked(track.xy[finite][::5])))
+
+
+def creep(
+    rng: np.random.Generator,
+    anchor: np.ndarray,
+    anchor_idx: int,
+    times: np.ndarray,
+    *,
+    heading: float,
+    speed: float,
+    walk_s: tuple[float, float],
+    stop_s: tuple[float, float],
+) -> Track:
+    """Slow, nearly straight progress along ``heading`` (e.g. a hedge), stopping often:
+    every walking spell is followed by a halt. Passes ``anchor`` at ``anchor_idx``."""
+    n = len(times)
+    dt = float(times[1] - times[0]) if n > 1 else 1.0
+    moving = np.ones(n, bool)
+    t = -float(rng.uniform(0, walk_s[1]))
+    while t < times[-1]:
+        t += float(rng.uniform(*walk_s))
+        stop = float(rng.uniform(*stop_s))
+        moving[(times >= t) & (times < t + stop)] = False
+        t += stop
+    kernel = max(1, round(0.4 / dt))
+    gate = np.convolve(moving.astype(float), np.ones(kernel) / kernel, mode="same")
+    # The heading drifts with the time spent walking, so it holds while stopped.
+    walked_s = np.cumsum(gate) * dt
+    heading_t = heading + np.asarray(Wiggle(rng, 0.08, (0.03, 0.09))(walked_s))
+    step = speed * gate * dt
+    dxy = np.column_stack([np.cos(heading_t), np.sin(heading_t)]) * step[:, None]
+    xy = np.concatenate([[[0.0, 0.0]], np.cumsum(dxy[:-1], axis=0)])
+    xy += anchor - xy[anchor_idx]
+    return Track(xy, heading_t)
+
+
+def single_file(rng: np.random.Generator, leader: Track, offset: np.ndarray) -> Track:
+    """A companion at ``offset`` (metres, leader frame: forward, left) whose sway
+    depends on the distance walked, so the whole file halts when the leader does."""
+    walked = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(leader.xy, axis=0), axis=1))])
+    walked = np.nan_to_num(walked)
+    sway = np.column_stack(
+        [
+            np.asarray(Wiggle(rng, 0.15, (0.15, 0.35))(walked)),
+            np.asarray(Wiggle(rng, 0.15, (0.15, 0.35))(walked)),
+        ]
+    )
+    c, s = np.cos(leader.heading), np.sin(leader.heading)
+    ox = offset[0] * c - offset[1] * s
+    oy = offset[0] * s + offset[1] * c
+    return Track(leader.xy + np.column_stack([ox, oy]) + sway, leader.heading.copy())
