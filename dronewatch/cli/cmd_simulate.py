@@ -13,6 +13,11 @@ from dronewatch.sim import (
     generate,
     make_scenario,
 )
+from dronewatch.sim.command_post import (
+    COMMAND_POST,
+    COMMAND_POST_DESCRIPTION,
+    command_post_feeds,
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -26,7 +31,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     parser.add_argument(
-        "--preset", default=DEFAULT_PRESET, help=f"scene preset (default: {DEFAULT_PRESET})"
+        "--preset",
+        default=DEFAULT_PRESET,
+        help=f"scene preset, or {COMMAND_POST} for a set of 9 feeds (default: {DEFAULT_PRESET})",
     )
     parser.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     parser.add_argument(
@@ -40,7 +47,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--out", type=Path, default=Path("."), metavar="DIR", help="output directory (default: .)"
     )
     parser.add_argument("--name", help="base name of the output files (default: preset name)")
-    parser.add_argument("--list-presets", action="store_true", help="list the presets and exit")
+    parser.add_argument(
+        "--list-presets",
+        "--list",
+        dest="list_presets",
+        action="store_true",
+        help="list the presets and exit",
+    )
     parser.add_argument(
         "--samples",
         action="store_true",
@@ -64,10 +77,11 @@ def _progress(enabled: bool):  # type: ignore[no-untyped-def]
 
 def run(args: argparse.Namespace) -> int:
     if args.list_presets:
-        width = max(len(n) for n in PRESETS)
+        width = max(len(n) for n in (*PRESETS, COMMAND_POST))
         for name, preset in PRESETS.items():
             mark = " (default)" if name == DEFAULT_PRESET else ""
             print(f"{name:<{width}}  {preset.description}{mark}")
+        print(f"{COMMAND_POST:<{width}}  {COMMAND_POST_DESCRIPTION}")
         return 0
     progress = _progress(not args.quiet)
     if args.samples:
@@ -76,6 +90,13 @@ def run(args: argparse.Namespace) -> int:
                 spec.preset, seed=spec.seed, seconds=spec.seconds, fps=spec.fps, size=spec.size
             )
             print(generate(scenario, args.out, spec.name, progress=progress).summary())
+        return 0
+    if args.preset == COMMAND_POST:
+        for feed in command_post_feeds(args.seed, args.name or COMMAND_POST):
+            scenario = make_scenario(
+                feed.preset, seed=feed.seed, seconds=args.seconds, fps=args.fps, size=args.size
+            )
+            print(generate(scenario, args.out, feed.name, progress=progress).summary())
         return 0
     scenario = make_scenario(
         args.preset, seed=args.seed, seconds=args.seconds, fps=args.fps, size=args.size
