@@ -31,8 +31,9 @@ class Mark:
     line: int | None = None
 
     def frame_index(self, fps: float) -> int:
-        """The 0-based frame nearest the mark's time (halves round up)."""
-        return math.floor(self.time_s * fps + 0.5)
+        """The 0-based frame nearest the mark's time (halves round up; the 1e-9 keeps a
+        decimal half such as 0.58 s at 25 fps, 14.499999... in binary, rounding up)."""
+        return math.floor(self.time_s * fps + 0.5 + 1e-9)
 
 
 def _number(path: Path, line: int, name: str, text: str) -> float:

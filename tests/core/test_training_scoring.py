@@ -79,6 +79,12 @@ def test_nearest_frame(time: float, frame_index: int) -> None:
     assert Mark(time, 0, 0).frame_index(FPS) == frame_index
 
 
+def test_decimal_halves_round_up_despite_binary_floats() -> None:
+    assert 0.58 * 25 < 14.5  # 14.499999999999998
+    assert Mark(0.58, 0, 0).frame_index(25) == 15
+    assert Mark(0.5799, 0, 0).frame_index(25) == 14
+
+
 def test_nearest_frame_decides_the_hit() -> None:
     # Target only in GT frames 5..20 (indices 4..19); marks just either side of 3.5/4.5.
     gt = GroundTruth.from_boxes(boxes(1, range(5, 21), 0, 0))
