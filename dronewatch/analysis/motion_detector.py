@@ -309,51 +309,32 @@ def _components(
 
     With ``bright``/``dark`` masks, a region with enough of both gets the box of its
     bright pixels only: the dark remainder is taken to be the target's shadow.
+    Outer contours instead of a full labelling: the mask is sparse and this is several
+    times faster; pixel counts are taken over each region's bounding box.
     """
-    # 16-bit labels are 2-3x faster; a mask never has 65k blobs after the flood check.
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8, ltype=cv2.CV_16U)
-    if n <= 1:
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    boxes: list[tuple[float, float, float, float]] = []
+    split = bright is not None and dark is not None
+    for contour in contours:
+        x, y, w, h = cv2.boundingRect(contour)
+        if w * h < min_area:
+            continue
+        roi = np.s_[y : y + h, x : x + w]
+        area = cv2.countNonZero(mask[roi])
+        if area < min_area or area > max_area or not cv2.countNonZero(seeds[roi]):
+            continue
+        if split:
+            assert bright is not None and dark is not None
+            n_bright = cv2.countNonZero(bright[roi])
+            if n_bright >= max(2, bright_min_share * area) and (
+                cv2.countNonZero(dark[roi]) >= dark_min_share * area
+            ):
+                bx, by, bw, bh = cv2.boundingRect(bright[roi])
+                x0, y0 = max(x + bx - 1, x), max(y + by - 1, y)
+                x1, y1 = min(x + bx + bw + 1, x + w), min(y + by + bh + 1, y + h)
+                boxes.append((x0, y0, x1, y1))
+                continue
+        boxes.append((x, y, x + w, y + h))
+    if not boxes:
         return np.zeros((0, 4), np.float32)
-    seeded = np.bincount(_labels_at(labels, seeds), minlength=n) > 0
-    area = stats[:, cv2.CC_STAT_AREA]
-    keep = seeded & (area >= min_area) & (area <= max_area)
-    keep[0] = False
-    s = stats.astype(np.float32)
-    boxes = np.stack([s[:, 0], s[:, 1], s[:, 0] + s[:, 2], s[:, 1] + s[:, 3]], axis=1)  # per label
-    if bright is not None and dark is not None and keep.any():
-        pts = cv2.findNonZero(bright)
-        pts = np.zeros((0, 2), np.int32) if pts is None else pts.reshape(-1, 2)
-        xs, ys = pts[:, 0], pts[:, 1]
-        lab = labels[ys, xs]
-        n_bright = np.bincount(lab, minlength=n)
-        n_dark = np.bincount(_labels_at(labels, dark), minlength=n)
-        split = (
-            keep
-            & (n_bright >= np.maximum(2, bright_min_share * area))
-            & (n_dark >= dark_min_share * area)
-        )
-        if split.any():
-            sel = split[lab]
-            lab, xs, ys = lab[sel], xs[sel].astype(np.float32), ys[sel].astype(np.float32)
-            x1 = np.full(n, np.inf, np.float32)
-            y1 = np.full(n, np.inf, np.float32)
-            x2 = np.full(n, -np.inf, np.float32)
-            y2 = np.full(n, -np.inf, np.float32)
-            np.minimum.at(x1, lab, xs)
-            np.minimum.at(y1, lab, ys)
-            np.maximum.at(x2, lab, xs + 1)
-            np.maximum.at(y2, lab, ys + 1)
-            grown = np.stack([x1 - 1, y1 - 1, x2 + 1, y2 + 1], axis=1)
-            boxes[split] = np.clip(
-                grown[split], boxes[split][:, [0, 1, 0, 1]], boxes[split][:, [2, 3, 2, 3]]
-            )
-    return boxes[keep]
-
-
-def _labels_at(labels: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """Labels under the set pixels of a sparse mask (findNonZero beats boolean indexing)."""
-    pts = cv2.findNonZero(mask)
-    if pts is None:
-        return np.zeros(0, np.intp)
-    pts = pts.reshape(-1, 2)
-    return labels[pts[:, 1], pts[:, 0]].astype(np.intp)
+    return np.array(boxes, np.float32)

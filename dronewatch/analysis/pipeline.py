@@ -11,6 +11,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from dronewatch.analysis.allocator import keep_large_buffers_in_heap
 from dronewatch.analysis.bytetrack_adapter import ByteTrackAdapter
 from dronewatch.analysis.camera_motion import CameraMotionEstimator
 from dronewatch.analysis.classify import classify_track
@@ -41,6 +42,7 @@ class FeedAnalyzer:
     ) -> None:
         self.info = info
         self.config = cfg = config or AnalysisConfig()
+        keep_large_buffers_in_heap()
         fps = info.fps if info.fps and info.fps > 0 else 25.0
         self._scale = min(1.0, cfg.work_width / max(info.width, 1))
         self._work_size = (
