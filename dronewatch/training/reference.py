@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
+import numpy as np
+
 from dronewatch.errors import DroneWatchError
 from dronewatch.sim.groundtruth import GTBox
 
@@ -48,6 +50,18 @@ class GroundTruth:
             ),
             MappingProxyType(dict(sorted(first.items()))),
             MappingProxyType({i: len(f) for i, f in sorted(seen.items())}),
+        )
+
+    @classmethod
+    def from_track_points(cls, points: np.ndarray, *, first_frame: int = 0) -> GroundTruth:
+        """From (N, >=6) rows ``track_id, frame, x1, y1, x2, y2`` as the store returns
+        reference boxes (``reference_points``, frames 0-based there); all visible."""
+        pts = np.asarray(points, dtype=np.float64)
+        if pts.size == 0:
+            return cls.from_boxes([])
+        return cls.from_boxes(
+            GTBox(int(f) - first_frame + 1, int(t), 0, x1, y1, x2 - x1, y2 - y1, 1.0)
+            for t, f, x1, y1, x2, y2 in pts[:, :6].tolist()
         )
 
     @classmethod

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from dronewatch.errors import DroneWatchError
@@ -78,6 +79,15 @@ def test_reference_rows_of_six_to_ten_columns(tmp_path: Path) -> None:
 def test_malformed_reference_is_refused(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(DroneWatchError, match=message):
         GroundTruth.load(write(tmp_path, text, "gt.txt"))
+
+
+def test_reference_from_stored_points() -> None:
+    points = np.array([[4, 0, 10, 20, 15, 26, 1.0], [4, 1, 11, 20, 16, 26, 1.0]])
+    gt = GroundTruth.from_track_points(points)
+    assert gt.first_frame[4] == 1 and gt.frames_seen[4] == 2
+    box = gt.boxes_at(2)[0]
+    assert (box.x, box.y, box.w, box.h) == (11, 20, 5, 6)
+    assert GroundTruth.from_track_points(np.zeros((0, 7))).target_ids == ()
 
 
 def test_empty_reference_file_is_valid(tmp_path: Path) -> None:
