@@ -133,7 +133,7 @@ class ModelConfig:
     input_size: int = 416
     score_threshold: float = 0.3
     nms_threshold: float = 0.45
-    every_s: float = 0.2  # run the model at most this often (it is slow on a CPU)
+    every_s: float = 0.1  # run the model at most this often (it is slow on a CPU)
     # With a model, motion blobs at least this big (full-frame px) that the model did
     # not confirm get this confidence: they keep tracks alive but start none.
     min_visible_px: float = 24.0

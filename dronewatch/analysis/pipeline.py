@@ -6,6 +6,7 @@ scaled back to full-frame pixels only on the way out.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -54,13 +55,18 @@ class FeedAnalyzer:
         self._to_full = np.diag([1 / s, 1 / s, 1.0])
         self._camera = CameraMotionEstimator(cfg.camera)
         self._detector = MotionDetector(cfg.detector, fps)
-        self._tracker: MultiTargetTracker | ByteTrackAdapter
-        if cfg.tracker.kind == "bytetrack":
-            self._tracker = ByteTrackAdapter(cfg.tracker, fps)
-        else:
-            self._tracker = MultiTargetTracker(cfg.tracker, fps)
         self._model = OnnxDetector(Path(model_path), cfg.model) if model_path else None
         self._model_every = max(1, round(cfg.model.every_s * fps))
+        tracker_cfg = cfg.tracker
+        if self._model is not None:
+            # A track started by the model must outlive the frames the model skips.
+            misses = max(tracker_cfg.tentative_misses, self._model_every - 1)
+            tracker_cfg = replace(tracker_cfg, tentative_misses=misses)
+        self._tracker: MultiTargetTracker | ByteTrackAdapter
+        if tracker_cfg.kind == "bytetrack":
+            self._tracker = ByteTrackAdapter(tracker_cfg, fps)
+        else:
+            self._tracker = MultiTargetTracker(tracker_cfg, fps)
         self._frames_seen = 0
         self._hold: np.ndarray | None = None
 
