@@ -67,6 +67,7 @@ class FeedTile(QWidget):
     double_clicked = Signal(object)
     track_clicked = Signal(object, int)  # tile, track id
     box_drawn = Signal(object, object)  # tile, (x1, y1, x2, y2) in frame pixels
+    point_clicked = Signal(object, float, float)  # tile, x, y in frame pixels (no drag)
     context_menu_requested = Signal(object, object)  # tile, global position
 
     def __init__(self, feed_id: str, name: str, parent: QWidget | None = None) -> None:
@@ -93,6 +94,8 @@ class FeedTile(QWidget):
         self.hidden_tracks: frozenset[int] = frozenset()  # dismissed: not drawn
         self.reference_index: TrackIndex | None = None  # ground truth, drawn apart
         self.operator_boxes: tuple[TrackState, ...] = ()  # marks being followed now
+        self.aid_delay_frames: int | None = None  # training: hide young tracks
+        self.training_marks: tuple[tuple[float, float], ...] = ()  # trainee clicks to show
         self._drag_from: QPointF | None = None
         self.drag_rect: QRectF | None = None
         self.shown_tracks: tuple = ()
@@ -150,6 +153,8 @@ class FeedTile(QWidget):
             self.hidden_tracks,
             self.reference_index is not None,
             self.operator_boxes,
+            self.aid_delay_frames,
+            self.training_marks,
         )
         if key == self._overlay_key:
             return
@@ -157,6 +162,10 @@ class FeedTile(QWidget):
         tracks = index.tracks_at(packet.index) if analysed and index is not None else ()
         if self.hidden_tracks:
             tracks = tuple(t for t in tracks if t.track_id not in self.hidden_tracks)
+        if self.aid_delay_frames is not None and index is not None:
+            # Training aid "delayed": a track shows once it has been tracked that long.
+            limit = packet.index - self.aid_delay_frames
+            tracks = tuple(t for t in tracks if (index.first_frame(t.track_id) or 0) <= limit)
         self.shown_tracks = tracks
         ref = self.reference_index
         reference = (
@@ -254,13 +263,28 @@ class FeedTile(QWidget):
         self.update()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        rect, self.drag_rect, self._drag_from = self.drag_rect, None, None
+        rect, self.drag_rect, start = self.drag_rect, None, self._drag_from
+        self._drag_from = None
         if rect is not None and event.button() == Qt.MouseButton.LeftButton:
             self.update()
             box = self.frame_box_of(rect)
             if box is not None:
                 self.box_drawn.emit(self, box)
+        elif start is not None and event.button() == Qt.MouseButton.LeftButton:
+            point = self.frame_point_of(event.position().x(), event.position().y())
+            if point is not None:
+                self.point_clicked.emit(self, *point)
         super().mouseReleaseEvent(event)
+
+    def frame_point_of(self, x: float, y: float) -> tuple[float, float] | None:
+        """Widget point (x, y) in frame pixels; None off the picture."""
+        if self._frame is None:
+            return None
+        image = self._image_rect()
+        scale = image.width() / self._frame_size[0]
+        fx, fy = (x - image.x()) / scale, (y - image.y()) / scale
+        fw, fh = self._frame_size
+        return (fx, fy) if 0 <= fx < fw and 0 <= fy < fh else None
 
     def frame_box_of(self, rect: QRectF) -> tuple[float, float, float, float] | None:
         """A widget rectangle in frame pixels, clipped to the frame; None if off it."""
@@ -334,6 +358,14 @@ class FeedTile(QWidget):
         elif snap is None or snap.status is FeedStatus.OPENING:
             self._paint_centre(painter, "Opening…", _HUD_TEXT)
         self._paint_hud(painter, snap)
+        if self.training_marks and self._frame is not None:
+            rect = self._image_rect()
+            k = rect.width() / self._frame_size[0]
+            painter.setPen(QPen(_MARK, 2))
+            for fx, fy in self.training_marks:
+                cx, cy = rect.x() + fx * k, rect.y() + fy * k
+                painter.drawLine(QPointF(cx - 6, cy), QPointF(cx + 6, cy))
+                painter.drawLine(QPointF(cx, cy - 6), QPointF(cx, cy + 6))
         if self.drag_rect is not None:
             painter.setPen(QPen(_MARK, 1.5, Qt.PenStyle.DashLine))
             painter.drawRect(self.drag_rect)

@@ -52,6 +52,8 @@ from dronewatch.sources.image_sequence import IMAGE_SUFFIXES
 from dronewatch.sources.video_file import VIDEO_SUFFIXES
 from dronewatch.store import SightingsReader, Store
 from dronewatch.store.records import BookmarkRecord
+from dronewatch.training.session import TrainingSession, list_sessions
+from dronewatch.training.session_score import ground_truth_beside, score_session
 from dronewatch.workspace import Workspace
 from ui.background_job import BackgroundJob, run_with_progress
 from ui.export_dialog import ExportDialog
@@ -60,8 +62,10 @@ from ui.feed_tile import FeedTile
 from ui.library_panel import LibraryPanel, analyse_library, scan_folder
 from ui.operator_marks import MarkController
 from ui.review_actions import ReviewController
+from ui.scorecard_dialog import HistoryDialog, ScorecardDialog
 from ui.sightings_table import SightingsPanel
 from ui.timeline import TimelineWidget
+from ui.training import TrainingController
 from ui.transport_bar import TransportBar
 from ui.window_menus import SHORTCUTS, build_menus
 
@@ -151,6 +155,9 @@ class MainWindow(QMainWindow):
         )
         self.review = ReviewController(self)
         self.marks = MarkController(self)
+        self.training = TrainingController(self)
+        self._review_session: TrainingSession | None = None
+        self.review_points: list[tuple[float, str]] = []  # after-action review: time, what
         self.bookmark_rows: list[BookmarkRecord] = []
         self._jobs: list[BackgroundJob] = []
         self._no_reference: set[int] = set()
@@ -218,9 +225,10 @@ class MainWindow(QMainWindow):
         tile = FeedTile(feed_id, name)
         feed = Feed(feed_id, spec, player, tile)
         tile.clicked.connect(lambda _t, f=feed: self.select(f))
-        tile.double_clicked.connect(lambda t: self.grid.toggle_enlarged(t))
+        tile.double_clicked.connect(lambda t, f=feed: self._toggle_enlarged(f))
         tile.track_clicked.connect(lambda _t, track, f=feed: self.select_track(f, track))
-        tile.box_drawn.connect(lambda _t, box, f=feed: self.marks.start(f, box))
+        tile.box_drawn.connect(lambda _t, box, f=feed: self._box_drawn(f, box))
+        tile.point_clicked.connect(lambda _t, x, y, f=feed: self.training.mark(f, x, y))
         tile.context_menu_requested.connect(lambda _t, pos, f=feed: self._tile_menu(f, pos))
         tile.options = self.overlays
         self.feeds.append(feed)
@@ -374,10 +382,24 @@ class MainWindow(QMainWindow):
             tile = self.feeds[position].tile
             if self.grid.enlarged is not tile:
                 self.grid.toggle_enlarged(tile)
+                self.training.note("enlarge", feed=self.feeds[position].spec)
+
+    def _box_drawn(self, feed: Feed, box: tuple[float, float, float, float]) -> None:
+        """A dragged box: a trainee's mark (its centre) in training, else a followed mark."""
+        if self.training.active:
+            self.training.mark(feed, (box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
+        else:
+            self.marks.start(feed, box)
+
+    def _toggle_enlarged(self, feed: Feed) -> None:
+        self.grid.toggle_enlarged(feed.tile)
+        enlarged = self.grid.enlarged is feed.tile
+        self.training.note("enlarge" if enlarged else "grid", feed=feed.spec)
 
     def restore_grid(self) -> None:
         if self.grid.enlarged is not None:
             self.grid.toggle_enlarged(self.grid.enlarged)
+            self.training.note("grid")
 
     def set_overlay(self, key: str, on: bool) -> None:
         values = {
@@ -431,6 +453,7 @@ class MainWindow(QMainWindow):
 
     def toggle_play(self) -> None:
         self.clock.toggle()
+        self.training.note("play" if self.clock.playing else "pause")
         self.tick()
 
     def play(self) -> None:
@@ -442,6 +465,7 @@ class MainWindow(QMainWindow):
         self.tick()
 
     def seek(self, seconds: float) -> None:
+        self.training.note("seek", value=seconds)
         self.clock.seek(seconds)
         self.tick()
 
@@ -470,6 +494,7 @@ class MainWindow(QMainWindow):
         """Pause and move one frame; lands on frame boundaries so steps never drift."""
         period = self.frame_period()
         self.clock.pause()
+        self.training.note("step", value=float(direction))
         current = round(self.clock.position() / period)
         self.clock.seek(max(0, current + direction) * period)
         self.tick()
@@ -508,6 +533,18 @@ class MainWindow(QMainWindow):
             feed.tile.refresh_overlays()
 
     def jump_to_sighting(self, forward: bool) -> None:
+        if self.review_points:  # after-action review: step through the trainee's marks
+            now, eps = self.clock.position(), 1e-3
+            times = [t for t, _ in self.review_points]
+            later = [t for t in times if t > now + eps]
+            earlier = [t for t in times if t < now - eps]
+            target = (
+                (min(later) if later else None) if forward else (max(earlier) if earlier else None)
+            )
+            if target is not None:
+                self.pause()
+                self.seek(target)
+            return
         row = next_sighting(self.sighting_rows, self.clock.position(), forward)
         if row is not None:
             self.select_sighting(row.sighting_id, seek=True)
@@ -534,8 +571,9 @@ class MainWindow(QMainWindow):
             self.table.set_rows(rows, names)
             self._hide_dismissed_tracks()
         self._load_reference_layers()
+        self._update_training_review()
         bookmarks = self._bookmarks()
-        if bookmarks != self.bookmark_rows:
+        if bookmarks != self.bookmark_rows and not self.review_points:
             self.bookmark_rows = bookmarks
             self.timeline.set_bookmarks([(b.time_s, b.note) for b in bookmarks])
             self.table.set_bookmarks(
@@ -697,6 +735,8 @@ class MainWindow(QMainWindow):
                 self._report(snap.error or f"{feed.spec}: unknown error")
         if self.marks.marks:
             self.marks.follow()
+        if self.training.active:
+            self.training.tick()
         self.transport.show_state(
             position, self.clock.duration, self.clock.playing, self.clock.speed
         )
@@ -712,6 +752,74 @@ class MainWindow(QMainWindow):
     def all_settled(self) -> bool:
         """True when every feed shows the frame at the clock's time (or has failed)."""
         return all(f.player.settled() for f in self.feeds)
+
+    # -- training -----------------------------------------------------------------------------
+
+    def start_training_dialog(self) -> None:
+        from ui.training_dialog import StartTrainingDialog
+
+        dialog = StartTrainingDialog(self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            trainee, aid, delay = dialog.choice()
+            try:
+                self.training.start(trainee, aid, delay)
+            except DroneWatchError as exc:
+                self.warn("Cannot start the session", str(exc))
+
+    def end_training(self, show: bool = True) -> ScorecardDialog | None:
+        score = self.training.end()
+        if score is None:
+            return None
+        dialog = ScorecardDialog(self.training.finished_session, score, self)
+        if show:
+            dialog.open()
+        return dialog
+
+    def show_history(self) -> HistoryDialog:
+        dialog = HistoryDialog(list_sessions(self.training.folder), self)
+        dialog.open()
+        return dialog
+
+    def review_training_dialog(self) -> None:
+        from dronewatch.training.session import sessions_dir
+
+        folder = self.training.folder or sessions_dir()
+        name, _ = QFileDialog.getOpenFileName(self, "Review a session", str(folder), "*.json")
+        if name:
+            try:
+                self.training.review(Path(name))
+            except DroneWatchError as exc:
+                self.warn("Cannot review the session", str(exc))
+
+    def show_training_review(self, session: TrainingSession) -> None:
+        """Put a recorded session's hits, false alarms and misses on the timeline."""
+        self._review_session = session
+        self._review_pending = True
+
+    def _update_training_review(self) -> None:
+        session = self._review_session
+        if session is None or not getattr(self, "_review_pending", False):
+            return
+        infos = {f.spec: f.player.snapshot().info for f in self.feeds}
+        if any(info is None for info in infos.values()):
+            return  # feeds still opening
+        self._review_pending = False
+        fps = {spec: info.fps for spec, info in infos.items() if info is not None}
+        refs = {spec: ground_truth_beside(spec) for spec in session.feeds}
+        result = score_session(session, fps, refs)
+        points: list[tuple[float, str]] = []
+        for feed_name, feed_result in result.trainee.feeds:
+            short = Path(feed_name).name
+            for m in feed_result.marks:
+                points.append((m.mark.time_s, f"{m.outcome.replace('_', ' ')} {short}"))
+            for t in feed_result.targets:
+                if not t.hit:
+                    points.append((t.first_seen_s, f"missed {short} #{t.id}"))
+        self.review_points = sorted(points)
+        self.timeline.set_bookmarks([(t, label) for t, label in self.review_points])
+        self.statusBar().showMessage(
+            f"Reviewing {session.trainee}'s session: N / P step through marks and misses", 10_000
+        )
 
     # -- library ----------------------------------------------------------------------------
 

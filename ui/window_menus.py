@@ -136,6 +136,12 @@ def build_menus(w: MainWindow) -> None:
     w.analysis_action.setChecked(True)
     analysis.addAction(w.analysis_action)
 
+    training = menu.addMenu("&Training")
+    training.addAction(_action(w, "&Start a session…", w.start_training_dialog))
+    training.addAction(_action(w, "&End the session (scorecard)", lambda: w.end_training()))
+    training.addAction(_action(w, "Trainee &history…", w.show_history))
+    training.addAction(_action(w, "&Review a recorded session…", w.review_training_dialog))
+
     help_menu = menu.addMenu("&Help")
     help_menu.addAction(_action(w, "&Keyboard shortcuts", w.show_shortcuts, "F1"))
     help_menu.addAction(_action(w, "&About DroneWatch", w.show_about))

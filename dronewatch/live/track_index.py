@@ -95,6 +95,11 @@ class TrackIndex:
             return self._stored_at(frame)
         return _NO_TRACKS
 
+    def first_frame(self, track_id: int) -> int | None:
+        """The first frame the track was seen confirmed (for delayed display aids)."""
+        path = self._paths.get(track_id)
+        return path[0][0] if path and path[0] else None
+
     def analysed(self, frame: int) -> bool:
         return frame < self.frames_done
 
