@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dronewatch.analysis.camera_motion import warp_points
+from dronewatch.analysis.camera_motion import is_identity, warp_points
 from dronewatch.analysis.config import TrackerConfig
 from dronewatch.analysis.tracker import Track
 
@@ -40,7 +40,7 @@ class ByteTrackAdapter:
         self._known = {}
 
     def _compensate(self, hom: np.ndarray) -> None:
-        if np.allclose(hom, np.eye(3), atol=1e-9):
+        if is_identity(hom):
             return
         for tracklet in self._tracker.tracks:
             kf = tracklet.state_estimator.kf

@@ -177,3 +177,11 @@ def _corner_shift(hom: np.ndarray, w: int, h: int) -> float:
     """Largest displacement of an image corner under ``hom`` (pan, roll and zoom alike)."""
     corners = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float64)
     return float(np.abs(warp_points(hom, corners) - corners).max())
+
+
+_EYE = np.eye(3)
+
+
+def is_identity(hom: np.ndarray, atol: float = 1e-9) -> bool:
+    """Cheaper than np.allclose for one 3x3 matrix."""
+    return float(np.abs(hom - _EYE).max()) <= atol

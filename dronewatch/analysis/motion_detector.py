@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 
 from dronewatch.analysis.background import StabilisedBackground
-from dronewatch.analysis.camera_motion import CameraMotion
+from dronewatch.analysis.camera_motion import CameraMotion, is_identity
 from dronewatch.analysis.config import MotionDetectorConfig
 from dronewatch.analysis.shadows import ShadowModel
 
@@ -65,6 +65,7 @@ class MotionDetector:
         self.noise_threshold = config.threshold_min
         self._frames = 0
         self._learn_count = 0
+        self._gain: tuple[float, float] | None = None
         self.foreground: np.ndarray | None = None  # last mask, key-frame coordinates
 
     @property
@@ -99,7 +100,7 @@ class MotionDetector:
             return self._with_hot(_empty(), hot)
         h, w = gray.shape
         key_to_cur = motion.key_to_cur
-        identity = bool(np.allclose(key_to_cur, np.eye(3), atol=1e-6))
+        identity = is_identity(key_to_cur, 1e-6)
         if identity:
             cur = gray
             view = np.full((h, w), 255, np.uint8)
@@ -112,7 +113,13 @@ class MotionDetector:
         assert bg.mean is not None
         bg8 = cv2.convertScaleAbs(bg.mean)
         if cfg.normalise_gain:
-            cur = _match_gain(cur, bg8, valid)
+            # The exposure drifts slowly; a jump between two measurements is caught by
+            # the flood check instead.
+            if self._frames % 4 == 0 or self._gain is None:
+                self._gain = _gain_offset(cur, bg8, valid)
+            gain, offset = self._gain
+            if gain != 1.0 or offset != 0.0:
+                cur = cv2.convertScaleAbs(cur, alpha=gain, beta=offset)
         above = cv2.subtract(cur, cv2.dilate(bg8, self._window))
         below = cv2.subtract(cv2.erode(bg8, self._window), cur)
         fg = cv2.max(above, below)
@@ -275,24 +282,24 @@ def warp_boxes(boxes: np.ndarray, hom: np.ndarray) -> np.ndarray:
     return np.concatenate([xy.min(axis=1), xy.max(axis=1)], axis=1).astype(np.float32)
 
 
-def _match_gain(cur: np.ndarray, bg: np.ndarray, valid: np.ndarray) -> np.ndarray:
-    """Scale/offset ``cur`` so its robust brightness range (10th-90th percentile)
-    matches the background's (auto exposure, gain control, drifting haze)."""
+def _gain_offset(cur: np.ndarray, bg: np.ndarray, valid: np.ndarray) -> tuple[float, float]:
+    """Gain/offset mapping the robust brightness range (10th-90th percentile) of ``cur``
+    onto the background's (auto exposure, gain control, drifting haze)."""
     step = 8
     keep = valid[::step, ::step] > 0
     if keep.sum() < 16:
-        return cur
+        return 1.0, 0.0
     c = cur[::step, ::step][keep]
     b = bg[::step, ::step][keep]
     c_lo, c_hi = np.percentile(c, (10, 90))
     b_lo, b_hi = np.percentile(b, (10, 90))
     if c_hi - c_lo < 4 or b_hi - b_lo < 4:
-        return cur
-    gain = (b_hi - b_lo) / (c_hi - c_lo)
-    offset = b_lo - gain * c_lo
+        return 1.0, 0.0
+    gain = float((b_hi - b_lo) / (c_hi - c_lo))
+    offset = float(b_lo - gain * c_lo)
     if abs(gain - 1) < 0.03 and abs(offset) < 2:
-        return cur
-    return cv2.convertScaleAbs(cur, alpha=gain, beta=offset)
+        return 1.0, 0.0
+    return gain, offset
 
 
 def _components(

@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from dronewatch.analysis.camera_motion import local_scale, warp_points
+from dronewatch.analysis.camera_motion import is_identity, local_scale, warp_points
 from dronewatch.analysis.config import TrackerConfig
 
 _NO_MATCH = 1e6
@@ -221,7 +221,7 @@ class MultiTargetTracker:
         s = 1.0
         c = np.array([[t.cx, t.cy] for t in self.tracks], np.float64)
         v = np.array([[t.vx, t.vy] for t in self.tracks], np.float64)
-        if not np.allclose(hom, np.eye(3), atol=1e-9):
+        if not is_identity(hom):
             c_new = warp_points(hom, c)
             v = warp_points(hom, c + v) - c_new
             c = c_new
