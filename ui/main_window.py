@@ -369,6 +369,8 @@ class MainWindow(QMainWindow):
             self.close_feed(feed)
 
     def select(self, feed: Feed | None) -> None:
+        if feed is not None and feed is not self.selected:
+            self.training.note("focus", feed=feed.spec)
         self.selected = feed
         for f in self.feeds:
             f.tile.set_selected(f is feed)

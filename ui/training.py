@@ -32,6 +32,22 @@ if TYPE_CHECKING:
 MARK_FLASH_S = 1.5  # a trainee's click stays visible this long on the tile
 
 
+def confirmed_points(reader: SightingsReader, clip_id: int) -> np.ndarray:
+    """Boxes of the clip's confirmed sightings, as reference rows (track, frame, box)."""
+    from dronewatch.store.reader import SightingQuery
+    from dronewatch.store.records import ReviewStatus
+
+    confirmed = reader.find_sightings(
+        SightingQuery(clip_ids=(clip_id,), statuses=(ReviewStatus.CONFIRMED,))
+    )
+    rows = [
+        np.column_stack([np.full(len(path), s.track_id), path[:, [0, 2, 3, 4, 5, 6]]])
+        for s in confirmed
+        if len(path := reader.sighting_path(s.id))
+    ]
+    return np.vstack(rows) if rows else np.zeros((0, 7))
+
+
 class TrainingController(QObject):
     """At most one session at a time per window."""
 
@@ -145,15 +161,19 @@ class TrainingController(QObject):
         return feed.analysis.clip_id if feed and feed.analysis else None
 
     def _references(self, session: TrainingSession) -> dict[str, GroundTruth | None]:
-        """Ground truth beside the video, else the clip's imported reference layer."""
+        """Ground truth beside the video, else the clip's imported reference layer, else
+        the clip's reviewed log: its confirmed sightings (for real footage)."""
         refs: dict[str, GroundTruth | None] = {}
         store = self.window.store
         for spec in session.feeds:
             gt = ground_truth_beside(spec) if not spec.startswith("sim:") else None
             clip_id = self._clip_id(spec)
             if gt is None and store is not None and clip_id is not None:
+                store.flush()
                 with SightingsReader(store.path) as reader:
                     points, _classes = reader.reference_points(clip_id)
+                    if not len(points):
+                        points = confirmed_points(reader, clip_id)
                 if len(points):
                     gt = GroundTruth.from_track_points(points)
             refs[spec] = gt

@@ -120,3 +120,32 @@ def test_after_action_review_steps_through_marks_and_misses(qtbot, window, sim_c
     assert window.clock.position() == pytest.approx(first)
     window.jump_to_sighting(False)
     assert window.clock.position() < first  # back to an earlier mark or miss
+
+
+def test_real_clip_scored_against_its_confirmed_sightings(qtbot, window, sim_clip, tmp_path):
+    """Footage with no ground truth file: the reviewed log (confirmed sightings) is the key."""
+    import shutil
+
+    from tests.ui.conftest import open_analysed_clip
+
+    clip = tmp_path / "patrol.mp4"  # no patrol.gt.txt beside it
+    shutil.copy(sim_clip, clip)
+    feed = open_analysed_clip(qtbot, window, clip, at=0.0)
+    rows = sorted(
+        (r for r in window.sighting_rows if r.duration_s >= 1.5), key=lambda r: r.start_s
+    )[:2]
+    assert len(rows) == 2
+    for row in rows:
+        window.review.confirm(row.sighting_id)
+    window.training.folder = tmp_path / "sessions"
+    window.training.start("cadet kim", AidLevel.SHOWN)
+    row = rows[0]
+    at = row.start_s + 0.5
+    window.seek(at)
+    wait_settled(qtbot, window)
+    frame = feed.tile.shown_index
+    box = next(t.xyxy for t in feed.analysis.index.tracks_at(frame) if t.track_id == row.track_id)
+    click(qtbot, feed.tile, (box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
+    score = window.end_training(show=False).score
+    assert score.unscored_feeds == ()
+    assert score.trainee.hits == 1 and score.trainee.hits + score.trainee.misses == 2
