@@ -737,7 +737,7 @@ class MainWindow(QMainWindow):
                 self._report(snap.error or f"{feed.spec}: unknown error")
         if self.marks.marks:
             self.marks.follow()
-        if self.training.active:
+        if self.training.showing_marks:
             self.training.tick()
         self.transport.show_state(
             position, self.clock.duration, self.clock.playing, self.clock.speed

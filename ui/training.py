@@ -56,12 +56,17 @@ class TrainingController(QObject):
         self.window = window
         self.folder = folder  # None: the user data folder
         self.session: TrainingSession | None = None
+        self.reviewing: TrainingSession | None = None  # a recorded session being replayed
         self.last_score: SessionScore | None = None
         self.saved_overlays = window.overlays
 
     @property
     def active(self) -> bool:
         return self.session is not None
+
+    @property
+    def showing_marks(self) -> bool:
+        return self.session is not None or self.reviewing is not None
 
     def start(self, trainee: str, aid: AidLevel, delay_s: float = 2.0) -> TrainingSession:
         w = self.window
@@ -104,14 +109,15 @@ class TrainingController(QObject):
         self._save()
 
     def tick(self) -> None:
-        """Let old click markers fade from the tiles."""
-        if self.session is None:
+        """Show the trainee's clicks on the tiles for a moment (live, or in a review)."""
+        session = self.session or self.reviewing
+        if session is None:
             return
         now = self.window.clock.position()
         for feed in self.window.feeds:
             recent = tuple(
                 (e.x or 0.0, e.y or 0.0)
-                for e in self.session.marks(feed.spec)
+                for e in session.marks(feed.spec)
                 if 0 <= now - e.clock_s <= MARK_FLASH_S
             )
             if recent != feed.tile.training_marks:
@@ -201,4 +207,5 @@ class TrainingController(QObject):
             w.close_feed(feed)
         w.open_feeds(session.feeds)
         w.show_training_review(session)
+        self.reviewing = session
         return session

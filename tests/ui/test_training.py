@@ -106,6 +106,7 @@ def test_after_action_review_steps_through_marks_and_misses(qtbot, window, sim_c
     click(qtbot, feed.tile, 5, 5)
     window.end_training(show=False)
     window.training.review(tmp_path / f"{session.session_id}.json")
+    (feed,) = window.feeds
 
     def reviewed() -> bool:
         window.refresh_sightings()
@@ -114,6 +115,9 @@ def test_after_action_review_steps_through_marks_and_misses(qtbot, window, sim_c
     qtbot.waitUntil(reviewed, timeout=10_000)
     assert any(label.startswith("false alarm") for _, label in window.review_points)
     assert any(label.startswith("missed") for _, label in window.review_points)
+    window.seek(2.5)
+    wait_settled(qtbot, window)
+    assert feed.tile.training_marks, "the trainee's click is not shown on the tile in review"
     window.seek(0.0)
     window.jump_to_sighting(True)
     first = min(t for t, _ in window.review_points if t > 1e-3)
