@@ -200,8 +200,11 @@ class MotionDetector:
         n_valid = cv2.countNonZero(valid)
         if n_valid == 0:
             return False
-        if cv2.countNonZero(hi) > cfg.flood_fraction * n_valid:
+        n_hi = cv2.countNonZero(hi)
+        if n_hi > cfg.flood_fraction * n_valid:
             return True
+        if n_hi < cfg.flood_cells * cfg.flood_cell_fraction * n_valid:
+            return False  # too few to make half the cells busy
         cells = cv2.resize(hi, (8, 8), interpolation=cv2.INTER_AREA)
         cells_valid = cv2.resize(valid, (8, 8), interpolation=cv2.INTER_AREA)
         busy = np.count_nonzero(cells > 255 * cfg.flood_cell_fraction)
