@@ -104,3 +104,19 @@ def test_accuracy_floor_on_a_short_simulated_clip(tmp_path: Path) -> None:
     assert scores.recall >= 0.15, scores
     assert scores.precision >= 0.4, scores
     assert scores.mota >= -0.2, scores
+
+
+def test_bench_analyze_prints_rates(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from dronewatch.cli import main
+    from dronewatch.sim.generate import generate
+    from dronewatch.sim.scenario import make_scenario
+
+    report = generate(make_scenario("day-pan", seed=1, seconds=1.0, size=(320, 180)), tmp_path, "c")
+    assert main(["bench", "analyze", str(report.video)]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["frames"] == 25 and result["width"] == 320
+    for key in ("decode_fps", "analysis_fps", "analysis_over_decode", "realtime_factor"):
+        assert result[key] > 0
+    assert result["peak_rss_mb"] > 10
