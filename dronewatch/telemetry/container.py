@@ -1,0 +1,82 @@
+"""KLV from the data stream of a container (MPEG-TS, ...), and matching it to frames.
+
+OpenCV does not expose MPEG-TS data streams; PyAV does (``container.streams.data``).
+Each demuxed data packet may hold one or several KLV packets; every KLV packet in it
+takes that packet's presentation time ``pts * time_base`` (STANAG 4609 carries
+synchronous KLV with the PTS of the frame it describes, asynchronous KLV with its own).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from pathlib import Path
+
+from dronewatch.telemetry.packet import KlvPacket, KlvReadResult
+from dronewatch.telemetry.reader import read_bytes
+
+
+class NoDataStreamError(ValueError):
+    """The container opened but holds no data stream."""
+
+
+def read_container(path: str | Path, stream_index: int = 0) -> KlvReadResult:
+    """Decode the KLV of data stream ``stream_index`` of a container file.
+
+    Raises :class:`NoDataStreamError` when there is none, and PyAV's ``av.error.FFmpegError``
+    (an ``OSError``/``ValueError`` subclass) when the file is not a container at all.
+    """
+    import av  # deferred: importing PyAV costs ~0.2 s and raw files do not need it
+
+    packets: list[KlvPacket] = []
+    skipped = 0
+    with av.open(str(path)) as container:
+        data_streams = container.streams.data
+        if len(data_streams) <= stream_index:
+            raise NoDataStreamError(f"{path}: no KLV data stream")
+        stream = data_streams[stream_index]
+        for av_packet in container.demux(stream):
+            if av_packet.size == 0:  # the flush packet demux() ends with
+                continue
+            pts_s = None
+            if av_packet.pts is not None and av_packet.time_base is not None:
+                pts_s = float(av_packet.pts * av_packet.time_base)
+            result = read_bytes(bytes(av_packet), pts_s)
+            packets.extend(result.packets)
+            skipped += result.skipped
+    return KlvReadResult(packets=tuple(packets), skipped=skipped)
+
+
+def match_frames(
+    packets: Sequence[KlvPacket],
+    frame_times_s: Sequence[float],
+    tolerance_s: float | None = None,
+) -> list[KlvPacket | None]:
+    """For each frame time, the KLV packet that describes it, or ``None``.
+
+    With ``tolerance_s=None`` (default): the latest packet at or before the frame's
+    time (telemetry holds until the next update); ``None`` before the first packet.
+    With a tolerance: the packet nearest in time, before or after, if within
+    ``tolerance_s`` seconds (ties go to the earlier packet). Packets without a
+    presentation time are ignored. ``packets`` need not be sorted.
+    """
+    timed = sorted((p for p in packets if p.pts_s is not None), key=lambda p: p.pts_s or 0.0)
+    times = [p.pts_s or 0.0 for p in timed]
+    matched: list[KlvPacket | None] = []
+    eps = 1e-9  # frame and packet times come from the same rational clock
+    for t in frame_times_s:
+        i = bisect.bisect_right(times, t + eps)
+        before = timed[i - 1] if i > 0 else None
+        if tolerance_s is None:
+            matched.append(before)
+            continue
+        after = timed[i] if i < len(timed) else None
+        best: KlvPacket | None = None
+        best_gap = tolerance_s + eps
+        for cand in (before, after):
+            if cand is not None and abs((cand.pts_s or 0.0) - t) <= best_gap:
+                if best is None or abs((cand.pts_s or 0.0) - t) < best_gap:
+                    best = cand
+                    best_gap = abs((cand.pts_s or 0.0) - t)
+        matched.append(best)
+    return matched
