@@ -17,7 +17,12 @@ from pathlib import Path
 
 from dronewatch.errors import SourceError
 from dronewatch.telemetry.ber import KlvError
-from dronewatch.telemetry.container import NoDataStreamError, match_frames, read_container
+from dronewatch.telemetry.container import (
+    NoDataStreamError,
+    match_frames,
+    read_container,
+    video_frame_times,
+)
 from dronewatch.telemetry.packet import EG0104, ST0601, KlvPacket, KlvReadResult
 from dronewatch.telemetry.reader import SMPTE_PREFIX, Skipped, read_bytes, read_raw_file, scan
 
@@ -34,6 +39,7 @@ __all__ = [
     "read_klv",
     "read_raw_file",
     "scan",
+    "video_frame_times",
 ]
 
 

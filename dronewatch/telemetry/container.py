@@ -71,12 +71,26 @@ def match_frames(
             matched.append(before)
             continue
         after = timed[i] if i < len(timed) else None
+        # Ties go to the earlier packet: it is the one already "on air" at time t.
+        candidates = [c for c in (before, after) if c is not None]
+        gaps = [abs((c.pts_s or 0.0) - t) for c in candidates]
         best: KlvPacket | None = None
-        best_gap = tolerance_s + eps
-        for cand in (before, after):
-            if cand is not None and abs((cand.pts_s or 0.0) - t) <= best_gap:
-                if best is None or abs((cand.pts_s or 0.0) - t) < best_gap:
-                    best = cand
-                    best_gap = abs((cand.pts_s or 0.0) - t)
+        if candidates and min(gaps) <= tolerance_s + eps:
+            best = candidates[gaps.index(min(gaps))]
         matched.append(best)
     return matched
+
+
+def video_frame_times(path: str | Path, stream_index: int = 0) -> list[float]:
+    """Presentation times (s) of every frame of video stream ``stream_index``, in
+    presentation order, read by demuxing only (no decoding)."""
+    import av
+
+    times: list[float] = []
+    with av.open(str(path)) as container:
+        stream = container.streams.video[stream_index]
+        for av_packet in container.demux(stream):
+            if av_packet.size == 0 or av_packet.pts is None or av_packet.time_base is None:
+                continue
+            times.append(float(av_packet.pts * av_packet.time_base))
+    return sorted(times)

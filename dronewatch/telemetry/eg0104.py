@@ -11,6 +11,7 @@ caller reads ``sensor_latitude`` whichever standard the feed speaks; "angle to n
 
 from __future__ import annotations
 
+import math
 import struct
 
 from dronewatch.telemetry.ber import KlvError, decode_length
@@ -112,7 +113,7 @@ def decode_universal_set(packet: bytes, pts_s: float | None = None) -> KlvPacket
         except KlvError:
             undecoded += 1
             continue
-        if isinstance(value, float) and value != value:  # NaN: no value sent
+        if isinstance(value, float) and not math.isfinite(value):  # NaN/inf: no value
             value = None
         values[name] = value
     return KlvPacket(
