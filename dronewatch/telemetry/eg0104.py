@@ -22,6 +22,15 @@ UNIVERSAL_SET_KEY = bytes.fromhex("060E2B34020101010E01010201010000")
 _VERSION_BYTE = 7
 
 
+def is_set_key(key: bytes) -> bool:
+    """Whether ``key`` is the EG 0104 set key, whatever its version byte."""
+    return (
+        len(key) == 16
+        and key[:_VERSION_BYTE] == UNIVERSAL_SET_KEY[:_VERSION_BYTE]
+        and key[_VERSION_BYTE + 1 :] == UNIVERSAL_SET_KEY[_VERSION_BYTE + 1 :]
+    )
+
+
 def _key(hex_key: str) -> bytes:
     key = bytearray(bytes.fromhex(hex_key))
     key[_VERSION_BYTE] = 0
@@ -85,7 +94,7 @@ def decode_universal_set(packet: bytes, pts_s: float | None = None) -> KlvPacket
     unknown items are skipped (their count lands in ``undecoded_tags`` as 0s, since
     universal keys have no tag number).
     """
-    if not packet.startswith(UNIVERSAL_SET_KEY):
+    if not is_set_key(packet[:16]):
         raise KlvError("not an EG 0104 universal set key")
     length, pos = decode_length(packet, len(UNIVERSAL_SET_KEY))
     end = pos + length

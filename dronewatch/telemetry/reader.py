@@ -37,7 +37,7 @@ class Skipped:
 def _set_key(data: bytes, pos: int) -> bytes:
     """The key at ``pos``, with EG 0104's version byte zeroed so any version matches."""
     key = data[pos : pos + KEY_SIZE]
-    if key[:4] == SMPTE_PREFIX and key[8:] == eg0104.UNIVERSAL_SET_KEY[8:]:
+    if eg0104.is_set_key(key):
         return eg0104.UNIVERSAL_SET_KEY
     return key
 
