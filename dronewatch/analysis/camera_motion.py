@@ -46,6 +46,7 @@ class CameraMotionEstimator:
         self._key_pts: np.ndarray | None = None
         self._key_to_prev = np.eye(3)  # flow-image coordinates
         self._last_step = np.eye(3)
+        self._failures = 0
         self._scale = 1.0
         self.inlier_ratio = 1.0
 
@@ -63,14 +64,25 @@ class CameraMotionEstimator:
         else:
             self._scale = 1.0
             small = gray
-        if self._key is None or self._key_pts is None or len(self._key_pts) < cfg.min_inliers:
-            first = self._key is None
+        if self._key is None:
             self._set_key(small)
-            return CameraMotion(np.eye(3), np.eye(3), True, first)
-        key_to_cur = self._register(small)
+            return CameraMotion(np.eye(3), np.eye(3), False, True)
+        key_to_cur = None
+        if self._key_pts is not None and len(self._key_pts) >= cfg.min_inliers:
+            key_to_cur = self._register(small)
         if key_to_cur is None:
-            self._set_key(small)
-            return CameraMotion(np.eye(3), np.eye(3), True, False)
+            # Too little texture, or the trackable corners sit on a mover: assume the
+            # camera held still since the last frame rather than throw the background
+            # away (a real camera move then shows up as a flood and restarts it).
+            self._failures += 1
+            self._last_step = np.eye(3)
+            if self._failures % cfg.retry_frames == 0:
+                # Look for a better key frame; the view is assumed unchanged.
+                old_key_to_cur = self._key_to_prev
+                self._set_key(small)
+                return CameraMotion(np.eye(3), self._to_work(old_key_to_cur), True, True)
+            return CameraMotion(np.eye(3), self._to_work(self._key_to_prev), False, True)
+        self._failures = 0
         step = key_to_cur @ np.linalg.inv(self._key_to_prev)
         self._last_step = step
         sh, sw = small.shape

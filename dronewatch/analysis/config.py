@@ -24,6 +24,7 @@ class CameraMotionConfig:
     lk_levels: int = 2
     ransac_threshold: float = 1.0  # in flow-image pixels
     min_inliers: int = 12
+    retry_frames: int = 5  # after failed registrations, try a new key frame this often
     model: str = "homography"  # "homography" or "affine" (partial affine, 4 dof)
     # A new key frame is taken when a corner of the view has moved this share of the
     # frame height away from the key frame, or when half its corners are lost.
