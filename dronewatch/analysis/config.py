@@ -36,7 +36,7 @@ class MotionDetectorConfig:
     """Running background in stabilised (key-frame) coordinates and blob extraction."""
 
     learning_time_s: float = 1.0  # time constant of the running-average background
-    learn_every: int = 2  # learn the background every n-th frame (at n times the rate)
+    learn_every: int = 1  # learn the background every n-th frame (at n times the rate)
     max_step_per_s: float = 30.0  # grey levels per second the background may move
     foreground_learning_factor: float = 0.25  # smaller cap under detected movers
     stable_time_s: float = 1.0  # memory of the short-term average that spots stable pixels
