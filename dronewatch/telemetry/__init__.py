@@ -62,13 +62,17 @@ def read_klv(path: str | Path) -> KlvReadResult:
         return read_raw_file(p)
     try:
         return read_container(p)
-    except NoDataStreamError:
-        raise SourceError(p, "no KLV data stream in this container") from None
+    except NoDataStreamError as exc:
+        # FFmpeg "opens" almost anything (a text file as a tty stream): a file with no
+        # data stream may still be raw KLV with junk before the first key.
+        no_stream: NoDataStreamError | None = exc
     except (av.error.FFmpegError, OSError, ValueError):
-        # Not a container: maybe raw KLV with leading junk.
-        result = read_raw_file(p)
-        if not result.packets:
-            raise SourceError(
-                p, "not KLV: neither raw KLV packets nor a container with a data stream"
-            ) from None
+        no_stream = None
+    result = read_raw_file(p)
+    if result.packets:
         return result
+    if no_stream is not None and no_stream.has_video:
+        raise SourceError(p, "no KLV data stream in this video") from None
+    raise SourceError(
+        p, "not KLV: neither raw KLV packets nor a container with a KLV data stream"
+    ) from None

@@ -17,7 +17,11 @@ from dronewatch.telemetry.reader import read_bytes
 
 
 class NoDataStreamError(ValueError):
-    """The container opened but holds no data stream."""
+    """The file opened as a container but holds no data stream."""
+
+    def __init__(self, message: str, *, has_video: bool) -> None:
+        super().__init__(message)
+        self.has_video = has_video
 
 
 def read_container(path: str | Path, stream_index: int = 0) -> KlvReadResult:
@@ -33,7 +37,9 @@ def read_container(path: str | Path, stream_index: int = 0) -> KlvReadResult:
     with av.open(str(path)) as container:
         data_streams = container.streams.data
         if len(data_streams) <= stream_index:
-            raise NoDataStreamError(f"{path}: no KLV data stream")
+            # FFmpeg's "tty" demuxer shows any text file as ANSI-art video: not a video.
+            has_video = len(container.streams.video) > 0 and container.format.name != "tty"
+            raise NoDataStreamError(f"{path}: no KLV data stream", has_video=has_video)
         stream = data_streams[stream_index]
         for av_packet in container.demux(stream):
             if av_packet.size == 0:  # the flush packet demux() ends with
@@ -82,15 +88,17 @@ def match_frames(
 
 
 def video_frame_times(path: str | Path, stream_index: int = 0) -> list[float]:
-    """Presentation times (s) of every frame of video stream ``stream_index``, in
-    presentation order, read by demuxing only (no decoding)."""
+    """Presentation times (s) of every decoded frame of video stream ``stream_index``.
+
+    Frames are decoded, not just demuxed: a field-coded (interlaced) H.264 stream has
+    two packets per frame, each with its own time, and only decoding pairs them up.
+    """
     import av
 
     times: list[float] = []
     with av.open(str(path)) as container:
         stream = container.streams.video[stream_index]
-        for av_packet in container.demux(stream):
-            if av_packet.size == 0 or av_packet.pts is None or av_packet.time_base is None:
-                continue
-            times.append(float(av_packet.pts * av_packet.time_base))
+        for frame in container.decode(stream):
+            if frame.time is not None:
+                times.append(float(frame.time))
     return sorted(times)
