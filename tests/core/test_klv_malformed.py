@@ -120,7 +120,12 @@ def _mutate(data: bytes, edits: list[tuple[int, int]], cut: int) -> bytes:
     return bytes(buf[: len(buf) - cut % (len(buf) + 1)])
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=200,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(
     st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)), max_size=8),
     st.integers(0, 400),
@@ -134,7 +139,7 @@ def test_fuzz_mutated_packets_never_raise(edits, cut, tail):
         assert packet.raw_len <= len(data)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, database=None)
 @given(st.binary(max_size=512))
 def test_fuzz_random_bytes_never_raise(data):
     read_bytes(data)
