@@ -1,9 +1,18 @@
 """KLV telemetry from drone video: MISB ST 0601 (UAS Datalink Local Set) and the older
 MISB EG 0104 (Predator universal set), from raw KLV files or a container's data stream.
 
-The decoders are written from the standards. The PyPI package with this scope,
-``klvdata``, was last released in 2018 (0.0.3), is unmaintained and does not read
-EG 0104, so we do not depend on it.
+The decoders are written from the standards (MISB ST 0601 tag table and mappings,
+ST 1201 for IMAPB items, EG 0104 key table), not taken from a library. On PyPI,
+``klvdata`` was last released in 2018 (0.0.3, unmaintained, no EG 0104 module);
+``klv-parser`` 0.0.6 is a one-off alpha fork of it that prints errors to stdout and
+returns values as strings; ``stanag4609`` and ``tstrans`` are young alpha toolkits far
+larger than this job (1.7 MB of Python; a 10 MB Rust wheel). None is a maintained,
+small dependency worth taking. (Our ST 0601 values agree with ``klv-parser``'s on every
+item of the real Cheyenne and Day Flight samples, compared once by hand.)
+
+Modules: :mod:`.ber` (BER lengths, BER-OID tags), :mod:`.st0601` (tag table, scaling,
+checksum), :mod:`.eg0104` (universal-set keys), :mod:`.reader` (back-to-back packets,
+skip-and-count), :mod:`.container` (PyAV data streams, matching packets to frames).
 
 >>> from dronewatch.telemetry import read_klv
 >>> result = read_klv("flight.ts")                          # doctest: +SKIP

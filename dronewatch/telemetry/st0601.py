@@ -1,8 +1,7 @@
 """MISB ST 0601 UAS Datalink Local Set: the tag table, value scaling and checksum.
 
 Written from the standard (MISB ST 0601, tag table and "Mapping" formulas; ST 1201 for
-the IMAPB items), not from a library: the one KLV package on PyPI with this scope,
-``klvdata`` 0.0.3, has had no release since 2018 and does not read EG 0104.
+the IMAPB items), not from a library: see the package docstring for why.
 
 Scaling (ST 0601 §8):
 
