@@ -25,7 +25,7 @@ _COLUMNS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "klv",
         help="print the KLV telemetry (MISB ST 0601 / EG 0104) of a file",
