@@ -24,8 +24,9 @@ class NoDataStreamError(ValueError):
         self.has_video = has_video
 
 
-def read_container(path: str | Path, stream_index: int = 0) -> KlvReadResult:
-    """Decode the KLV of data stream ``stream_index`` of a container file.
+def read_container(path: str | Path, stream_index: int | None = None) -> KlvReadResult:
+    """Decode the KLV of a container file's data stream: number ``stream_index`` among
+    its data streams, or by default the first one FFmpeg names ``klv`` (else the first).
 
     Raises :class:`NoDataStreamError` when there is none, and PyAV's ``av.error.FFmpegError``
     (an ``OSError``/``ValueError`` subclass) when the file is not a container at all.
@@ -35,7 +36,10 @@ def read_container(path: str | Path, stream_index: int = 0) -> KlvReadResult:
     packets: list[KlvPacket] = []
     skipped = 0
     with av.open(str(path)) as container:
-        data_streams = container.streams.data
+        data_streams = list(container.streams.data)
+        if stream_index is None:
+            klv = [i for i, st in enumerate(data_streams) if getattr(st, "name", None) == "klv"]
+            stream_index = klv[0] if klv else 0
         if len(data_streams) <= stream_index:
             # FFmpeg's "tty" demuxer shows any text file as ANSI-art video: not a video.
             has_video = len(container.streams.video) > 0 and container.format.name != "tty"
