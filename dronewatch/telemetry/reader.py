@@ -2,8 +2,8 @@
 
 The reader never raises on bad data: a packet that is truncated, has an impossible BER
 length, or carries a key we do not read is skipped and counted, and the scan resumes at
-the next place that starts like a SMPTE key (``06 0E 2B 34``). A run of bytes that is
-not KLV at all counts as one skipped packet.
+the next ST 0601 or EG 0104 set key. A run of bytes that is not KLV at all counts as one
+skipped packet.
 """
 
 from __future__ import annotations
@@ -77,7 +77,10 @@ def scan(data: bytes, pts_s: float | None = None) -> Iterator[KlvPacket | Skippe
             decoder = _DECODERS.get(_set_key(data, pos))
             if decoder is None:
                 yield Skipped(pos, f"unknown key {data[pos : pos + KEY_SIZE].hex()}")
-                pos = end
+                # Skip by its length, unless one of our sets starts inside it: then the
+                # "key" was junk and its length must not swallow that set.
+                nxt = _next_set_key(data, pos + 1)
+                pos = end if nxt < 0 else min(end, nxt)
                 continue
             packet = decoder(data[pos:end], pts_s)
         except KlvError as exc:

@@ -92,6 +92,14 @@ def test_unknown_key_is_skipped_by_its_length():
     assert isinstance(items[1], KlvPacket)
 
 
+def test_junk_key_with_a_long_length_does_not_swallow_packets():
+    junk_key = bytes.fromhex("060E2B34FFFFFFFFFFFFFFFFFFFFFFFF")
+    data = junk_key + b"\x82\x01\x00" + good_packet(0) + good_packet(1) + bytes(256)
+    result = read_bytes(data)
+    assert len(result.packets) == 2
+    assert result.skipped == 2  # the junk key, then the trailing zeros
+
+
 def test_junk_between_packets_counts_once_per_run():
     data = b"garbage!" * 10 + good_packet(0) + b"\x00\xff" * 7 + good_packet(1)
     result = read_bytes(data)
