@@ -95,6 +95,7 @@ class FeedTile(QWidget):
         self.reference_index: TrackIndex | None = None  # ground truth, drawn apart
         self.operator_boxes: tuple[TrackState, ...] = ()  # marks being followed now
         self.aid_delay_frames: int | None = None  # training: hide young tracks
+        self.telemetry_text = ""  # aircraft position, altitude, heading, look (from KLV)
         self.training_marks: tuple[tuple[float, float], ...] = ()  # trainee clicks to show
         self._drag_from: QPointF | None = None
         self.drag_rect: QRectF | None = None
@@ -405,6 +406,8 @@ class FeedTile(QWidget):
             hud = Hud(self.title, packet.time_s, packet.index, self.hud_speed, self.hud_state)
             text = hud_text(hud, with_name=False, frame_count=info.frame_count)
             self._paint_label(painter, text, 4, self.height() - h - 4, right=False)
+            if self.telemetry_text:
+                self._paint_label(painter, self.telemetry_text, 4, self.height() - 2 * h - 6, False)
         self._paint_label(
             painter, f"{info.fps:.4g} fps  {info.width}x{info.height}", self.width() - 4, 4, True
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,7 @@ from dronewatch.exports import ExportFilter, export_sightings
 from dronewatch.exports.clip import render_clip
 from dronewatch.live.analysis_process import ProcessFeedAnalysis
 from dronewatch.live.feed_analysis import FeedAnalysis
+from dronewatch.live.feed_telemetry import FeedTelemetry, footprint, hud_line, load_feed_telemetry
 from dronewatch.live.sighting_rows import (
     OpenFeed,
     SightingRow,
@@ -60,6 +62,7 @@ from ui.export_dialog import ExportDialog
 from ui.feed_grid import FeedGrid
 from ui.feed_tile import FeedTile
 from ui.library_panel import LibraryPanel, analyse_library, scan_folder
+from ui.map_view import MapView
 from ui.operator_marks import MarkController
 from ui.review_actions import ReviewController
 from ui.scorecard_dialog import HistoryDialog, ScorecardDialog
@@ -83,6 +86,7 @@ class Feed:
     tile: FeedTile
     analysis: FeedAnalysis | None = None
     analysis_key: str = ""  # feeds of one file share one analysis
+    telemetry: FeedTelemetry | None = None  # MISB KLV of the file, loaded in the background
     reported: bool = False  # its error went to stderr already
 
 
@@ -132,6 +136,10 @@ class MainWindow(QMainWindow):
         self._timeline_dock = self._dock(
             "Timeline", "timeline", self.timeline, Qt.DockWidgetArea.BottomDockWidgetArea
         )
+        self.map_view = MapView()
+        self._map_dock = self._dock(
+            "Map", "map", self.map_view, Qt.DockWidgetArea.RightDockWidgetArea
+        )
         self.library = LibraryPanel()
         self._library_dock = self._dock(
             "Library", "library", self.library, Qt.DockWidgetArea.RightDockWidgetArea
@@ -167,7 +175,9 @@ class MainWindow(QMainWindow):
         self.docks_menu.addAction(self._timeline_dock.toggleViewAction())
         self.docks_menu.addAction(self._table_dock.toggleViewAction())
         self.docks_menu.addAction(self._library_dock.toggleViewAction())
+        self.docks_menu.addAction(self._map_dock.toggleViewAction())
         self.tabifyDockWidget(self._library_dock, self._table_dock)
+        self.tabifyDockWidget(self._map_dock, self._table_dock)
         self._table_dock.raise_()
         self.library.open_requested.connect(lambda path: self.open_feeds([path]))
         self.library.analyse_requested.connect(self.analyse_library)
@@ -186,6 +196,7 @@ class MainWindow(QMainWindow):
         self.longest_tick_ms = 0.0
         self._tick_clock = QElapsedTimer()
         self._playhead_drawn_at = 0.0
+        self._telemetry_drawn_at = 0.0
         self._pending_seek: float | None = None
 
     def showEvent(self, event: object) -> None:
@@ -237,7 +248,15 @@ class MainWindow(QMainWindow):
         player.request(self.clock.position())
         if self.analysis_on:
             self._start_analysis(feed)
+        if not is_sim:
+            threading.Thread(
+                target=self._load_telemetry, args=(feed,), name="telemetry", daemon=True
+            ).start()
         return feed
+
+    def _load_telemetry(self, feed: Feed) -> None:
+        """Background: read the file's KLV (if any) once; the GUI timer picks it up."""
+        feed.telemetry = load_feed_telemetry(feed.spec)
 
     def _start_analysis(self, feed: Feed) -> None:
         """Analyse the feed in a worker process; feeds of the same file share one analysis."""
@@ -353,6 +372,7 @@ class MainWindow(QMainWindow):
 
     def close_feed(self, feed: Feed) -> None:
         feed.player.stop(timeout=2.0)
+        self.map_view.remove_feed(feed.feed_id)
         shared = any(f is not feed and f.analysis is feed.analysis for f in self.feeds)
         if feed.analysis is not None and not shared:
             feed.analysis.stop(timeout=2.0)
@@ -718,6 +738,7 @@ class MainWindow(QMainWindow):
     def tick(self) -> None:
         """Advance the clock, ask every feed for its frame, repaint tiles that changed."""
         self._tick_clock.start()
+        now = time.monotonic()
         self._update_duration()
         position = self.clock.position()
         state = "REPLAY" if self.clock.playing else "PAUSED"
@@ -739,10 +760,12 @@ class MainWindow(QMainWindow):
             self.marks.follow()
         if self.training.showing_marks:
             self.training.tick()
+        if now - self._telemetry_drawn_at > 0.2:
+            self._telemetry_drawn_at = now
+            self._show_telemetry()
         self.transport.show_state(
             position, self.clock.duration, self.clock.playing, self.clock.speed
         )
-        now = time.monotonic()
         # Moving the playhead repaints the whole timeline: 10 Hz is smooth enough there.
         if not self.clock.playing or now - self._playhead_drawn_at > 0.1:
             self._playhead_drawn_at = now
@@ -750,6 +773,25 @@ class MainWindow(QMainWindow):
         ready = sum(1 for s in self._snapshots() if s.status is FeedStatus.READY)
         self._status.setText(f"{ready}/{len(self.feeds)} feeds  ·  {self.clock.speed:g}x")
         self.longest_tick_ms = max(self.longest_tick_ms, self._tick_clock.nsecsElapsed() / 1e6)
+
+    def _show_telemetry(self) -> None:
+        """HUD telemetry line on each tile and the aircraft on the map."""
+        for lane, feed in enumerate(self.feeds):
+            telemetry, time_s = feed.telemetry, feed.tile.shown_time
+            if telemetry is None or time_s is None:
+                continue
+            packet = telemetry.at(time_s)
+            text = hud_line(packet) if packet is not None else ""
+            if text != feed.tile.telemetry_text:
+                feed.tile.telemetry_text = text
+                feed.tile.update()
+            if packet is None:
+                continue
+            lat, lon = packet.values.get("sensor_latitude"), packet.values.get("sensor_longitude")
+            position = (float(lat), float(lon)) if lat is not None and lon is not None else None  # type: ignore[arg-type]
+            self.map_view.show_feed(
+                feed.feed_id, lane, telemetry.track, position, footprint(packet)
+            )
 
     def all_settled(self) -> bool:
         """True when every feed shows the frame at the clock's time (or has failed)."""
