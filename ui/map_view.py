@@ -26,6 +26,18 @@ FEED_COLOURS = (
 )
 
 
+class LongitudeAxis(pg.AxisItem):
+    """Ticks in real longitude, although the plot's x is longitude x cos(latitude)."""
+
+    def __init__(self) -> None:
+        super().__init__("bottom")
+        self.factor = 1.0
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        digits = max(0, min(6, int(-math.floor(math.log10(max(spacing / self.factor, 1e-9))))))
+        return [f"{v / self.factor:.{digits}f}" for v in values]
+
+
 class MapView(QWidget):
     """One layer set per feed; call :meth:`show_feed` as telemetry changes."""
 
@@ -33,11 +45,12 @@ class MapView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.plot = pg.PlotWidget(background=(24, 26, 30))
+        self.lon_axis = LongitudeAxis()
+        self.plot = pg.PlotWidget(background=(24, 26, 30), axisItems={"bottom": self.lon_axis})
         self.plot.setAspectLocked(True)
         self.plot.showGrid(x=True, y=True, alpha=0.2)
         self.plot.setLabel("left", "latitude", units="°")
-        self.plot.setLabel("bottom", "longitude (scaled)", units="°")
+        self.plot.setLabel("bottom", "longitude", units="°")
         self.note = QLabel("No telemetry: open a feed that carries MISB KLV (e.g. MPEG-TS).")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -66,6 +79,7 @@ class MapView(QWidget):
             return
         if self._lat0 is None:
             self._lat0 = (position or track[0])[0]
+            self.lon_axis.factor = math.cos(math.radians(self._lat0))
         lat0 = self._lat0
         colour = FEED_COLOURS[index % len(FEED_COLOURS)]
         layers = self._layers.get(key)
@@ -80,6 +94,7 @@ class MapView(QWidget):
             self.plot.addItem(layers["aircraft"])
             self._layers[key] = layers
             self.note.hide()
+            self._fitted = False  # a new feed: show everything again
         if track:
             lats = np.array([p[0] for p in track])
             lons = np.array([p[1] for p in track])
