@@ -65,7 +65,6 @@ class MotionDetector:
         self.noise_threshold = config.threshold_min
         self._frames = 0
         self._learn_count = 0
-        self._gain: tuple[float, float] | None = None
         self.foreground: np.ndarray | None = None  # last mask, key-frame coordinates
 
     @property
@@ -113,11 +112,9 @@ class MotionDetector:
         assert bg.mean is not None
         bg8 = cv2.convertScaleAbs(bg.mean)
         if cfg.normalise_gain:
-            # The exposure drifts slowly; a jump between two measurements is caught by
-            # the flood check instead.
-            if self._frames % 4 == 0 or self._gain is None:
-                self._gain = _gain_offset(cur, bg8, valid)
-            gain, offset = self._gain
+            # Measured every frame: sampling it every 4th frame cost 0.1 MOTA on the
+            # thermal and rain clips (automatic gain control moves every frame).
+            gain, offset = _gain_offset(cur, bg8, valid)
             if gain != 1.0 or offset != 0.0:
                 cur = cv2.convertScaleAbs(cur, alpha=gain, beta=offset)
         above = cv2.subtract(cur, cv2.dilate(bg8, self._window))
