@@ -11,6 +11,7 @@ from dronewatch.sources.image_sequence import (
     ImageSequenceSource,
     list_images,
 )
+from dronewatch.sources.stream_url import is_stream_url
 from dronewatch.sources.video_file import VIDEO_SUFFIXES, open_video
 
 SIM_PREFIX = "sim:"
@@ -26,10 +27,16 @@ __all__ = [
 def open_source(spec: str | Path, fps: float | None = None) -> FrameSource:
     """Open a feed from a path or spec.
 
-    ``sim:PRESET?seed=N...`` is a simulated feed; a folder of images is an image sequence
-    played at ``fps`` (default 25); anything else is a video file.
+    ``rtsp://``, ``udp://``, ``http(s)://``, ``srt://``, ... URLs are live streams
+    (:class:`~dronewatch.sources.stream.StreamSource`); ``sim:PRESET?seed=N...`` is a
+    simulated feed; a folder of images is an image sequence played at ``fps`` (default
+    25); anything else is a video file.
     """
     text = str(spec)
+    if is_stream_url(text):
+        from dronewatch.sources.stream import StreamSource
+
+        return StreamSource(text)
     if text.startswith(SIM_PREFIX):
         from dronewatch.sources.simulated import SimulatedSource
 
