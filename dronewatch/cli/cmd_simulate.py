@@ -60,7 +60,29 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="write the bundled sample set (fixed presets and seeds) into --out",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress output")
+    parser.add_argument(
+        "--klv",
+        action="store_true",
+        help="also write NAME.ts (H.264 + MISB ST 0601 KLV, one packet per frame) and "
+        "NAME.gt.geo.csv (frame,id,lat,lon of each target)",
+    )
+    parser.add_argument(
+        "--origin",
+        metavar="LAT,LON[,ALT]",
+        help="with --klv: where the scene's origin is (default: 51.2,-1.8,140 m MSL)",
+    )
     parser.set_defaults(func=run)
+
+
+def _klv_origin(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """The GeoOrigin for --klv, or None (imported only then: the default path stays as it was)."""
+    if not args.klv:
+        if args.origin:
+            print("dronewatch: --origin has no effect without --klv", file=sys.stderr)
+        return None
+    from dronewatch.sim.telemetry import GeoOrigin, parse_origin
+
+    return parse_origin(args.origin) if args.origin else GeoOrigin()
 
 
 def _progress(enabled: bool):  # type: ignore[no-untyped-def]
@@ -84,23 +106,24 @@ def run(args: argparse.Namespace) -> int:
         print(f"{COMMAND_POST:<{width}}  {COMMAND_POST_DESCRIPTION}")
         return 0
     progress = _progress(not args.quiet)
+    klv = _klv_origin(args)
     if args.samples:
         for spec in SAMPLES:
             scenario = make_scenario(
                 spec.preset, seed=spec.seed, seconds=spec.seconds, fps=spec.fps, size=spec.size
             )
-            print(generate(scenario, args.out, spec.name, progress=progress).summary())
+            print(generate(scenario, args.out, spec.name, progress=progress, klv=klv).summary())
         return 0
     if args.preset == COMMAND_POST:
         for feed in command_post_feeds(args.seed, args.name or COMMAND_POST):
             scenario = make_scenario(
                 feed.preset, seed=feed.seed, seconds=args.seconds, fps=args.fps, size=args.size
             )
-            print(generate(scenario, args.out, feed.name, progress=progress).summary())
+            print(generate(scenario, args.out, feed.name, progress=progress, klv=klv).summary())
         return 0
     scenario = make_scenario(
         args.preset, seed=args.seed, seconds=args.seconds, fps=args.fps, size=args.size
     )
-    report = generate(scenario, args.out, args.name or args.preset, progress=progress)
+    report = generate(scenario, args.out, args.name or args.preset, progress=progress, klv=klv)
     print(report.summary())
     return 0

@@ -8,12 +8,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dronewatch.errors import DroneWatchError
 from dronewatch.sim.clip import ClipWriter
 from dronewatch.sim.groundtruth import GTBox, write_mot
 from dronewatch.sim.render import Renderer
 from dronewatch.sim.scenario import Scenario
+
+if TYPE_CHECKING:
+    from dronewatch.sim.telemetry import GeoOrigin
 
 GENERATOR_VERSION = 1
 
@@ -70,8 +74,12 @@ def generate(
     name: str,
     *,
     progress: Callable[[int, int], None] | None = None,
+    klv: GeoOrigin | None = None,
 ) -> GenerationReport:
-    """Render every frame, encode it, and write the three files (atomically renamed)."""
+    """Render every frame, encode it, and write the three files (atomically renamed).
+
+    With ``klv`` (the scene's place on Earth), also ``NAME.ts`` (the frames with MISB
+    ST 0601 telemetry) and ``NAME.gt.geo.csv`` (see :mod:`dronewatch.sim.telemetry`)."""
     out_dir = Path(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -86,21 +94,34 @@ def generate(
     renderer = Renderer(scenario)
     boxes: list[GTBox] = []
     tmp_video = out_dir / f".{name}.tmp.mp4"
+    recorder = None
+    if klv is not None:
+        from dronewatch.sim.telemetry import KlvRecorder
+
+        recorder = KlvRecorder(renderer, klv, out_dir, name)
     try:
         with ClipWriter(tmp_video, scenario.width, scenario.height, scenario.fps) as writer:
             for i in range(scenario.frame_count):
                 frame = renderer.render(i)
                 writer.write(frame.image)
+                if recorder is not None:
+                    recorder.add(frame)
                 boxes.extend(frame.boxes)
                 if progress is not None:
                     progress(i + 1, scenario.frame_count)
         os.replace(tmp_video, video)
+        if recorder is not None:
+            recorder.finish()
     finally:
         tmp_video.unlink(missing_ok=True)
+        if recorder is not None:
+            recorder.abort()
     elapsed = time.perf_counter() - start
     rows = write_mot(gt_path, boxes)
     doc = scenario_document(scenario, renderer, name)
     doc["gt_rows"] = rows
+    if recorder is not None:
+        doc["telemetry"] = recorder.describe()
     json_path.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
     return GenerationReport(
         name=name,
