@@ -214,15 +214,15 @@ class StreamSource:
         was_live = False
         while not self._closing.is_set():
             reason = None
+            before = self.received
             try:
-                got_frames = self._connect_and_read()
+                self._connect_and_read()
             except Exception as exc:  # every failure means: retry later
-                got_frames = False
                 reason = describe_failure(self.url, exc)
                 log.debug("stream %s failed", self.url, exc_info=True)
             if self._closing.is_set():
                 break
-            if got_frames:
+            if self.received > before:  # it was live: count attempts from here
                 attempt = 0
                 was_live = True
             attempt += 1
@@ -237,8 +237,8 @@ class StreamSource:
                 self.reconnects += 1
         self._state = StreamState(StreamPhase.ENDED, self.url)
 
-    def _connect_and_read(self) -> bool:
-        """One connection: read until it stalls, ends or fails. True if frames came.
+    def _connect_and_read(self) -> None:
+        """One connection: read until it stalls, ends or fails.
 
         A stall raises (PyAV's interrupt or FFmpeg's timeout); a clean end returns.
         """
@@ -250,10 +250,9 @@ class StreamSource:
             timeout=(self.open_timeout_s, self.read_timeout_s),
         )
         self._container = container
-        got_frames = False
         try:
             if self._closing.is_set():
-                return False
+                return
             if not container.streams.video:
                 raise SourceError(self.url, "no video stream")
             video = container.streams.video[0]
@@ -276,7 +275,6 @@ class StreamSource:
                 if packet.stream.type == "video":
                     for frame in packet.decode():
                         self._publish_frame(frame)
-                        got_frames = True
                 else:
                     self._take_klv(packet)
                 recorder = self._recorder
@@ -285,7 +283,6 @@ class StreamSource:
         finally:
             self._container = None
             container.close()
-        return got_frames
 
     def _publish_frame(self, frame: Any) -> None:
         image = frame.to_ndarray(format="bgr24")

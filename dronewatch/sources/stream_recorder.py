@@ -4,7 +4,9 @@ The reader thread hands every demuxed packet to :meth:`StreamRecorder.write`; th
 of ``stop_recording`` closes the file from its own thread. A lock keeps the two apart.
 Output streams are made from the first input streams seen (one video, one data stream):
 after a reconnect the new connection's packets go to the same output streams by kind.
-Video is written from its first keyframe on, so the file starts with a decodable frame.
+Video is written from its first keyframe on, so the file starts with a decodable frame,
+and times are shifted so that keyframe is at 0 (a player would otherwise count the time
+the stream ran before the recording as part of the file).
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ class StreamRecorder:
         self._header_done = False  # no streams can be added once a packet was muxed
         self._keyframe_seen = False
         self._last_dts: dict[str, int] = {}
+        self._origin_s: float | None = None  # stream time of the first recorded keyframe
         self.packets = 0
         self.dropped = 0  # packets the muxer refused (timestamps going back after a reconnect)
         self.closed = False
@@ -62,6 +65,7 @@ class StreamRecorder:
                 if not packet.is_keyframe:
                     return
                 self._keyframe_seen = True
+                self._origin_s = float(packet.dts * packet.time_base)
             if not self._keyframe_seen:
                 return  # data before the first frame describes nothing in the file
             out_stream = self._streams.get(kind)
@@ -82,6 +86,13 @@ class StreamRecorder:
     def _mux(self, packet: Any, kind: str, out_stream: Any) -> None:
         import av
 
+        if self._origin_s is not None and packet.time_base is not None:
+            shift = round(self._origin_s / packet.time_base)
+            if packet.dts - shift < 0:
+                return  # from before the first keyframe
+            packet.dts -= shift
+            if packet.pts is not None:
+                packet.pts = max(packet.pts - shift, packet.dts)
         last = self._last_dts.get(kind)
         if last is not None and packet.dts <= last and packet.time_base == out_stream.time_base:
             self.dropped += 1

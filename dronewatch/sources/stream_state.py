@@ -58,6 +58,8 @@ def describe_failure(url: str, exc: BaseException) -> str:
         errno.EAGAIN,
     ):
         problem = "timed out"
+    elif getattr(exc, "errno", None) == errno.EIO:
+        problem = "no data (input/output error)"  # what UDP's read timeout gives
     elif isinstance(exc, av.error.FFmpegError):
         problem = getattr(exc, "strerror", None) or str(exc)
     else:
