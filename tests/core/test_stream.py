@@ -3,6 +3,7 @@ recording while watching, and unreachable URLs. Only 127.0.0.1 is ever used."""
 
 from __future__ import annotations
 
+import itertools
 import socket
 import threading
 import time
@@ -137,7 +138,7 @@ def test_udp_stream_drops_and_comes_back(stream: StreamSource, udp_port: int) ->
         assert frames[0].image.shape == (SIZE[1], SIZE[0], 3)
         indices = [f.index for f in frames]
         assert indices == sorted(set(indices))
-        assert all(b.time_s > a.time_s for a, b in zip(frames, frames[1:], strict=False))
+        assert all(b.time_s > a.time_s for a, b in itertools.pairwise(frames))
         # KLV: the latest packet and the delay it gives (same clock on loopback)
         assert stream.klv is not None
         assert isinstance(stream.klv.values["precision_time_stamp"], int)
