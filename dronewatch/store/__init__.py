@@ -1,6 +1,7 @@
 """The local SQLite sightings store: one writer thread, readers on their own connections."""
 
 from dronewatch.store.errors import StoreError
+from dronewatch.store.geo_ops import FootprintRow, PositionRow
 from dronewatch.store.reader import (
     PATH_COLUMNS,
     TRACK_POINT_COLUMNS,
@@ -32,7 +33,9 @@ __all__ = [
     "ClipRecord",
     "EditField",
     "EditRecord",
+    "FootprintRow",
     "NewSighting",
+    "PositionRow",
     "ReferenceLayerInfo",
     "ReferenceRow",
     "ReviewError",

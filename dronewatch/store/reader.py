@@ -17,6 +17,13 @@ import numpy as np
 
 from dronewatch.analysis.types import TargetClass
 from dronewatch.store.errors import StoreError, wrap
+from dronewatch.store.geo_ops import (
+    FOOTPRINT_COLUMNS,
+    GEO_SCHEMA,
+    FootprintRow,
+    PositionRow,
+    footprint_from_row,
+)
 from dronewatch.store.records import (
     BookmarkRecord,
     ClipRecord,
@@ -156,6 +163,7 @@ class SightingsReader:
         except sqlite3.Error as exc:
             raise wrap(self.path, exc) from None
         self.has_review = version >= REVIEW_SCHEMA
+        self.has_geo = version >= GEO_SCHEMA
         self._columns = _SIGHTING_COLUMNS if self.has_review else _SIGHTING_COLUMNS_V2
 
     def close(self) -> None:
@@ -353,6 +361,43 @@ class SightingsReader:
             (clip_id,),
         )
         return np.asarray(rows, dtype=np.float64).reshape(-1, len(TRACK_POINT_COLUMNS))
+
+    # -- ground positions (schema v4; empty on older databases) ----------------------
+
+    def footprints(self, clip_id: int) -> list[FootprintRow]:
+        """The clip's per-frame ground footprints, by frame."""
+        if not self.has_geo:
+            return []
+        rows = self._rows(
+            f"SELECT {FOOTPRINT_COLUMNS} FROM frame_footprints WHERE clip_id = ? ORDER BY frame",
+            (clip_id,),
+        )
+        return [footprint_from_row(r) for r in rows]
+
+    def sighting_positions(self, sighting_id: int) -> list[PositionRow]:
+        """Where the sighting's boxes stood on the ground, by frame."""
+        if not self.has_geo:
+            return []
+        rows = self._rows(
+            "SELECT sighting_id, frame, time_s, lat, lon, ce_m FROM sighting_positions "
+            "WHERE sighting_id = ? ORDER BY frame",
+            (sighting_id,),
+        )
+        return [PositionRow(*r) for r in rows]
+
+    def count_positions(self, clip_id: int | None = None) -> int:
+        """Stored ground positions (of one clip's sightings, or of all)."""
+        if not self.has_geo:
+            return 0
+        if clip_id is None:
+            return int(self._rows("SELECT COUNT(*) FROM sighting_positions")[0][0])
+        return int(
+            self._rows(
+                "SELECT COUNT(*) FROM sighting_positions WHERE sighting_id IN "
+                "(SELECT id FROM sightings WHERE clip_id = ?)",
+                (clip_id,),
+            )[0][0]
+        )
 
     def count_sightings(self, clip_id: int | None = None) -> int:
         if clip_id is None:

@@ -136,7 +136,45 @@ def _v3_review(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: Sequence[Migration] = (_v1_initial, _v2_progress_and_class_index, _v3_review)
+def _v4_ground_positions(conn: sqlite3.Connection) -> None:
+    # Geo-referencing (``dronewatch geo``): where each frame of a clip lies on the ground
+    # (WGS 84 corners 1-4 of ST 0601: upper left, upper right, lower right, lower left;
+    # NULL where a corner sees sky), and where each stored box stands on the ground.
+    conn.execute(
+        """
+        CREATE TABLE frame_footprints (
+            clip_id      INTEGER NOT NULL REFERENCES clips(id) ON DELETE CASCADE,
+            frame        INTEGER NOT NULL,
+            time_s       REAL NOT NULL,
+            method       TEXT NOT NULL CHECK (method IN ('corners', 'attitude')),
+            centre_lat   REAL NOT NULL, centre_lon REAL NOT NULL,
+            lat1 REAL, lon1 REAL, lat2 REAL, lon2 REAL,
+            lat3 REAL, lon3 REAL, lat4 REAL, lon4 REAL,
+            ground_elevation_m REAL,   -- above mean sea level, as ST 0601 sends it
+            utc_us       INTEGER,      -- ST 0601 precision time stamp of the frame
+            PRIMARY KEY (clip_id, frame)
+        ) WITHOUT ROWID"""
+    )
+    conn.execute(
+        """
+        CREATE TABLE sighting_positions (
+            sighting_id  INTEGER NOT NULL REFERENCES sightings(id) ON DELETE CASCADE,
+            frame        INTEGER NOT NULL,
+            time_s       REAL NOT NULL,
+            lat          REAL NOT NULL,
+            lon          REAL NOT NULL,
+            ce_m         REAL NOT NULL,   -- estimated horizontal error, metres
+            PRIMARY KEY (sighting_id, frame)
+        ) WITHOUT ROWID"""
+    )
+
+
+MIGRATIONS: Sequence[Migration] = (
+    _v1_initial,
+    _v2_progress_and_class_index,
+    _v3_review,
+    _v4_ground_positions,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

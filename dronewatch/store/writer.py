@@ -43,7 +43,7 @@ from dronewatch.sightings.events import (
     SightingStarted,
     SightingUpdated,
 )
-from dronewatch.store import review_ops
+from dronewatch.store import geo_ops, review_ops
 from dronewatch.store.errors import StoreError, wrap
 from dronewatch.store.presence import WriterPresence
 from dronewatch.store.records import ClipInfo, EditField, EditRecord, ReviewStatus
@@ -301,6 +301,20 @@ class Store:
                 ),
                 timeout,
             )
+        )
+
+    def replace_clip_geo(
+        self,
+        clip_id: int,
+        footprints: Iterable[geo_ops.FootprintRow],
+        positions: Iterable[geo_ops.PositionRow],
+        timeout: float = 60.0,
+    ) -> int:
+        """Replace a clip's ground footprints and positions (schema v4) in one
+        transaction; returns the number of positions stored."""
+        fps, pos = tuple(footprints), tuple(positions)
+        return int(
+            self._call(lambda conn: geo_ops.replace_clip_geo(conn, clip_id, fps, pos), timeout)
         )
 
     def _review(self, run: Callable[[sqlite3.Connection], Any], timeout: float) -> Any:
