@@ -14,9 +14,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     p = subparsers.add_parser(
         "export",
-        help="export sightings (csv, json, mot, cvat, html, pdf)",
+        help="export sightings (csv, json, mot, cvat, geojson, kml, cot, html, pdf)",
         description="Export the sightings of the database: a log (csv, json), tracks "
-        "(mot, cvat: one file per feed, in the --out folder when several feeds match) "
+        "(mot, cvat: one file per feed, in the --out folder when several feeds match), "
+        "a map of ground positions (geojson, kml, cot: after dronewatch geo) "
         "or a report (html, pdf). Dismissed sightings are left out unless --status all.",
     )
     p.add_argument("--db", type=Path, help=f"sightings database (default: {default_db_path()})")

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from dronewatch.exports import csv_log, cvat, geojson, html_report, json_log, mot
+from dronewatch.exports import cot, csv_log, cvat, geojson, html_report, json_log, kml, mot
 from dronewatch.exports.atomic import (
     ExportCancelled,
     ExportError,
@@ -27,6 +27,7 @@ from dronewatch.exports.atomic import (
     prepare_folder,
     write_files,
 )
+from dronewatch.exports.geo_data import collect_geo
 from dronewatch.exports.model import (
     CancelFn,
     ExportData,
@@ -40,7 +41,8 @@ from dronewatch.exports.model import (
 from dronewatch.exports.report import ReportData, build_report
 from dronewatch.store import ClipRecord, SightingsReader
 
-FORMATS: tuple[str, ...] = ("csv", "json", "mot", "cvat", "geojson", "html", "pdf")
+FORMATS: tuple[str, ...] = ("csv", "json", "mot", "cvat", "geojson", "kml", "cot", "html", "pdf")
+MAP_FORMATS = ("geojson", "kml", "cot")
 PER_CLIP = {"mot": ".txt", "cvat": ".xml"}
 
 __all__ = [
@@ -167,8 +169,7 @@ def export_sightings(
     filters = filters or ExportFilter()
     with SightingsReader(db_path) as reader, reader.snapshot():
         data = collect(reader, filters, with_thumbnails=fmt in ("html", "pdf"))
-        if fmt == "geojson":
-            geojson.render(data)
+        geo = collect_geo(reader, data, job, fmt) if fmt in MAP_FORMATS else None
         if fmt in PER_CLIP:
             contents = _per_clip(fmt, reader, data, out, job)
         else:
@@ -176,6 +177,13 @@ def export_sightings(
                 body = csv_log.render(data, job)
             elif fmt == "json":
                 body = json_log.render(data, job)
+            elif geo is not None:
+                if fmt == "geojson":
+                    body = geojson.render(data, geo, job)
+                elif fmt == "kml":
+                    body = kml.render(data, geo, job)
+                else:
+                    body = cot.render(reader, geo, job)
             else:
                 report = build_report(data, job, title)
                 body = html_report.render(report, job) if fmt == "html" else _render_pdf(report)
