@@ -64,7 +64,6 @@ def ffmpeg_options(url: str, read_timeout_s: float) -> dict[str, str]:
     scheme = url.partition("://")[0].lower()
     if scheme in ("udp", "rtp"):
         options["overrun_nonfatal"] = "1"  # a slow reader loses packets, not the stream
-        options["fifo_size"] = "100000"
     return options
 
 
@@ -88,6 +87,7 @@ class StreamSource:
         open_timeout_s: float = 5.0,
         read_timeout_s: float = 2.0,
         name: str | None = None,
+        decode: bool = True,
     ) -> None:
         self.url = url
         self.name = name or url
@@ -97,6 +97,8 @@ class StreamSource:
         self.dropped = 0  # frames dropped because the consumer did not take them in time
         self.received = 0  # frames decoded
         self.reconnects = 0  # connections made after the first
+        self.packets = 0  # packets demuxed (video and data)
+        self.decode = decode  # False: record or watch KLV only, no frames (saves the CPU)
         self._cond = threading.Condition()
         self._frames: deque[FramePacket] = deque()
         self._state = StreamState(StreamPhase.CONNECTING, url)
@@ -214,7 +216,7 @@ class StreamSource:
         was_live = False
         while not self._closing.is_set():
             reason = None
-            before = self.received
+            before = self.packets
             try:
                 self._connect_and_read()
             except Exception as exc:  # every failure means: retry later
@@ -222,7 +224,7 @@ class StreamSource:
                 log.debug("stream %s failed", self.url, exc_info=True)
             if self._closing.is_set():
                 break
-            if self.received > before:  # it was live: count attempts from here
+            if self.packets > before:  # it was live: count attempts from here
                 attempt = 0
                 was_live = True
             attempt += 1
@@ -272,11 +274,12 @@ class StreamSource:
                     break
                 if packet.size == 0:
                     continue
-                if packet.stream.type == "video":
+                self.packets += 1
+                if packet.stream.type != "video":
+                    self._take_klv(packet)
+                elif self.decode:
                     for frame in packet.decode():
                         self._publish_frame(frame)
-                else:
-                    self._take_klv(packet)
                 recorder = self._recorder
                 if recorder is not None:
                     recorder.write(packet)  # after decoding: muxing rebases the packet

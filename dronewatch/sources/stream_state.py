@@ -6,6 +6,8 @@ import errno
 from dataclasses import dataclass
 from enum import StrEnum
 
+from dronewatch.errors import DroneWatchError
+
 #: Back-off between reconnection attempts: 0.5 s doubling up to 8 s.
 BACKOFF_FIRST_S = 0.5
 BACKOFF_MAX_S = 8.0
@@ -51,6 +53,8 @@ def describe_failure(url: str, exc: BaseException) -> str:
     """A one-line reason naming the URL: "connection refused", "timed out", ..."""
     import av
 
+    if isinstance(exc, DroneWatchError):
+        return str(exc)  # already names the URL
     if isinstance(exc, ConnectionRefusedError) or getattr(exc, "errno", None) == errno.ECONNREFUSED:
         problem = "connection refused"
     elif isinstance(exc, (TimeoutError, av.error.ExitError)) or getattr(exc, "errno", None) in (

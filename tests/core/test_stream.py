@@ -289,3 +289,38 @@ def test_state_text(state: StreamState, text: str) -> None:
 
 def test_backoff_doubles_to_eight_seconds() -> None:
     assert [backoff_s(n) for n in range(1, 8)] == [0.5, 1.0, 2.0, 4.0, 8.0, 8.0, 8.0]
+
+
+@pytest.mark.timeout(30)
+def test_record_command(udp_port: int, tmp_path, capsys) -> None:
+    from dronewatch.cli import main
+
+    path = tmp_path / "cli.ts"
+    with UdpSender(udp_port):
+        url = f"udp://127.0.0.1:{udp_port}"
+        assert main(["record", url, "--out", str(path), "--seconds", "1.5"]) == 0
+    recorded = open_source(path)
+    frames = 0
+    while recorded.read() is not None:
+        frames += 1
+    recorded.close()
+    assert 15 <= frames <= 45
+    assert f"recorded {path}" in capsys.readouterr().err
+
+
+@pytest.mark.timeout(20)
+def test_record_command_unreachable(tmp_path, capsys) -> None:
+    from dronewatch.cli import main
+
+    url = "tcp://127.0.0.1:1"
+    args = ["record", url, "--out", str(tmp_path / "x.ts"), "--connect-timeout", "1.5"]
+    assert main([*args, "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "nothing received in 1.5 s" in err and url in err and "connection refused" in err
+
+
+def test_record_command_rejects_a_file(tmp_path, capsys) -> None:
+    from dronewatch.cli import main
+
+    assert main(["record", "clip.mp4", "--out", str(tmp_path / "x.ts")]) == 1
+    assert "not a stream URL" in capsys.readouterr().err
