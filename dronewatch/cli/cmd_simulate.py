@@ -69,7 +69,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--origin",
         metavar="LAT,LON[,ALT]",
-        help="with --klv: where the scene's origin is (default: 51.2,-1.8,140 m MSL)",
+        help="with --klv: where the scene's origin is, ground altitude in metres above sea "
+        "level (default: 51.2,-1.8,140); write --origin=-33.9,151.2 for a negative latitude",
     )
     parser.set_defaults(func=run)
 
