@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -74,12 +74,16 @@ class Footprint:
     pixels: np.ndarray | None = None
     """Pixels of ``corners`` when they are not the image corners (attitude fallback
     with the top of the image above the horizon)."""
+    _plane: LocalPlane = field(init=False, repr=False)
+    _h: np.ndarray = field(init=False, repr=False)
+    _w_sign: float = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         plane = LocalPlane(*self.centre)
         x, y = plane.to_xy(self.corners[:, 0], self.corners[:, 1])
         src = image_corners(self.width, self.height) if self.pixels is None else self.pixels
         h = homography(src, np.column_stack([x, y]))
+        # Frozen: the derived fields are set once, here.
         object.__setattr__(self, "_plane", plane)
         object.__setattr__(self, "_h", h)
         # Points beyond the horizon map with the opposite sign of w: refuse them.
@@ -89,9 +93,9 @@ class Footprint:
     def image_to_latlon(self, uv: np.ndarray) -> np.ndarray:
         """(N,2) pixels -> (N,2) (lat, lon); NaN where the pixel sees no ground."""
         uv = np.asarray(uv, dtype=np.float64).reshape(-1, 2)
-        xy, w = apply_homography(self._h, uv)  # type: ignore[attr-defined]
-        bad = np.sign(w) != self._w_sign  # type: ignore[attr-defined]
-        lat, lon = self._plane.to_latlon(xy[:, 0], xy[:, 1])  # type: ignore[attr-defined]
+        xy, w = apply_homography(self._h, uv)
+        bad = np.sign(w) != self._w_sign
+        lat, lon = self._plane.to_latlon(xy[:, 0], xy[:, 1])
         out = np.column_stack([lat, lon])
         out[bad] = np.nan
         return out
@@ -105,7 +109,7 @@ class Footprint:
     def ground_size_m(self) -> tuple[float, float]:
         """Mean widths of the footprint across (top/bottom) and along (sides), metres."""
         corners = self.ground_corners()
-        x, y = self._plane.to_xy(corners[:, 0], corners[:, 1])  # type: ignore[attr-defined]
+        x, y = self._plane.to_xy(corners[:, 0], corners[:, 1])
         p = np.column_stack([x, y])
         d = [float(np.linalg.norm(p[(k + 1) % 4] - p[k])) for k in range(4)]
         return (d[0] + d[2]) / 2, (d[1] + d[3]) / 2

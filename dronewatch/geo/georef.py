@@ -20,7 +20,7 @@ from dronewatch.errors import DroneWatchError
 from dronewatch.geo.footprint import Footprint, footprint_from_klv
 from dronewatch.geo.local import ground_distance_m
 from dronewatch.store import FootprintRow, PositionRow
-from dronewatch.telemetry import KlvPacket
+from dronewatch.telemetry import KlvPacket, KlvReadResult, match_frames, read_klv
 
 #: Floor of the error we claim for a position: the box's bottom centre is not exactly
 #: the target's ground contact point (a vehicle's centre is half its length away).
@@ -36,8 +36,6 @@ def footprints_from_klv(
 ) -> list[Footprint | None]:
     """One footprint (or ``None``) per frame, frame ``i`` at ``frame_times_s[i]``."""
     timed = [p for p in packets if p.pts_s is not None]
-    from dronewatch.telemetry import match_frames
-
     if timed:
         matched = match_frames(timed, frame_times_s)
     else:  # raw KLV: one packet per frame, in order
@@ -144,7 +142,6 @@ def georeference_clip(
     """
     from dronewatch.clip_identity import content_hash
     from dronewatch.store import SightingsReader, Store
-    from dronewatch.telemetry import read_klv, video_frame_times
 
     clip_path = Path(clip_path)
     db_path = Path(db_path)
@@ -159,13 +156,10 @@ def georeference_clip(
             )
         sightings = reader.sightings(clip_id=clip.id)
         paths = {s.id: reader.sighting_path(s.id) for s in sightings}
-    source, result = _read_telemetry(clip_path, klv_path, read_klv)
-    try:
-        times = video_frame_times(source)
-    except Exception:  # a raw KLV file has no video: frames by index at the clip's rate
-        times = []
-    frames = clip.frame_count or clip.frames_analysed or len(times)
-    if not times:
+    source, result = _read_telemetry(clip_path, klv_path)
+    times = _frame_times(source)
+    if not times:  # a raw KLV file has no video: frames by index at the clip's rate
+        frames = clip.frame_count or clip.frames_analysed
         times = [i / clip.fps for i in range(frames)]
     footprints = footprints_from_klv(result.packets, times, clip.width, clip.height, max_age_s)
     positions: list[PositionRow] = []
@@ -195,7 +189,21 @@ def georeference_clip(
     )
 
 
-def _read_telemetry(clip_path: Path, klv_path: str | Path | None, read_klv):  # type: ignore[no-untyped-def]
+def _frame_times(path: Path) -> list[float]:
+    """Presentation times of the video frames of ``path``; empty when it has no video."""
+    import av
+
+    from dronewatch.telemetry import video_frame_times
+
+    try:
+        return video_frame_times(path)
+    except (av.error.FFmpegError, OSError, ValueError, IndexError):
+        return []
+
+
+def _read_telemetry(clip_path: Path, klv_path: str | Path | None) -> tuple[Path, KlvReadResult]:
+    """(where the KLV was found, its packets): ``klv_path``, else the clip, else a
+    ``.ts`` of the same name beside the clip."""
     from dronewatch.errors import SourceError
 
     if klv_path is not None:
