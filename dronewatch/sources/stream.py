@@ -20,6 +20,7 @@ import logging
 import threading
 import time
 from collections import deque
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -45,14 +46,16 @@ _DEFAULT_FPS = 25.0
 _SLOT_SIZE = 2
 
 
-def ffmpeg_options(url: str, read_timeout_s: float) -> dict[str, str]:
+def ffmpeg_options(url: str, timeout_s: float) -> dict[str, str]:
     """FFmpeg options so a dead stream never blocks forever, and a live one starts fast.
 
     FFmpeg's socket timeouts are in microseconds: ``timeout`` (RTSP: socket I/O; UDP/TCP/
-    HTTP/SRT: read or connect) and ``rw_timeout`` (any protocol's read/write). PyAV's own
-    ``timeout=`` (an interrupt callback) backs them up for protocols that ignore both.
+    HTTP/SRT: read or connect) and ``rw_timeout`` (any protocol's read/write). They are a
+    backstop at the open timeout: PyAV's ``timeout=(open, read)`` interrupt callback is
+    the finer bound (a UDP reconnect may wait for the sender for the whole open timeout,
+    a stall while reading is noticed after the read timeout).
     """
-    micros = str(int(read_timeout_s * 1_000_000))
+    micros = str(int(timeout_s * 1_000_000))
     options = {
         "rw_timeout": micros,
         "timeout": micros,
@@ -62,6 +65,10 @@ def ffmpeg_options(url: str, read_timeout_s: float) -> dict[str, str]:
         "fflags": "nobuffer",
     }
     scheme = url.partition("://")[0].lower()
+    if scheme in ("rtsp", "rtsps"):
+        # Interleaved over the RTSP connection: RTP over UDP is often blocked by NAT or
+        # firewalls, and FFmpeg's fallback to TCP takes longer than our read timeout.
+        options["rtsp_transport"] = "tcp"
     if scheme in ("udp", "rtp"):
         options["overrun_nonfatal"] = "1"  # a slow reader loses packets, not the stream
     return options
@@ -88,6 +95,7 @@ class StreamSource:
         read_timeout_s: float = 2.0,
         name: str | None = None,
         decode: bool = True,
+        options: Mapping[str, str] | None = None,
     ) -> None:
         self.url = url
         self.name = name or url
@@ -99,6 +107,8 @@ class StreamSource:
         self.reconnects = 0  # connections made after the first
         self.packets = 0  # packets demuxed (video and data)
         self.decode = decode  # False: record or watch KLV only, no frames (saves the CPU)
+        self._options = ffmpeg_options(url, max(open_timeout_s, read_timeout_s))
+        self._options.update(options or {})  # e.g. {"rtsp_transport": "udp"}
         self._cond = threading.Condition()
         self._frames: deque[FramePacket] = deque()
         self._state = StreamState(StreamPhase.CONNECTING, url)
@@ -237,6 +247,7 @@ class StreamSource:
                 break
             if was_live:
                 self.reconnects += 1
+            self._set_state(StreamState(phase, self.url, attempt, None, reason))
         self._state = StreamState(StreamPhase.ENDED, self.url)
 
     def _connect_and_read(self) -> None:
@@ -248,7 +259,7 @@ class StreamSource:
 
         container = av.open(
             self.url,
-            options=ffmpeg_options(self.url, self.read_timeout_s),
+            options=self._options,
             timeout=(self.open_timeout_s, self.read_timeout_s),
         )
         self._container = container

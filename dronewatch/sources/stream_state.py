@@ -34,17 +34,16 @@ class StreamState:
     phase: StreamPhase
     url: str
     attempt: int = 0  # reconnection attempts since the stream was last live
-    retry_in_s: float | None = None
+    retry_in_s: float | None = None  # None while the attempt is connecting
     reason: str | None = None  # the last failure, naming the URL
 
     def __str__(self) -> str:
+        when = "connecting" if self.retry_in_s is None else f"next in {self.retry_in_s:.1f} s"
         if self.phase is StreamPhase.RECONNECTING:
-            text = f"reconnecting (attempt {self.attempt}, next in {self.retry_in_s:.1f} s)"
+            text = f"reconnecting (attempt {self.attempt}, {when})"
             return f"{text}: {self.reason}" if self.reason else text
         if self.phase is StreamPhase.ERROR:
-            retry = ""
-            if self.retry_in_s is not None:
-                retry = f" (retry {self.attempt}, next in {self.retry_in_s:.1f} s)"
+            retry = f" (retry {self.attempt}, {when})" if self.attempt else ""
             return f"error: {self.reason}{retry}"
         return self.phase.value
 

@@ -150,7 +150,7 @@ def test_udp_stream_drops_and_comes_back(stream: StreamSource, udp_port: int) ->
         detect_s = wait_for(lambda: stream.state.phase is StreamPhase.RECONNECTING, 4)
         assert 0.5 < detect_s < 3.0
         text = str(stream.state)
-        assert text.startswith("reconnecting (attempt 1, next in 0.5 s)")
+        assert text.startswith("reconnecting (attempt 1, ")
         assert "udp://127.0.0.1" in text
         time.sleep(max(0.0, 2.0 - (time.monotonic() - paused)))
         while stream.poll(0.0) is not None:
@@ -163,7 +163,7 @@ def test_udp_stream_drops_and_comes_back(stream: StreamSource, udp_port: int) ->
         assert again[0].time_s > frames[-1].time_s + 1.5
         assert stream.state.phase is StreamPhase.LIVE
         assert stream.reconnects >= 1
-        assert back_s < 4.0
+        assert back_s < 3.0  # probing (0.5 s) and the next keyframe (0.5 s), mostly
         print(f"stall detected in {detect_s:.2f} s, frames back {back_s:.2f} s after resume")
     start = time.monotonic()
     stream.close()
@@ -279,6 +279,14 @@ def test_is_stream_url(spec: str, expected: bool) -> None:
         (
             StreamState(StreamPhase.ERROR, "u", 1, 0.5, "u: connection refused"),
             "error: u: connection refused (retry 1, next in 0.5 s)",
+        ),
+        (
+            StreamState(StreamPhase.RECONNECTING, "u", 3, None, "u: timed out"),
+            "reconnecting (attempt 3, connecting): u: timed out",
+        ),
+        (
+            StreamState(StreamPhase.ERROR, "u", 2, None, "u: connection refused"),
+            "error: u: connection refused (retry 2, connecting)",
         ),
         (StreamState(StreamPhase.ENDED, "u"), "ended"),
     ],
