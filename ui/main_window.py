@@ -488,6 +488,9 @@ class MainWindow(QMainWindow):
 
     def seek(self, seconds: float) -> None:
         self.training.note("seek", value=seconds)
+        self._update_duration()
+        if self.clock.duration == 0 and seconds > 0:
+            self._pending_seek = seconds  # feeds still opening: go there once they are
         self.clock.seek(seconds)
         self.tick()
 

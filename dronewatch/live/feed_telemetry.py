@@ -44,14 +44,16 @@ def _video_start_s(path: Path) -> float:
 def load_feed_telemetry(path: str | Path) -> FeedTelemetry | None:
     """The KLV of a video file's data stream, or None when it carries none."""
     path = Path(path)
+    import av
+
     try:
         result = read_container(path)
-    except (DroneWatchError, NoDataStreamError, KlvError, OSError):
-        return None  # no telemetry is normal: most clips carry none
+        start = _video_start_s(path)
+    except (DroneWatchError, NoDataStreamError, KlvError, OSError, av.error.FFmpegError):
+        return None  # no telemetry is normal (most clips carry none); bad files fail elsewhere
     packets = [p for p in result.packets if p.pts_s is not None]
     if not packets:
         return None
-    start = _video_start_s(path)
     packets.sort(key=lambda p: p.pts_s or 0.0)
     track = [
         (float(p.values["sensor_latitude"]), float(p.values["sensor_longitude"]))  # type: ignore[arg-type]
