@@ -3,12 +3,14 @@ recording while watching, and unreachable URLs. Only 127.0.0.1 is ever used."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 import pytest
@@ -35,6 +37,7 @@ class UdpSender:
     KLV data stream whose precision time stamp is the wall clock at encoding."""
 
     def __init__(self, port: int, *, klv: bool = True) -> None:
+        self.port = port
         self.url = f"udp://127.0.0.1:{port}?pkt_size=1316"
         self.klv = klv
         self.sent = 0
@@ -57,8 +60,13 @@ class UdpSender:
     def resume(self) -> None:
         self._running.set()
 
+    def _open_output(self) -> Any:
+        return av.open(self.url, "w", format="mpegts")
+
     def _run(self) -> None:
-        out = av.open(self.url, "w", format="mpegts")
+        out = self._open_output()
+        if out is None:
+            return
         video = out.add_stream("libx264", rate=FPS)
         video.width, video.height = SIZE
         video.pix_fmt = "yuv420p"
@@ -91,7 +99,42 @@ class UdpSender:
                 tick += 1 / FPS
                 self._stop.wait(max(0.0, tick - time.monotonic()))
         finally:
-            out.close()
+            with contextlib.suppress(av.error.FFmpegError):
+                out.close()  # a TCP peer gone: the trailer cannot be sent
+
+
+class TcpServerSender(UdpSender):
+    """The same stream served to one TCP client that connects to 127.0.0.1:``port``.
+
+    Python's socket accepts the client (FFmpeg's own ``listen=1`` would hold the GIL
+    while it waits, so the receiver in this process could never connect).
+    """
+
+    def __init__(self, port: int) -> None:
+        super().__init__(port)
+        self._server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._server.bind(("127.0.0.1", port))
+        self._server.listen(1)
+        self._server.settimeout(0.2)
+        self._conn: socket.socket | None = None
+
+    def _open_output(self) -> Any:
+        while not self._stop.is_set():
+            try:
+                self._conn, _ = self._server.accept()
+            except TimeoutError:
+                continue
+            self._server.close()
+            self._conn.settimeout(5)
+            return av.open(self._conn.makefile("wb"), "w", format="mpegts")
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        super().__exit__(*exc)
+        self._server.close()
+        if self._conn is not None:
+            self._conn.close()
 
 
 def wait_for(condition: Callable[[], bool], timeout: float) -> float:
@@ -170,6 +213,26 @@ def test_udp_stream_drops_and_comes_back(stream: StreamSource, udp_port: int) ->
     assert time.monotonic() - start < 1.0
     assert stream.state.phase is StreamPhase.ENDED
     assert stream.read() is None
+
+
+@pytest.mark.timeout(30)
+def test_tcp_stream_that_ends_is_reconnected() -> None:
+    port = free_udp_port()  # a free TCP port too, most likely
+    url = f"tcp://127.0.0.1:{port}"
+    source = StreamSource(url, read_timeout_s=1.0)
+    try:
+        with TcpServerSender(port):
+            first = take(source, 5, timeout=8)
+        # the sender hung up and nobody listens any more
+        wait_for(lambda: "connection refused" in str(source.state), 5)
+        assert source.state.phase is StreamPhase.RECONNECTING
+        assert url in str(source.state)
+        with TcpServerSender(port):
+            again = take(source, 5, timeout=12)
+        assert again[0].index > first[-1].index
+        assert source.reconnects >= 1
+    finally:
+        source.close()
 
 
 @pytest.mark.timeout(30)
