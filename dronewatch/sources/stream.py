@@ -71,6 +71,7 @@ def ffmpeg_options(url: str, timeout_s: float) -> dict[str, str]:
         options["rtsp_transport"] = "tcp"
     if scheme in ("udp", "rtp"):
         options["overrun_nonfatal"] = "1"  # a slow reader loses packets, not the stream
+        options["reuse"] = "1"  # reopening the port at once (a reader still closing)
     return options
 
 

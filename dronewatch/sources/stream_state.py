@@ -79,6 +79,10 @@ class DelayMeter:
     time, relative to the smallest such offset seen since the connection opened. That is
     the queueing/jitter latency on top of the best path seen, not the absolute delay
     (a constant network or encoder delay is invisible to it); ``kind`` says which.
+
+    On loopback MPEG-TS with KLV it reads a steady ~0.10 s at 20 fps: the TS demuxer
+    hands a video frame over only when the next frame's first TS packet arrives (video
+    PES packets have no length), so one to two frame intervals are inherent to MPEG-TS.
     """
 
     def __init__(self) -> None:
