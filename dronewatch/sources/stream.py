@@ -31,6 +31,7 @@ from dronewatch.sources.stream_state import (
     DelayMeter,
     StreamPhase,
     StreamState,
+    StreamStats,
     backoff_s,
     describe_failure,
 )
@@ -149,6 +150,25 @@ class StreamSource:
     def recording(self) -> Path | None:
         rec = self._recorder
         return rec.path if rec is not None and not rec.closed else None
+
+    def stats(self) -> StreamStats:
+        """State, counters, delay and recording at this moment (for a HUD or a log)."""
+        recording = self.recording
+        return StreamStats(
+            state=self._state,
+            received=self.received,
+            dropped=self.dropped,
+            reconnects=self.reconnects,
+            delay_s=self.delay_s,
+            delay_kind=self.delay_kind,
+            recording=None if recording is None else str(recording),
+        )
+
+    def __enter__(self) -> StreamSource:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def poll(self, timeout: float) -> FramePacket | None:
         """The oldest waiting frame, waiting up to ``timeout`` s; None if none came."""

@@ -48,6 +48,19 @@ class StreamState:
         return self.phase.value
 
 
+@dataclass(frozen=True, slots=True)
+class StreamStats:
+    """Everything a view shows about a live stream, taken at one moment."""
+
+    state: StreamState
+    received: int  # frames decoded since the source opened
+    dropped: int  # frames the consumer never took (a newer one replaced them)
+    reconnects: int
+    delay_s: float | None
+    delay_kind: str | None  # "klv" (absolute) or "relative" (jitter), see DelayMeter
+    recording: str | None  # path of the running recording
+
+
 def describe_failure(url: str, exc: BaseException) -> str:
     """A one-line reason naming the URL: "connection refused", "timed out", ..."""
     import av

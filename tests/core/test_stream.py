@@ -206,6 +206,9 @@ def test_udp_stream_drops_and_comes_back(stream: StreamSource, udp_port: int) ->
         assert again[0].time_s > frames[-1].time_s + 1.5
         assert stream.state.phase is StreamPhase.LIVE
         assert stream.reconnects >= 1
+        stats = stream.stats()
+        assert stats.state.phase is StreamPhase.LIVE and stats.reconnects >= 1
+        assert stats.received >= 15 and stats.recording is None
         assert back_s < 3.0  # probing (0.5 s) and the next keyframe (0.5 s), mostly
         print(f"stall detected in {detect_s:.2f} s, frames back {back_s:.2f} s after resume")
     start = time.monotonic()
