@@ -26,7 +26,9 @@ FORMAT_LABELS = {
     "pdf": "PDF report (.pdf)",
     "mot": "MOTChallenge tracks (.txt, a folder for several feeds)",
     "cvat": "CVAT for video 1.1 (.xml, a folder for several feeds)",
-    "geojson": "GeoJSON (needs ground positions)",
+    "geojson": "GeoJSON map layers (needs ground positions: dronewatch geo)",
+    "kml": "KML for Google Earth (needs ground positions)",
+    "cot": "Cursor-on-Target events for TAK (needs ground positions)",
 }
 SUFFIX = {
     "csv": ".csv",
