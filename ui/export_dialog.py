@@ -38,6 +38,8 @@ SUFFIX = {
     "mot": ".txt",
     "cvat": ".xml",
     "geojson": ".geojson",
+    "kml": ".kml",
+    "cot": ".cot.xml",
 }
 
 
