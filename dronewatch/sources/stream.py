@@ -76,6 +76,13 @@ def ffmpeg_options(url: str, timeout_s: float) -> dict[str, str]:
     return options
 
 
+def _is_permanent(exc: BaseException) -> bool:
+    """Failures no retry can cure: this FFmpeg build lacks the protocol."""
+    import av
+
+    return isinstance(exc, av.error.ProtocolNotFoundError)
+
+
 class StreamSource:
     """A live stream; ``info.frame_count`` is None. Thread-safe reads from one consumer.
 
@@ -253,6 +260,9 @@ class StreamSource:
             except Exception as exc:  # every failure means: retry later
                 reason = describe_failure(self.url, exc)
                 log.debug("stream %s failed", self.url, exc_info=True)
+                if _is_permanent(exc):
+                    self._set_state(StreamState(StreamPhase.ERROR, self.url, 0, None, reason))
+                    return  # retrying cannot help; close() still ends the source
             if self._closing.is_set():
                 break
             if self.packets > before:  # it was live: count attempts from here

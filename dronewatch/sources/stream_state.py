@@ -67,6 +67,9 @@ def describe_failure(url: str, exc: BaseException) -> str:
 
     if isinstance(exc, DroneWatchError):
         return str(exc)  # already names the URL
+    if isinstance(exc, av.error.ProtocolNotFoundError):
+        scheme = url.partition("://")[0]
+        return f"{url}: this FFmpeg build cannot open {scheme}:// streams"
     if isinstance(exc, ConnectionRefusedError) or getattr(exc, "errno", None) == errno.ECONNREFUSED:
         problem = "connection refused"
     elif isinstance(exc, (TimeoutError, av.error.ExitError)) or getattr(exc, "errno", None) in (

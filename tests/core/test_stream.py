@@ -296,7 +296,9 @@ def test_record_to_unknown_format_names_the_file(stream: StreamSource, tmp_path)
 
 
 @pytest.mark.timeout(20)
-@pytest.mark.parametrize("url", ["tcp://127.0.0.1:1", "rtsp://127.0.0.1:1/x"])
+@pytest.mark.parametrize(
+    "url", ["tcp://127.0.0.1:1", "rtsp://127.0.0.1:1/x", "http://127.0.0.1:1/live.ts"]
+)
 def test_unreachable_url_reports_an_error_naming_it(url: str) -> None:
     source = open_source(url)
     assert isinstance(source, StreamSource)
@@ -311,6 +313,18 @@ def test_unreachable_url_reports_an_error_naming_it(url: str) -> None:
         start = time.monotonic()
         source.close()
         assert time.monotonic() - start < 1.0
+
+
+@pytest.mark.timeout(10)
+def test_missing_protocol_is_a_final_error() -> None:
+    url = "srt://127.0.0.1:1"
+    with StreamSource(url) as source:
+        wait_for(lambda: source.state.phase is StreamPhase.ERROR, 5)
+        if "cannot open" not in str(source.state):
+            pytest.skip(f"this FFmpeg build reads SRT ({source.state})")
+        assert str(source.state) == f"error: {url}: this FFmpeg build cannot open srt:// streams"
+        time.sleep(0.7)  # no retry
+        assert source.state.attempt == 0
 
 
 @pytest.mark.parametrize(
