@@ -165,3 +165,16 @@ def test_live_udp_stream_through_the_player() -> None:
         start = time.monotonic()
         assert player.stop(1.0)
         assert time.monotonic() - start < 1.0
+
+
+@pytest.mark.timeout(10)
+def test_stops_promptly_while_the_source_waits_for_a_silent_stream() -> None:
+    url = f"udp://127.0.0.1:{free_udp_port()}"  # nobody sends: the open waits for data
+    player = LivePlayer(url, lambda: open_source(url))
+    player.start()
+    time.sleep(0.5)
+    assert player.snapshot().status is FeedStatus.OPENING
+    assert not player.settled()
+    start = time.monotonic()
+    assert player.stop(1.0)
+    assert time.monotonic() - start < 1.0
