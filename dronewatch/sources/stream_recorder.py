@@ -4,6 +4,8 @@ The reader thread hands every demuxed packet to :meth:`StreamRecorder.write`; th
 of ``stop_recording`` closes the file from its own thread. A lock keeps the two apart.
 Output streams are made from the first input streams seen (one video, one data stream):
 after a reconnect the new connection's packets go to the same output streams by kind.
+KLV goes into MPEG-TS only: Matroska has no KLV codec id (and FFmpeg 8's muxer crashes
+on a KLV packet rather than refusing it), so a ``.mkv`` recording holds the video alone.
 Video is written from its first keyframe on, so the file starts with a decodable frame,
 and times are shifted so that keyframe is at 0 (a player would otherwise count the time
 the stream ran before the recording as part of the file).
@@ -46,6 +48,7 @@ class StreamRecorder:
         self._lock = threading.Lock()
         self._streams: dict[str, Any] = {}  # "video"/"data" -> output stream
         self._header_done = False  # no streams can be added once a packet was muxed
+        self._keeps_klv = fmt == "mpegts"
         self._keyframe_seen = False
         self._last_dts: dict[str, int] = {}
         self._origin_s: float | None = None  # stream time of the first recorded keyframe
@@ -59,6 +62,8 @@ class StreamRecorder:
             if self.closed or packet.size == 0 or packet.dts is None:
                 return
             kind = packet.stream.type
+            if kind == "data" and not self._klv_stream(packet.stream):
+                return
             if kind not in ("video", "data"):
                 return
             if kind == "video" and not self._keyframe_seen:
@@ -78,10 +83,13 @@ class StreamRecorder:
                 # A data stream must exist before the header is written: add it now if
                 # the input has one, so KLV that arrives later can still be recorded.
                 container = packet.stream.container
-                data = [s for s in container.streams if s.type == "data"]
+                data = [s for s in container.streams if self._klv_stream(s)]
                 if data:
                     self._streams["data"] = self._out.add_stream_from_template(data[0])
             self._mux(packet, kind, out_stream)
+
+    def _klv_stream(self, stream: Any) -> bool:
+        return self._keeps_klv and stream.type == "data" and stream.name == "klv"
 
     def _mux(self, packet: Any, kind: str, out_stream: Any) -> None:
         import av

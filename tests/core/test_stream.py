@@ -266,16 +266,18 @@ def test_recording_while_watching_is_playable(
 
 
 @pytest.mark.timeout(20)
-def test_record_to_mkv_without_klv(udp_port: int, tmp_path) -> None:
+@pytest.mark.parametrize("klv", [False, True])
+def test_record_to_mkv(udp_port: int, tmp_path, klv: bool) -> None:
     path = tmp_path / "rec.mkv"
     source = StreamSource(f"udp://127.0.0.1:{udp_port}", read_timeout_s=0.8)
     try:
-        with UdpSender(udp_port, klv=False):
+        with UdpSender(udp_port, klv=klv):
             take(source, 3, timeout=8)
-            assert source.klv is None
-            assert source.delay_kind == "relative"
-            assert source.delay_s is not None and 0.0 <= source.delay_s < 1.0
-            source.start_recording(path)
+            if not klv:
+                assert source.klv is None
+                assert source.delay_kind == "relative"
+                assert source.delay_s is not None and 0.0 <= source.delay_s < 1.0
+            source.start_recording(path)  # KLV or not, Matroska gets the video alone
             take(source, 20, timeout=5)
             source.stop_recording()
     finally:
