@@ -224,8 +224,11 @@ class SightingsPanel(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(THUMB_SIZE + 4)
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Sized once when rows first arrive: ResizeToContents re-measures every row on
+        # every refresh, which stalls the GUI once there are hundreds of sightings.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
+        self._sized = False
         self.table.doubleClicked.connect(self._on_double_click)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
 
@@ -298,6 +301,9 @@ class SightingsPanel(QWidget):
         selected = self.selected_id()
         if self.model.set_rows(rows) and selected is not None:
             self.select_sighting(selected, emit=False)
+        if rows and not self._sized:
+            self._sized = True
+            self.table.resizeColumnsToContents()
 
     def set_bookmarks(self, marks: Sequence[Any], feed_names: dict[int | None, str]) -> None:
         self.bookmarks.clear()
