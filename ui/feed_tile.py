@@ -38,6 +38,16 @@ def format_clock(seconds: float) -> str:
     return f"{minutes:02d}:{secs:05.2f}"
 
 
+def live_badge(source: object, dropped: int) -> str:
+    """A live stream's delay and drops."""
+    delay = getattr(source, "delay_s", None)
+    kind = getattr(source, "delay_kind", None)
+    text = "LIVE"
+    if delay is not None:
+        text += f"  delay {delay * 1000:.0f} ms" + (" (jitter)" if kind == "relative" else "")
+    return f"{text}  drop {dropped}"
+
+
 def scaled(track: TrackState, factor: float) -> TrackState:
     """The track with its box in display pixels."""
     x1, y1, x2, y2 = track.xyxy
@@ -96,6 +106,7 @@ class FeedTile(QWidget):
         self.operator_boxes: tuple[TrackState, ...] = ()  # marks being followed now
         self.aid_delay_frames: int | None = None  # training: hide young tracks
         self.telemetry_text = ""  # aircraft position, altitude, heading, look (from KLV)
+        self.live_badge = ""  # live streams: delay, drops
         self.training_marks: tuple[tuple[float, float], ...] = ()  # trainee clicks to show
         self._drag_from: QPointF | None = None
         self.drag_rect: QRectF | None = None
@@ -413,3 +424,10 @@ class FeedTile(QWidget):
         )
         if self.analysis is not None:
             self._paint_label(painter, analysis_badge(self.analysis), self.width() - 4, h + 6, True)
+        if self.live_badge:
+            self._paint_label(painter, self.live_badge, self.width() - 4, h + 6, True)
+        if snap.status is FeedStatus.READY and snap.error:
+            # A live feed lost its stream: keep its last frame, say what is happening.
+            painter.setFont(self._big_font)
+            self._paint_label(painter, snap.error, 4, h + 10, right=False)
+            painter.setFont(self._font)

@@ -47,10 +47,12 @@ from dronewatch.live.sighting_rows import (
 )
 from dronewatch.live.track_index import TrackIndex
 from dronewatch.playback import FeedPlayer, FeedStatus, PlaybackClock, PlayerSnapshot
+from dronewatch.playback.live_player import LivePlayer
 from dronewatch.review.log_import import import_log
 from dronewatch.review.reference import import_reference
 from dronewatch.sources import SIM_PREFIX, expand_feed_paths, open_source
 from dronewatch.sources.image_sequence import IMAGE_SUFFIXES
+from dronewatch.sources.stream_url import is_stream_url
 from dronewatch.sources.video_file import VIDEO_SUFFIXES
 from dronewatch.store import SightingsReader, Store
 from dronewatch.store.records import BookmarkRecord
@@ -60,7 +62,7 @@ from dronewatch.workspace import Workspace
 from ui.background_job import BackgroundJob, run_with_progress
 from ui.export_dialog import ExportDialog
 from ui.feed_grid import FeedGrid
-from ui.feed_tile import FeedTile
+from ui.feed_tile import FeedTile, live_badge
 from ui.library_panel import LibraryPanel, analyse_library, scan_folder
 from ui.map_view import MapView
 from ui.operator_marks import MarkController
@@ -231,8 +233,13 @@ class MainWindow(QMainWindow):
         feed_id = f"feed{self._next_id}"
         self._next_id += 1
         is_sim = spec.startswith(SIM_PREFIX)
-        name = spec if is_sim else Path(spec).name
-        player = FeedPlayer(name, lambda s=spec: open_source(s))
+        live = is_stream_url(spec)
+        name = spec if is_sim or live else Path(spec).name
+        player: FeedPlayer | LivePlayer
+        if live:
+            player = LivePlayer(name, lambda s=spec: open_source(s))
+        else:
+            player = FeedPlayer(name, lambda s=spec: open_source(s))
         tile = FeedTile(feed_id, name)
         feed = Feed(feed_id, spec, player, tile)
         tile.clicked.connect(lambda _t, f=feed: self.select(f))
@@ -246,6 +253,11 @@ class MainWindow(QMainWindow):
         self.grid.add_tile(tile)
         player.start()
         player.request(self.clock.position())
+        if live:
+            # A live stream shows its newest frame; analysis of streams needs frames
+            # shared with the display (a UDP port cannot be opened twice): not yet.
+            tile.hud_state = "LIVE"
+            return feed
         if self.analysis_on:
             self._start_analysis(feed)
         if not is_sim:
@@ -311,6 +323,10 @@ class MainWindow(QMainWindow):
         action.setChecked(on)
         action.toggled.connect(lambda checked: self.set_feed_analysis(feed, checked))
         menu.addAction("Save a snapshot…", lambda: self.save_snapshot(feed))
+        source = getattr(feed.player, "source", None)
+        if source is not None:
+            label = "Stop recording" if source.recording is not None else "Record this stream…"
+            menu.addAction(label, lambda: self.toggle_recording(feed))
         menu.addAction("Close this feed", lambda: self.close_feed(feed))
         menu.popup(pos)
 
@@ -438,6 +454,38 @@ class MainWindow(QMainWindow):
         self.errors.append(message)
         self.statusBar().showMessage(message, 10_000)
         self.feed_failed.emit(message)
+
+    def open_stream_dialog(self) -> None:
+        url, ok = QInputDialog.getText(
+            self, "Open a live stream", "URL (rtsp://, udp://, http(s)://, srt://, tcp://):"
+        )
+        if ok and url.strip():
+            if is_stream_url(url.strip()):
+                self.open_feeds([url.strip()])
+            else:
+                self.warn("Not a stream URL", f"{url}: not an rtsp, udp, http(s), srt or tcp URL")
+
+    def toggle_recording(self, feed: Feed, path: Path | None = None) -> Path | None:
+        """Record a live stream to a file while watching it (one click on, one off)."""
+        source = getattr(feed.player, "source", None)
+        if source is None:
+            return None
+        if source.recording is not None:
+            done = source.stop_recording()
+            self.statusBar().showMessage(f"Recording saved: {done}", 8000)
+            return done
+        if path is None:
+            name, _ = QFileDialog.getSaveFileName(self, "Record stream to", "stream.ts", "*.ts")
+            if not name:
+                return None
+            path = Path(name)
+        try:
+            source.start_recording(path)
+        except DroneWatchError as exc:
+            self.warn("Cannot record", str(exc))
+            return None
+        self.statusBar().showMessage(f"Recording {feed.tile.name} to {path}", 8000)
+        return path
 
     def open_files_dialog(self) -> None:
         patterns = " ".join(f"*{s}" for s in sorted(VIDEO_SUFFIXES))
@@ -749,14 +797,19 @@ class MainWindow(QMainWindow):
             feed.player.request(position)
             tile = feed.tile
             feed.player.set_display_size(tile.wanted_display_size())
-            tile.hud_speed, tile.hud_state = self.clock.speed, state
+            live_source = getattr(feed.player, "source", None)
+            if live_source is not None:
+                tile.hud_speed, tile.hud_state = 1.0, "REC" if live_source.recording else "LIVE"
+                tile.live_badge = live_badge(live_source, feed.player.dropped)
+            else:
+                tile.hud_speed, tile.hud_state = self.clock.speed, state
             if feed.analysis is not None:
                 feed.analysis.set_playhead(position)
                 if tile.track_index is not None:
                     tile.analysis = feed.analysis.stats()
             snap = feed.player.snapshot()
             tile.set_snapshot(snap)
-            if snap.status is FeedStatus.ERROR and not feed.reported:
+            if snap.status is FeedStatus.ERROR and not feed.reported and live_source is None:
                 feed.reported = True
                 self._report(snap.error or f"{feed.spec}: unknown error")
         if self.marks.marks:
@@ -778,6 +831,13 @@ class MainWindow(QMainWindow):
         self.longest_tick_ms = max(self.longest_tick_ms, self._tick_clock.nsecsElapsed() / 1e6)
 
     def _show_telemetry(self) -> None:
+        for feed in self.feeds:  # live streams: their latest KLV packet
+            source = getattr(feed.player, "source", None)
+            if source is not None and source.klv is not None:
+                text = hud_line(source.klv)
+                if text != feed.tile.telemetry_text:
+                    feed.tile.telemetry_text = text
+                    feed.tile.update()
         """HUD telemetry line on each tile and the aircraft on the map."""
         for lane, feed in enumerate(self.feeds):
             telemetry, time_s = feed.telemetry, feed.tile.shown_time

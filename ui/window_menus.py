@@ -57,6 +57,7 @@ def build_menus(w: MainWindow) -> None:
     file_menu = menu.addMenu("&File")
     file_menu.addAction(_action(w, "&Open video files…", w.open_files_dialog, "Ctrl+O"))
     file_menu.addAction(_action(w, "Open &folder…", w.open_folder_dialog, "Ctrl+Shift+O"))
+    file_menu.addAction(_action(w, "Open a live &stream…", w.open_stream_dialog, "Ctrl+U"))
     file_menu.addAction(_action(w, "Open &library folder…", w.open_library_dialog, "Ctrl+L"))
     file_menu.addAction(_action(w, "&Close selected feed", w.close_selected_feed, "Ctrl+W"))
     file_menu.addSeparator()
