@@ -43,6 +43,7 @@ from dronewatch.live.sighting_rows import (
     SightingRow,
     class_counts,
     collect_rows,
+    first_positions,
     next_sighting,
 )
 from dronewatch.live.track_index import TrackIndex
@@ -182,6 +183,7 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self._map_dock, self._table_dock)
         self._table_dock.raise_()
         self.library.open_requested.connect(lambda path: self.open_feeds([path]))
+        self.map_view.sighting_clicked.connect(lambda sid: self.select_sighting(sid, seek=True))
         self.library.analyse_requested.connect(self.analyse_library)
         self.library.search_button.clicked.connect(self.search_database)
         self.library.search_text.returnPressed.connect(self.search_database)
@@ -643,6 +645,7 @@ class MainWindow(QMainWindow):
             self.timeline.set_sightings([r for r in rows if not r.dismissed])
             self.table.set_rows(rows, names)
             self._hide_dismissed_tracks()
+            self._show_sightings_on_map()
         self._load_reference_layers()
         self._update_training_review()
         bookmarks = self._bookmarks()
@@ -738,6 +741,17 @@ class MainWindow(QMainWindow):
                 self.import_reference(path)
         except DroneWatchError as exc:
             self.warn("Import refused", str(exc))
+
+    def _show_sightings_on_map(self) -> None:
+        """Sightings with ground positions (see ``dronewatch geo``) on the Map dock."""
+        if self._reader is None:
+            return
+        clips = [f.analysis.clip_id for f in self.feeds if f.analysis and f.analysis.clip_id]
+        try:
+            points = first_positions(self._reader, clips)
+        except DroneWatchError:
+            return
+        self.map_view.show_sightings(points)
 
     def _hide_dismissed_tracks(self) -> None:
         for feed in self.feeds:

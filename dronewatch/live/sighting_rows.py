@@ -90,3 +90,20 @@ def next_sighting(rows: Sequence[SightingRow], time_s: float, forward: bool) -> 
         return min(later, key=lambda r: r.start_s) if later else None
     earlier = [r for r in rows if r.start_s < time_s - eps]
     return max(earlier, key=lambda r: r.start_s) if earlier else None
+
+
+def first_positions(
+    reader: SightingsReader, clip_ids: Sequence[int]
+) -> list[tuple[int, float, float]]:
+    """(sighting id, lat, lon) where each sighting was first seen on the ground."""
+    if not clip_ids or not getattr(reader, "has_geo", False):
+        return []
+    marks = ",".join("?" * len(clip_ids))
+    rows = reader._rows(  # one query for the map, not one per sighting
+        "SELECT p.sighting_id, p.lat, p.lon FROM sighting_positions p "
+        "JOIN sightings s ON s.id = p.sighting_id "
+        f"WHERE s.clip_id IN ({marks}) AND s.status != 'dismissed' AND p.frame = ("
+        "SELECT MIN(q.frame) FROM sighting_positions q WHERE q.sighting_id = p.sighting_id)",
+        list(clip_ids),
+    )
+    return [(int(sid), float(lat), float(lon)) for sid, lat, lon in rows]

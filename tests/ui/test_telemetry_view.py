@@ -30,3 +30,37 @@ def test_feed_without_telemetry_shows_none(qtbot, window, clip_factory) -> None:
     window._show_telemetry()
     assert feed.telemetry is None and feed.tile.telemetry_text == ""
     assert feed.feed_id not in window.map_view._layers
+
+
+def test_sightings_with_ground_positions_show_on_the_map_and_seek(
+    qtbot, tmp_path, sim_clip
+) -> None:
+    from dronewatch.cli import main as cli_main
+    from dronewatch.live.feed_analysis import AnalysisState
+    from dronewatch.store import Store
+    from ui.main_window import MainWindow
+
+    out = tmp_path / "geo"
+    args = ["--preset", "day-pan", "--seed", "3", "--seconds", "4", "--klv", "--quiet"]
+    assert cli_main(["simulate", *args, "--out", str(out)]) == 0
+    clip, db = out / "day-pan.mp4", tmp_path / "s.db"
+    assert cli_main(["analyze", str(clip), "--db", str(db)]) == 0
+    assert cli_main(["geo", str(clip), "--db", str(db)]) == 0
+    with Store(db) as store:
+        window = MainWindow(store=store)
+        qtbot.addWidget(window)
+        window.show()
+        (feed,) = window.open_feeds([str(clip)])
+        qtbot.waitUntil(
+            lambda: feed.analysis.stats().state is AnalysisState.FROM_STORE, timeout=20_000
+        )
+        window.refresh_sightings()
+        xs, ys = window.map_view._sightings.getData()
+        assert len(xs) == len(window.sighting_rows) > 0
+        assert all(51.1 < y < 51.3 for y in ys)  # the simulator's default origin
+        target = max(window.sighting_rows, key=lambda r: r.start_s)
+        window.map_view.sighting_clicked.emit(target.sighting_id)
+        wait_settled(qtbot, window)
+        assert window.selected_sighting == target.sighting_id
+        assert abs(window.clock.position() - target.start_s) < 1e-6
+        window.close()
