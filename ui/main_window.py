@@ -11,7 +11,7 @@ import base64
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import cv2
@@ -90,6 +90,7 @@ class Feed:
     analysis: FeedAnalysis | None = None
     analysis_key: str = ""  # feeds of one file share one analysis
     telemetry: FeedTelemetry | None = None  # MISB KLV of the file, loaded in the background
+    offset_s: float = 0.0  # the clip starts this long after the shared clock's zero
     reported: bool = False  # its error went to stderr already
 
 
@@ -325,6 +326,7 @@ class MainWindow(QMainWindow):
         action.setChecked(on)
         action.toggled.connect(lambda checked: self.set_feed_analysis(feed, checked))
         menu.addAction("Save a snapshot…", lambda: self.save_snapshot(feed))
+        menu.addAction(f"Time offset ({feed.offset_s:+.2f} s)…", lambda: self.offset_dialog(feed))
         source = getattr(feed.player, "source", None)
         if source is not None:
             label = "Stop recording" if source.recording is not None else "Record this stream…"
@@ -423,6 +425,50 @@ class MainWindow(QMainWindow):
             if self.grid.enlarged is not tile:
                 self.grid.toggle_enlarged(tile)
                 self.training.note("enlarge", feed=self.feeds[position].spec)
+
+    def set_offset(self, feed: Feed, offset_s: float) -> None:
+        """Shift a feed on the shared clock (it started ``offset_s`` after time zero)."""
+        feed.offset_s = float(offset_s)
+        self._update_duration()
+        self.sighting_rows = []  # rebuild with the new times
+        self.refresh_sightings()
+        self.tick()
+
+    def offset_dialog(self, feed: Feed) -> None:
+        value, ok = QInputDialog.getDouble(
+            self,
+            "Time offset",
+            f"{feed.tile.name} starts this many seconds after the others:",
+            feed.offset_s,
+            -86400.0,
+            86400.0,
+            3,
+        )
+        if ok:
+            self.set_offset(feed, value)
+
+    def align_by_telemetry(self) -> int:
+        """Line feeds up by their KLV absolute time; returns how many were aligned."""
+        starts: dict[str, float] = {}
+        for feed in self.feeds:
+            telemetry = feed.telemetry
+            if telemetry is None:
+                continue
+            for t, packet in zip(telemetry.times, telemetry.packets, strict=True):
+                stamp = packet.values.get("precision_time_stamp")
+                if isinstance(stamp, int | float):
+                    starts[feed.feed_id] = float(stamp) / 1e6 - t  # UNIX time of video t=0
+                    break
+        if len(starts) < 2:
+            self.statusBar().showMessage("Alignment needs two feeds with KLV time stamps", 8000)
+            return 0
+        first = min(starts.values())
+        for feed in self.feeds:
+            if feed.feed_id in starts:
+                feed.offset_s = starts[feed.feed_id] - first
+        self.set_offset(self.feeds[0], self.feeds[0].offset_s)  # refresh everything once
+        self.statusBar().showMessage(f"Aligned {len(starts)} feeds by telemetry time", 8000)
+        return len(starts)
 
     def _box_drawn(self, feed: Feed, box: tuple[float, float, float, float]) -> None:
         """A dragged box: a trainee's mark (its centre) in training, else a followed mark."""
@@ -638,6 +684,16 @@ class MainWindow(QMainWindow):
         if self._reader is not None:
             try:
                 rows = collect_rows(self._reader, self._open_feeds_for_rows())
+                offsets = {f.feed_id: f.offset_s for f in self.feeds if f.offset_s}
+                if offsets:  # clip times onto the shared clock
+                    rows = [
+                        replace(
+                            r,
+                            start_s=r.start_s + offsets.get(r.feed_id, 0.0),
+                            end_s=r.end_s + offsets.get(r.feed_id, 0.0),
+                        )
+                        for r in rows
+                    ]
             except DroneWatchError as exc:
                 self.statusBar().showMessage(str(exc), 10_000)
         if rows != self.sighting_rows:
@@ -788,8 +844,8 @@ class MainWindow(QMainWindow):
 
     def _update_duration(self) -> None:
         durations = [
-            s.info.duration
-            for s in self._snapshots()
+            s.info.duration + f.offset_s
+            for f, s in zip(self.feeds, self._snapshots(), strict=True)
             if s.info is not None and s.info.duration is not None
         ]
         duration = max(durations, default=0.0)
@@ -808,7 +864,7 @@ class MainWindow(QMainWindow):
         position = self.clock.position()
         state = "REPLAY" if self.clock.playing else "PAUSED"
         for feed in self.feeds:
-            feed.player.request(position)
+            feed.player.request(max(0.0, position - feed.offset_s))
             tile = feed.tile
             feed.player.set_display_size(tile.wanted_display_size())
             live_source = getattr(feed.player, "source", None)

@@ -97,6 +97,7 @@ def build_menus(w: MainWindow) -> None:
     play.addAction(_action(w, "Slower", w.slower, "["))
     play.addAction(_action(w, "Faster", w.faster, "]"))
     play.addAction(_action(w, "Back to start", lambda: w.seek(0.0), "Home"))
+    play.addAction(_action(w, "Align feeds by telemetry time", w.align_by_telemetry))
     play.addSeparator()
     play.addAction(_action(w, "Next sighting", lambda: w.jump_to_sighting(True), "N"))
     play.addAction(_action(w, "Previous sighting", lambda: w.jump_to_sighting(False), "P"))

@@ -64,3 +64,27 @@ def test_sightings_with_ground_positions_show_on_the_map_and_seek(
         assert window.selected_sighting == target.sighting_id
         assert abs(window.clock.position() - target.start_s) < 1e-6
         window.close()
+
+
+def test_time_offsets_shift_a_feed_on_the_shared_clock(qtbot, window, clip_factory) -> None:
+    first, later = window.open_feeds(
+        [str(clip_factory("a.mp4", 50, 10)), str(clip_factory("b.mp4", 50, 10))]
+    )
+    wait_settled(qtbot, window)
+    window.set_offset(later, 1.0)  # b.mp4 started a second after a.mp4
+    window.seek(1.55)
+    wait_settled(qtbot, window)
+    assert first.tile.shown_index == 15 and later.tile.shown_index == 5
+    assert window.clock.duration == 6.0
+
+
+def test_feeds_align_by_klv_time(qtbot, window) -> None:
+    a = requires_realdata("aphill-klv", "aphill_klv_10s.ts")
+    b = requires_realdata("aphill-klv", "aphill_short.ts")
+    fa, fb = window.open_feeds([str(a), str(b)])
+    qtbot.waitUntil(lambda: fa.telemetry is not None and fb.telemetry is not None, timeout=20_000)
+    assert window.align_by_telemetry() == 2
+    stamp_a = 1221665012.027 - fa.telemetry.times[0]
+    stamp_b = 1221515219.356 - fb.telemetry.times[0]
+    assert fb.offset_s == 0.0
+    assert abs(fa.offset_s - (stamp_a - stamp_b)) < 1e-3  # recorded ~41.6 h later
