@@ -922,8 +922,10 @@ class MainWindow(QMainWindow):
                 continue
             lat, lon = packet.values.get("sensor_latitude"), packet.values.get("sensor_longitude")
             position = (float(lat), float(lon)) if lat is not None and lon is not None else None  # type: ignore[arg-type]
+            info = feed.player.snapshot().info
+            size = (info.width, info.height) if info else (0, 0)
             self.map_view.show_feed(
-                feed.feed_id, lane, telemetry.track, position, footprint(packet)
+                feed.feed_id, lane, telemetry.track, position, footprint(packet, *size)
             )
 
     def all_settled(self) -> bool:

@@ -6,6 +6,8 @@ import bisect
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from dronewatch.errors import DroneWatchError
 from dronewatch.telemetry import KlvError, KlvPacket, read_container
 from dronewatch.telemetry.container import NoDataStreamError
@@ -66,12 +68,28 @@ def load_feed_telemetry(path: str | Path) -> FeedTelemetry | None:
     )
 
 
-def footprint(packet: KlvPacket) -> list[tuple[float, float]] | None:
-    """The frame's four ground corners (lat, lon), when the packet has them."""
+def footprint(
+    packet: KlvPacket, width: int = 0, height: int = 0
+) -> list[tuple[float, float]] | None:
+    """The frame's four ground corners (lat, lon): from the packet's corner points, else
+    (given the frame size) from sensor position, attitude and fields of view."""
     corners = [(packet.values.get(a), packet.values.get(b)) for a, b in CORNERS]
-    if any(lat is None or lon is None for lat, lon in corners):
+    if all(lat is not None and lon is not None for lat, lon in corners):
+        return [(float(lat), float(lon)) for lat, lon in corners]  # type: ignore[arg-type]
+    if width <= 0 or height <= 0:
         return None
-    return [(float(lat), float(lon)) for lat, lon in corners]  # type: ignore[arg-type]
+    from dronewatch.geo.footprint import footprint_from_klv
+
+    try:
+        found = footprint_from_klv(packet.values, 0, 0.0, width, height)
+    except (ValueError, ArithmeticError):
+        return None
+    if found is None:
+        return None
+    corners_ll = found.ground_corners()
+    if not np.isfinite(corners_ll).all():
+        return None  # a corner looks at the sky: no closed footprint to draw
+    return [(float(lat), float(lon)) for lat, lon in corners_ll]
 
 
 def hud_line(packet: KlvPacket) -> str:
