@@ -47,6 +47,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=min(2, os.cpu_count() or 1),
         help="clips analysed in parallel (default: %(default)s)",
     )
+    p.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        help="analyse on the workers of a running Dask cluster (e.g. tcp://host:8786); "
+        "clips already analysed with the same settings are skipped",
+    )
+    p.add_argument(
+        "--local-cluster",
+        type=int,
+        metavar="N",
+        help="like --cluster, on a Dask cluster of N worker processes on this machine",
+    )
+    p.add_argument(
+        "--retries",
+        type=int,
+        default=2,
+        help="with a cluster: retries of a clip whose worker died (default: %(default)s)",
+    )
     # For tests and experiments: another analyser with FeedAnalyzer's signature.
     p.add_argument("--analyzer", default=DEFAULT_ANALYZER, help=argparse.SUPPRESS)
     p.set_defaults(func=run)
@@ -224,6 +242,10 @@ def run(args: argparse.Namespace) -> int:
         )
         for i, (clip, digest) in enumerate(identify_clips(clips))
     ]
+    if args.cluster or args.local_cluster:
+        from dronewatch.archive.cli import run_on_cluster
+
+        return run_on_cluster(args, jobs, db_path, problems)
     with Store(db_path) as store:
         if store.recovered_sightings:
             print(

@@ -218,6 +218,33 @@ class Store:
             )
         )
 
+    def write_clip(
+        self,
+        clip: ClipInfo,
+        events: Iterable[SightingEvent],
+        frames_analysed: int,
+        complete: bool,
+        timeout: float = 60.0,
+    ) -> int:
+        """Register a clip, apply all its events and finish it in ONE transaction.
+
+        For analyses gathered whole (``analyze --cluster``): the clip is either entirely
+        in the database or not at all. Waits until committed; returns the clip's id.
+        """
+        batch = tuple(events)
+
+        def run(conn: sqlite3.Connection) -> int:
+            clip_id = self._begin_clip(conn, clip)
+            for event in batch:
+                self._apply(conn, clip_id, event)
+            conn.execute(
+                "UPDATE clips SET frames_analysed = ?, complete = ? WHERE id = ?",
+                (frames_analysed, int(complete), clip_id),
+            )
+            return clip_id
+
+        return int(self._call(run, timeout))
+
     # -- review (any thread; each call waits until its change is committed) ------------
 
     def edit_sighting(
