@@ -18,6 +18,7 @@ and only the first result of a clip is kept, so a retried clip is never written 
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ class ArchiveRun:
     entries: list[ArchiveEntry] = field(default_factory=list)
     interrupted: bool = False
     resubmitted: int = 0  # our own resubmissions after KilledWorker
+    write_s: float = 0.0  # time the single writer spent committing clips (its load)
 
     @property
     def failed(self) -> list[ArchiveEntry]:
@@ -92,7 +94,10 @@ def analyse_archive(
             if future.status == "finished":
                 outcome: ClipOutcome = future.result()
                 future.release()
-                settle(job, _write(store, outcome, attempts[job.index]))
+                started = time.perf_counter()
+                entry = _write(store, outcome, attempts[job.index])
+                outcome_run.write_s += time.perf_counter() - started
+                settle(job, entry)
                 continue
             exc = _exception(future)
             future.release()
