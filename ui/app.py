@@ -49,6 +49,7 @@ def run_app(options: AppOptions) -> int:
     from ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    install_gui_thread_gc(app)
     app.setApplicationName("DroneWatch")
     app.setOrganizationName("DroneWatch")
     store = Store(options.db_path)
@@ -92,6 +93,19 @@ def run_app(options: AppOptions) -> int:
     finally:
         window.shutdown()
         store.close()
+
+
+def install_gui_thread_gc(app: object) -> None:
+    """Collect garbage only on the GUI thread, between events.
+
+    Python's collector otherwise runs wherever an allocation trips it: on a decoder or
+    receiver thread, or inside a paint event, where freeing a Qt wrapper can crash Qt.
+    pyqtgraph's GarbageCollector disables automatic collection and collects on a timer.
+    """
+    from pyqtgraph.util.garbage_collector import GarbageCollector
+
+    if getattr(app, "_dronewatch_gc", None) is None:
+        app._dronewatch_gc = GarbageCollector(interval=0.5)  # type: ignore[attr-defined]
 
 
 def _quit_on_signals(app: object) -> None:

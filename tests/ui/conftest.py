@@ -15,6 +15,20 @@ from ui.qt_env import remove_opencv_qt_paths
 remove_opencv_qt_paths()
 
 
+@pytest.fixture(autouse=True)
+def gui_thread_gc(qapp):
+    """As in the app: garbage is collected on the GUI thread only, and after each test
+    at a quiet moment, never inside a Qt event or on a worker thread."""
+    import gc
+
+    from ui.app import install_gui_thread_gc
+
+    install_gui_thread_gc(qapp)
+    yield
+    qapp.processEvents()
+    gc.collect()
+
+
 @pytest.fixture
 def store(tmp_path):
     from dronewatch.store import Store
