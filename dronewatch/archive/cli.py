@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,6 +30,16 @@ def run_on_cluster(
         raise DroneWatchError(f"--retries must be at least 0, got {args.retries}")
     if args.local_cluster is not None and args.local_cluster < 1:
         raise DroneWatchError(f"--local-cluster must be at least 1, got {args.local_cluster}")
+    # Workers may run elsewhere (or in another folder): give them absolute paths, on a
+    # filesystem every worker mounts at the same place.
+    jobs = [
+        dataclasses.replace(
+            job,
+            path=str(Path(job.path).expanduser().resolve()),
+            mot_dir=str(Path(job.mot_dir).resolve()) if job.mot_dir else None,
+        )
+        for job in jobs
+    ]
     with Store(db_path) as store:
         plan = plan_archive(jobs, db_path)
         skipped = [
