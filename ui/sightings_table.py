@@ -264,13 +264,16 @@ class SightingsPanel(QWidget):
         filters.addWidget(self.text_box, 1)
         filters.addWidget(self.dismissed_box)
         self.bookmarks = QListWidget(toolTip="Bookmarks: double-click to go there")
-        self.bookmarks.setMaximumHeight(110)
+        self.bookmarks.setMaximumHeight(80)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
-        layout.addWidget(QLabel("Bookmarks"))
+        self.bookmarks_label = QLabel("Bookmarks")
+        layout.addWidget(self.bookmarks_label)
         layout.addWidget(self.bookmarks)
+        self.bookmarks_label.hide()
+        self.bookmarks.hide()  # shown once there is one
 
     def _set_feed_choices(self, feeds: list[str]) -> None:
         current = self.feed_box.currentData()
@@ -307,6 +310,8 @@ class SightingsPanel(QWidget):
 
     def set_bookmarks(self, marks: Sequence[Any], feed_names: dict[int | None, str]) -> None:
         self.bookmarks.clear()
+        self.bookmarks.setVisible(bool(marks))
+        self.bookmarks_label.setVisible(bool(marks))
         for mark in marks:
             feed = feed_names.get(mark.clip_id, "?")
             text = f"{format_clock(mark.time_s)}  {feed}  {mark.note}  ({mark.operator})"
