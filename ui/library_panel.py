@@ -11,6 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
+    QDoubleSpinBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -131,6 +132,9 @@ class LibraryPanel(QWidget):
         self.search_status.addItem("Any status", None)
         for status in ReviewStatus:
             self.search_status.addItem(status.value, status.value)
+        self.search_feed = QLineEdit(placeholderText="feed (clip name)")
+        self.search_from = QDoubleSpinBox(suffix=" s", maximum=1e7, toolTip="From (clip time)")
+        self.search_to = QDoubleSpinBox(suffix=" s", maximum=1e7, toolTip="To (0 = end)")
         self.search_button = QPushButton("Search")
         self.results = QTableWidget(0, len(SEARCH_COLUMNS))
         self.results.setHorizontalHeaderLabels(SEARCH_COLUMNS)
@@ -143,7 +147,14 @@ class LibraryPanel(QWidget):
         top.addWidget(self.title, 1)
         top.addWidget(self.analyse_button)
         search = QHBoxLayout()
-        for widget in (self.search_text, self.search_class, self.search_status):
+        for widget in (
+            self.search_text,
+            self.search_feed,
+            self.search_class,
+            self.search_status,
+            self.search_from,
+            self.search_to,
+        ):
             search.addWidget(widget)
         search.addWidget(self.search_button)
         layout = QVBoxLayout(self)
@@ -191,9 +202,13 @@ class LibraryPanel(QWidget):
         text = self.search_text.text().strip() or None
         target = self.search_class.currentData()
         status = self.search_status.currentData()
+        end = self.search_to.value()
         return SightingQuery(
+            feed=self.search_feed.text().strip() or None,
             classes=(TargetClass(target),) if target else None,
             statuses=(ReviewStatus(status),) if status else None,
+            start_s=self.search_from.value() or None,
+            end_s=end if end > 0 else None,
             text=text,
         )
 

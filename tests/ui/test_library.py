@@ -47,6 +47,13 @@ def test_search_across_the_database_finds_notes_and_opens_the_clip(qtbot, window
     window.close_feed(window.feeds[0])
     window.library.search_text.setText("pickup")
     assert window.search_database() == 1
+    window.library.search_feed.setText("no-such-clip")
+    assert window.search_database() == 0
+    window.library.search_feed.setText("day-pan.mp4")
+    window.library.search_from.setValue(row.end_s + 0.5)  # after the sighting ended
+    assert window.search_database() == 0
+    window.library.search_from.setValue(0.0)
+    assert window.search_database() == 1
     assert window.library.results.item(0, 5).text() == "red pickup near the ford"
     window.library.results.cellDoubleClicked.emit(0, 0)
     qtbot.waitUntil(lambda: window.feeds and window.clock.duration > 0, timeout=10_000)
