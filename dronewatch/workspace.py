@@ -35,6 +35,7 @@ class Workspace:
     position_s: float = 0.0
     geometry: str = ""  # base64 of QWidget.saveGeometry(), opaque here
     window_state: str = ""  # base64 of QMainWindow.saveState()
+    offsets: dict[str, float] = field(default_factory=dict)  # feed -> seconds on the clock
 
     def save(self, path: Path) -> None:
         """Write atomically: a crash mid-save never leaves a half-written workspace."""
@@ -64,6 +65,10 @@ class Workspace:
             columns = data.get("layout_columns")
             if columns is not None and (not isinstance(columns, int) or not 1 <= columns <= 8):
                 raise TypeError("layout_columns must be 1..8 or null")
+            offsets = data.get("offsets", {})
+            if not isinstance(offsets, dict):
+                raise TypeError("offsets must map feeds to seconds")
+            offsets = {str(k): float(v) for k, v in offsets.items()}
             flags = {
                 k: bool(data.get(k, True)) for k in ("boxes", "ids", "trails", "hud", "analysis")
             }
@@ -73,6 +78,7 @@ class Workspace:
                 position_s=max(0.0, float(data.get("position_s", 0.0))),
                 geometry=str(data.get("geometry", "")),
                 window_state=str(data.get("window_state", "")),
+                offsets=offsets,
                 **flags,
             )
         except (TypeError, ValueError) as exc:

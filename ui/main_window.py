@@ -1215,6 +1215,7 @@ class MainWindow(QMainWindow):
             position_s=self.clock.position(),
             geometry=base64.b64encode(bytes(self.saveGeometry().data())).decode(),
             window_state=base64.b64encode(bytes(self.saveState().data())).decode(),
+            offsets={f.spec: f.offset_s for f in self.feeds if f.offset_s},
         )
 
     def apply_workspace(self, ws: Workspace, open_feeds: bool = True) -> None:
@@ -1229,7 +1230,8 @@ class MainWindow(QMainWindow):
         if open_feeds:
             for feed in list(self.feeds):
                 self.close_feed(feed)
-            self.open_feeds(ws.feeds)
+            for feed in self.open_feeds(ws.feeds):
+                feed.offset_s = ws.offsets.get(feed.spec, 0.0)
             self._pending_seek = ws.position_s  # once the feeds' lengths are known
         self.set_layout(ws.layout_columns)
 

@@ -12,7 +12,13 @@ from dronewatch.workspace import Workspace
 
 
 def test_round_trip(tmp_path: Path) -> None:
-    ws = Workspace(feeds=["a.mp4", "sim:fog"], layout_columns=3, trails=False, position_s=4.5)
+    ws = Workspace(
+        feeds=["a.mp4", "sim:fog"],
+        layout_columns=3,
+        trails=False,
+        position_s=4.5,
+        offsets={"a.mp4": 2.5},
+    )
     path = tmp_path / "sub" / "ws.json"
     ws.save(path)
     assert Workspace.load(path) == ws
@@ -28,6 +34,7 @@ def test_round_trip(tmp_path: Path) -> None:
         (json.dumps({"version": 1, "feeds": "a.mp4"}).encode(), "feeds must be a list"),
         (json.dumps({"version": 1, "layout_columns": 40}).encode(), "layout_columns"),
         (json.dumps({"version": 1, "position_s": "soon"}).encode(), "not a DroneWatch"),
+        (json.dumps({"version": 1, "offsets": [1, 2]}).encode(), "offsets must map"),
     ],
 )
 def test_malformed_workspace_is_refused(tmp_path: Path, content: bytes, reason: str) -> None:

@@ -192,6 +192,7 @@ def test_workspace_brings_back_feeds_layout_overlays_and_geometry(
     window.open_feeds(clips)
     window.set_layout(3)
     window.set_overlay("trails", False)
+    window.feeds[1].offset_s = 0.5
     window.resize(900, 640)
     wait_settled(qtbot, window)
     window.seek(1.5)
@@ -205,6 +206,7 @@ def test_workspace_brings_back_feeds_layout_overlays_and_geometry(
     again.apply_workspace(Workspace.load(path))
     again.show()
     assert [f.spec for f in again.feeds] == clips
+    assert [f.offset_s for f in again.feeds] == [0.0, 0.5]
     assert again.grid.columns == 3 and again.layout_actions[3].isChecked()
     assert not again.overlays.trails and again.overlays.boxes
     assert not again.overlay_actions["trails"].isChecked()
