@@ -81,6 +81,11 @@ JUMP_SECONDS = 5.0
 ACTIVITY_BIN_S = 0.5
 
 
+def _still_there(spec: str) -> bool:
+    """A saved feed worth reopening: simulated, a stream, or a path that still exists."""
+    return spec.startswith(SIM_PREFIX) or is_stream_url(spec) or Path(spec).exists()
+
+
 @dataclass(eq=False)
 class Feed:
     feed_id: str
@@ -1230,7 +1235,13 @@ class MainWindow(QMainWindow):
         if open_feeds:
             for feed in list(self.feeds):
                 self.close_feed(feed)
-            for feed in self.open_feeds(ws.feeds):
+            present = [f for f in ws.feeds if _still_there(f)]
+            if len(present) < len(ws.feeds):
+                gone = len(ws.feeds) - len(present)
+                self.statusBar().showMessage(
+                    f"{gone} feed(s) of the saved workspace are no longer on disk", 10_000
+                )
+            for feed in self.open_feeds(present):
                 feed.offset_s = ws.offsets.get(feed.spec, 0.0)
             self._pending_seek = ws.position_s  # once the feeds' lengths are known
         self.set_layout(ws.layout_columns)

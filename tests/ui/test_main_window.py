@@ -216,3 +216,14 @@ def test_workspace_brings_back_feeds_layout_overlays_and_geometry(
     wait_settled(qtbot, again)
     assert again.clock.position() == pytest.approx(1.5)
     again.shutdown()
+
+
+def test_a_workspace_skips_feeds_that_are_gone(qtbot, window, clip_factory, tmp_path) -> None:
+    from dronewatch.workspace import Workspace
+
+    kept = str(clip_factory("kept.mp4", 10, 10))
+    gone = str(tmp_path / "deleted-since.mp4")
+    window.apply_workspace(Workspace(feeds=[kept, gone]))
+    assert [f.spec for f in window.feeds] == [kept]
+    assert "no longer on disk" in window.statusBar().currentMessage()
+    assert not window.errors
