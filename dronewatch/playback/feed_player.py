@@ -12,7 +12,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 import cv2
@@ -64,6 +64,11 @@ class PlayerSnapshot:
             and self.wanted_index is not None
             and self.packet.index == self.wanted_index
         )
+
+
+def next_snapshot(snap: PlayerSnapshot, **changes: object) -> PlayerSnapshot:
+    """A new snapshot with ``changes`` and the next serial (snapshots are never mutated)."""
+    return replace(snap, serial=snap.serial + 1, **changes)  # type: ignore[arg-type]
 
 
 class FeedPlayer:
@@ -141,21 +146,7 @@ class FeedPlayer:
     # -- the decoder thread ---------------------------------------------------------
 
     def _publish(self, **changes: object) -> None:
-        snap = self._snapshot
-        values = {
-            "status": snap.status,
-            "name": snap.name,
-            "info": snap.info,
-            "packet": snap.packet,
-            "error": snap.error,
-            "decoder": snap.decoder,
-            "wanted_index": snap.wanted_index,
-            "request_id": snap.request_id,
-            "decode_fps": snap.decode_fps,
-            "display_image": snap.display_image,
-        }
-        values.update(changes)
-        self._snapshot = PlayerSnapshot(serial=snap.serial + 1, **values)  # type: ignore[arg-type]
+        self._snapshot = next_snapshot(self._snapshot, **changes)
 
     def _fail(self, message: str) -> None:
         log.info("feed %s: %s", self._name, message)

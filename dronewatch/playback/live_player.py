@@ -34,7 +34,7 @@ import numpy as np
 
 from dronewatch.errors import DroneWatchError
 from dronewatch.frames import FramePacket
-from dronewatch.playback.feed_player import FeedStatus, PlayerSnapshot
+from dronewatch.playback.feed_player import FeedStatus, PlayerSnapshot, next_snapshot
 from dronewatch.sources.base import FrameSource
 
 log = logging.getLogger(__name__)
@@ -133,22 +133,9 @@ class LivePlayer:
 
     def _publish(self, **changes: Any) -> None:
         snap = self._snapshot
-        values = {
-            "status": snap.status,
-            "name": snap.name,
-            "info": snap.info,
-            "packet": snap.packet,
-            "error": snap.error,
-            "decoder": snap.decoder,
-            "wanted_index": snap.wanted_index,
-            "request_id": snap.request_id,
-            "decode_fps": snap.decode_fps,
-            "display_image": snap.display_image,
-        }
-        values.update(changes)
         if all(_same(getattr(snap, k), v) for k, v in changes.items()):
             return  # nothing changed: keep the serial, the GUI repaints nothing
-        self._snapshot = PlayerSnapshot(serial=snap.serial + 1, **values)
+        self._snapshot = next_snapshot(snap, **changes)
 
     def _run(self) -> None:
         try:
