@@ -247,16 +247,8 @@ class ProcessFeedAnalysis(FeedAnalysis):
 
     def _receive(self) -> None:
         try:
-            if self._path is not None and self._store is not None:
-                from dronewatch.sources import open_source
-
-                # Only the length and size are needed to look the clip up: open briefly.
-                source = open_source(self._job.spec)
-                info = source.info
-                source.close()
-                self._info = info
-                if self._load_from_store(info):
-                    return
+            if self._load_from_store():
+                return
             self._process.start()
             self._pump()
         except DroneWatchError as exc:

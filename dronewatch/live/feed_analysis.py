@@ -28,7 +28,6 @@ from dronewatch.analysis.types import FrameAnalysis
 from dronewatch.clip_identity import content_hash
 from dronewatch.errors import DroneWatchError
 from dronewatch.frames import FramePacket, VideoInfo
-from dronewatch.live.stored_tracks import stored_track_points
 from dronewatch.live.track_index import TrackIndex
 from dronewatch.sightings.builder import SightingBuilder
 from dronewatch.sightings.clip_job import DEFAULT_ANALYZER, config_fingerprint
@@ -118,6 +117,7 @@ class FeedAnalysis:
         self._error: str | None = None
         self._info: VideoInfo | None = None
         self.clip_id: int | None = None
+        self._content_hash: str | None = None  # set by the store lookup, reused on begin
         self._decoder = threading.Thread(
             target=self._run_decoder, name=f"decode:{name}", daemon=True
         )
@@ -186,8 +186,12 @@ class FeedAnalysis:
         self._error = message
         self._state = AnalysisState.ERROR
 
-    def _load_from_store(self, info: VideoInfo) -> bool:
-        """Fill the index from an earlier complete analysis of the same content."""
+    def _load_from_store(self) -> bool:
+        """Fill the index from an earlier complete analysis of the same content.
+
+        Needs nothing decoded: the clip is known by its content hash, and the store
+        knows its size, rate and length.
+        """
         if self._store is None or self._path is None or not self._path.is_file():
             return False
         digest = content_hash(self._path)
@@ -200,8 +204,9 @@ class FeedAnalysis:
                 return False
             sightings = reader.sightings(clip_id=clip.id)
             classes = {s.track_id: s.target_class for s in sightings}
-            rows = stored_track_points(reader, clip.id)
+            rows = reader.clip_track_points(clip.id)
         self.clip_id = clip.id
+        self._info = VideoInfo(clip.fps, clip.width, clip.height, clip.frame_count)
         self.index.load_points(rows, classes)
         self.index.frames_done = max(self.index.frames_done, clip.frames_analysed)
         self.index.complete = True
@@ -211,7 +216,7 @@ class FeedAnalysis:
     def _begin_clip(self, info: VideoInfo) -> None:
         if self._store is None:
             return
-        digest = getattr(self, "_content_hash", None)
+        digest = self._content_hash
         if digest is None:
             digest = content_hash(self._path) if self._path is not None else f"feed:{self.name}"
         self.clip_id = self._store.begin_clip(
@@ -239,7 +244,7 @@ class FeedAnalysis:
         try:
             info = source.info
             self._info = info
-            if self._load_from_store(info):
+            if self._load_from_store():
                 return
             self._begin_clip(info)
             self._state = AnalysisState.ANALYSING
