@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 
 from dronewatch.analysis.types import TargetClass, TrackState
+from dronewatch.clock_text import format_clock
 
 # BGR, chosen to stay apart on green fields, grey roads and white-hot thermal.
 CLASS_COLORS: dict[TargetClass, tuple[int, int, int]] = {
@@ -52,12 +53,6 @@ class Hud:
     frame_index: int
     speed: float = 1.0
     state: str = "REPLAY"  # REPLAY, LIVE, REC, PAUSED
-
-
-def format_time(seconds: float) -> str:
-    minutes, secs = divmod(max(0.0, seconds), 60.0)
-    hours, minutes = divmod(int(minutes), 60)
-    return f"{hours:d}:{minutes:02d}:{secs:06.3f}" if hours else f"{minutes:02d}:{secs:06.3f}"
 
 
 def _scale_for(image: np.ndarray) -> float:
@@ -132,7 +127,7 @@ def hud_text(hud: Hud, with_name: bool = True, frame_count: int | None = None) -
     name = f"{hud.feed_name}  " if with_name else ""
     total = f"/{frame_count}" if frame_count else ""
     return (
-        f"{name}{format_time(hud.time_s)}  frame {hud.frame_index + 1}{total}  "
+        f"{name}{format_clock(hud.time_s, 3)}  frame {hud.frame_index + 1}{total}  "
         f"{hud.speed:g}x  {hud.state}"
     )
 

@@ -162,7 +162,8 @@ def render_screenshot(app: object, window: object, options: AppOptions) -> bool:
         app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
         if ready():
             break
-    window.store.flush() if window.store is not None else None
+    if window.store is not None:
+        window.store.flush()
     window.refresh_sightings()
     if options.select_sighting and window.sighting_rows:
         visible = [r for r in window.sighting_rows if r.start_s <= at <= r.end_s]

@@ -28,16 +28,6 @@ _MARK = QColor(80, 255, 255)
 _DRAG_THRESHOLD_PX = 6
 
 
-def format_clock(seconds: float) -> str:
-    """mm:ss.cc, or h:mm:ss.cc past an hour."""
-    seconds = max(0.0, seconds)
-    minutes, secs = divmod(seconds, 60.0)
-    hours, minutes = divmod(int(minutes), 60)
-    if hours:
-        return f"{hours}:{minutes:02d}:{secs:05.2f}"
-    return f"{minutes:02d}:{secs:05.2f}"
-
-
 def live_badge(source: object, dropped: int) -> str:
     """A live stream's delay and drops."""
     delay = getattr(source, "delay_s", None)

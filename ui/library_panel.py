@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from dronewatch.analysis.types import TargetClass
 from dronewatch.clip_identity import content_hash
+from dronewatch.clock_text import format_clock
 from dronewatch.errors import DroneWatchError
 from dronewatch.sightings.batch import analyse_clips
 from dronewatch.sightings.clip_job import ClipJob
@@ -32,7 +33,6 @@ from dronewatch.sources.video_file import VIDEO_SUFFIXES
 from dronewatch.store import SightingsReader, Store
 from dronewatch.store.reader import SightingQuery
 from dronewatch.store.records import ReviewStatus
-from ui.feed_tile import format_clock
 
 LIBRARY_COLUMNS = ("Clip", "Duration", "Size", "fps", "Date", "Analysed", "Sightings")
 SEARCH_COLUMNS = ("Clip", "Track", "Class", "Start", "Status", "Note")

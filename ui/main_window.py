@@ -648,10 +648,7 @@ class MainWindow(QMainWindow):
             self.seek(row.start_s)
 
     def select_track(self, feed: Feed, track_id: int) -> None:
-        row = next(
-            (r for r in self.sighting_rows if r.feed_id == feed.feed_id and r.track_id == track_id),
-            None,
-        )
+        row = self.row_for_track(feed, track_id)
         if row is not None:
             self.select_sighting(row.sighting_id, seek=False)
         else:

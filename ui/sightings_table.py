@@ -33,8 +33,8 @@ from PySide6.QtWidgets import (
 )
 
 from dronewatch.analysis.types import TargetClass
+from dronewatch.clock_text import format_clock
 from dronewatch.live.sighting_rows import SightingRow
-from ui.feed_tile import format_clock
 from ui.timeline import class_qcolor
 
 COLUMNS = (

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dronewatch.clock_text import format_clock
 from dronewatch.playback import SPEEDS
-from ui.feed_tile import format_clock
 
 _SLIDER_STEPS_PER_SECOND = 100
 

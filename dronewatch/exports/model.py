@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from dronewatch import clock_text
 from dronewatch.errors import DroneWatchError
 from dronewatch.store import (
     ClipRecord,
@@ -186,9 +187,8 @@ def parse_time(text: str) -> float:
 
 
 def format_clock(seconds: float) -> str:
-    minutes, secs = divmod(max(0.0, seconds), 60.0)
-    hours, minutes = divmod(int(minutes), 60)
-    return f"{hours:d}:{minutes:02d}:{secs:04.1f}" if hours else f"{minutes:02d}:{secs:04.1f}"
+    """Report times: tenths of a second are enough on paper."""
+    return clock_text.format_clock(seconds, 1)
 
 
 def resolve_feed(reader: SightingsReader, feed: str) -> list[ClipRecord]:
