@@ -29,13 +29,16 @@ class ClipWriter:
         crf: int = 23,
         preset: str = "superfast",
         max_kbps: int = 900,
+        container_format: str | None = None,  # None: from the file name
     ) -> None:
         self.path = Path(path)
         try:
-            self._container = av.open(str(self.path), mode="w")
+            self._container: av.container.OutputContainer | None = av.open(
+                str(self.path), mode="w", format=container_format
+            )
         except (OSError, av.error.FFmpegError) as exc:
             raise DroneWatchError(f"{self.path}: cannot write ({exc})") from None
-        rate = Fraction(fps).limit_denominator(1001)
+        self._rate = rate = Fraction(fps).limit_denominator(1001)
         stream = self._container.add_stream("libx264", rate=rate)
         stream.width = width
         stream.height = height
@@ -50,6 +53,7 @@ class ClipWriter:
         self.frames = 0
 
     def write(self, image: np.ndarray) -> None:
+        assert self._container is not None, "writer is closed"
         frame = av.VideoFrame.from_ndarray(image, format="bgr24")
         for packet in self._stream.encode(frame):
             self._container.mux(packet)

@@ -9,17 +9,16 @@ from __future__ import annotations
 
 from fractions import Fraction
 from pathlib import Path
-from types import TracebackType
 
 import av
 import numpy as np
 
-from dronewatch.errors import DroneWatchError
+from dronewatch.sim.clip import ClipWriter
 
 MPEG_CLOCK = 90_000
 
 
-class TsWriter:
+class TsWriter(ClipWriter):
     """Writes BGR frames, each with its KLV bytes, to an MPEG-TS file (libx264)."""
 
     def __init__(
@@ -33,35 +32,26 @@ class TsWriter:
         preset: str = "superfast",
         max_kbps: int = 900,
     ) -> None:
-        self.path = Path(path)
-        try:
-            self._container: av.container.OutputContainer | None = av.open(
-                str(self.path), mode="w", format="mpegts"
-            )
-        except (OSError, av.error.FFmpegError) as exc:
-            raise DroneWatchError(f"{self.path}: cannot write ({exc})") from None
-        self._rate = Fraction(fps).limit_denominator(1001)
-        video = self._container.add_stream("libx264", rate=self._rate)
-        video.width = width
-        video.height = height
-        video.pix_fmt = "yuv420p"
-        video.codec_context.time_base = 1 / self._rate
-        video.options = {
-            "crf": str(crf),
-            "preset": preset,
-            "threads": "1",
-            "x264-params": f"vbv-maxrate={max_kbps}:vbv-bufsize={2 * max_kbps}",
-        }
-        self._video = video
+        super().__init__(
+            path,
+            width,
+            height,
+            fps,
+            crf=crf,
+            preset=preset,
+            max_kbps=max_kbps,
+            container_format="mpegts",
+        )
+        assert self._container is not None
+        self._stream.codec_context.time_base = 1 / self._rate
         self._data = self._container.add_data_stream("klv")
-        self.frames = 0
 
-    def write(self, image: np.ndarray, klv: bytes) -> None:
+    def write(self, image: np.ndarray, klv: bytes) -> None:  # type: ignore[override]
         assert self._container is not None, "writer is closed"
         frame = av.VideoFrame.from_ndarray(image, format="bgr24")
         frame.pts = self.frames
         frame.time_base = 1 / self._rate
-        for packet in self._video.encode(frame):
+        for packet in self._stream.encode(frame):
             self._container.mux(packet)
         data = av.Packet(klv)
         data.stream = self._data
@@ -69,22 +59,3 @@ class TsWriter:
         data.pts = data.dts = round(self.frames * MPEG_CLOCK / self._rate)
         self._container.mux(data)
         self.frames += 1
-
-    def close(self) -> None:
-        if self._container is None:
-            return
-        for packet in self._video.encode(None):
-            self._container.mux(packet)
-        self._container.close()
-        self._container = None
-
-    def __enter__(self) -> TsWriter:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
