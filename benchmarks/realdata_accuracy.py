@@ -14,6 +14,7 @@ Both pipelines run in the same process on the same decoded frames.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -22,6 +23,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._common import REALDATA, run_mog2_bytetrack, run_ours
+from dronewatch.analysis.config import AnalysisConfig
 from dronewatch.evaluation import evaluate_rows, load_mot, single_target_hit_rate
 
 
@@ -38,14 +40,20 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--realdata", type=Path, default=REALDATA)
     ap.add_argument("--model", type=Path, help="also run our pipeline with this ONNX model")
+    ap.add_argument("--set", nargs="*", default=[], help="config overrides key=value (JSON)")
+    ap.add_argument("--no-baseline", action="store_true", help="skip MOG2 + ByteTrack")
     args = ap.parse_args()
+    overrides = {k: json.loads(v) for k, v in (s.split("=", 1) for s in args.set)}
+    config = AnalysisConfig().with_overrides(overrides)
     root: Path = args.realdata
     if not root.is_dir():
         print(f"{root}: not found; nothing to do")
         return 0
-    runners = [("ours", lambda p: run_ours(p)), ("mog2+bytetrack", run_mog2_bytetrack)]
+    runners = [("ours", lambda p: run_ours(p, config))]
     if args.model:
-        runners.insert(1, ("ours+model", lambda p: run_ours(p, model=args.model)))
+        runners.append(("ours+model", lambda p: run_ours(p, config, model=args.model)))
+    if not args.no_baseline:
+        runners.append(("mog2+bytetrack", run_mog2_bytetrack))
 
     clip = root / "pets09-s2l1" / "vtest_derived_h264.mp4"
     gt = load_mot(root / "pets09-s2l1" / "gt_mot.txt", ground_truth=True)

@@ -113,6 +113,7 @@ class TrackerConfig:
     coast_velocity_decay: float = 0.9  # per missed frame: stopped targets stay put
     new_track_confidence: float = 0.5  # weaker detections only continue tracks
     fragment_margin: float = 0.1  # pieces this share of the size outside a track still join it
+    fragment_min_fill: float = 0.2  # joined pieces must cover this share of their box
     template_rescue: bool = True  # look for a coasting track's template nearby
     template_min_score: float = 0.75
 

@@ -69,6 +69,10 @@ def report_box(t: Track, measurement_weight: float) -> tuple[float, float, float
     return tuple(a * m + (1 - a) * f for m, f in zip(t.measured, t.xyxy, strict=True))  # type: ignore[return-value]
 
 
+def _area(box: np.ndarray) -> float:
+    return float(max(box[2] - box[0], 0.0) * max(box[3] - box[1], 0.0))
+
+
 def iou_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """IoU between (N,4) and (M,4) xyxy boxes."""
     if len(a) == 0 or len(b) == 0:
@@ -147,8 +151,13 @@ class MultiTargetTracker:
         det_used: np.ndarray,
     ) -> list[np.ndarray]:
         """Measurement box per matched track: its detection plus the unmatched pieces
-        whose centre lies inside the track's predicted box (a target whose colour
-        matches the ground in places breaks into several blobs)."""
+        lying inside the track's predicted box (a target whose colour matches the
+        ground in places breaks into several blobs).
+
+        The pieces must fill at least ``fragment_min_fill`` of the joined box: pieces
+        of one target lie close together, while a track that once got a big box (a
+        truck and its shadow) would otherwise keep joining every small mover passing
+        through it, and its box would ratchet up frame after frame."""
         boxes = [xyxy[d].astype(np.float64) for d in matched_d]
         loose = np.flatnonzero(~det_used)
         if len(loose) == 0 or len(matched_t) == 0:
@@ -166,6 +175,7 @@ class MultiTargetTracker:
             & (centres[None, :, 1] >= pred[:, None, 1])
             & (centres[None, :, 1] <= pred[:, None, 3])
         )
+        filled = [float(_area(xyxy[d])) for d in matched_d]
         for j, d in enumerate(loose):
             owners = np.flatnonzero(inside[:, j])
             if len(owners) != 1:
@@ -180,9 +190,11 @@ class MultiTargetTracker:
                     max(b[3], xyxy[d, 3]),
                 ]
             )
-            p = pred[k]
-            if (union[2] - union[0]) * (union[3] - union[1]) > 1.5 * (p[2] - p[0]) * (p[3] - p[1]):
+            area = _area(union)
+            fill = (filled[k] + _area(xyxy[d])) / max(area, 1.0)
+            if area > 1.5 * _area(pred[k]) or fill < self._cfg.fragment_min_fill:
                 continue  # would grow the target: a neighbour, not a piece of it
+            filled[k] += _area(xyxy[d])
             boxes[k] = union
             det_used[d] = True
         return boxes

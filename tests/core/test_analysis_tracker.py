@@ -75,3 +75,20 @@ def test_flicker_in_place_is_never_confirmed() -> None:
     for _ in range(50):
         out = _step(tracker, _box(100 + rng.normal(0, 0.3), 100 + rng.normal(0, 0.3)))
         assert out == []
+
+
+def test_a_big_box_does_not_swallow_the_movers_inside_it() -> None:
+    """A track that once had a big blob (a truck and its shadow) must not keep joining
+    the small movers passing through its box into one ever-larger box: its box
+    follows its own detection and the walkers stay separate."""
+    tracker = MultiTargetTracker(TrackerConfig(), FPS)
+    for i in range(12):
+        out = _step(tracker, _box(100 + 2.0 * i, 100, size=40))
+    (truck,) = out
+    for i in range(12, 40):
+        x = 100 + 2.0 * i
+        walkers = np.concatenate([_box(x, 100), _box(x - 15, 88), _box(x + 15, 112)])
+        out = _step(tracker, walkers)
+    box = next(t for t in out if t.track_id == truck.track_id).xyxy
+    area = (box[2] - box[0]) * (box[3] - box[1])
+    assert area < 3 * 36, f"the track still spans {box}"
