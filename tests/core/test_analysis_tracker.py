@@ -92,3 +92,21 @@ def test_a_big_box_does_not_swallow_the_movers_inside_it() -> None:
     box = next(t for t in out if t.track_id == truck.track_id).xyxy
     area = (box[2] - box[0]) * (box[3] - box[1])
     assert area < 3 * 36, f"the track still spans {box}"
+
+
+def test_slow_walkers_with_noisy_boxes_are_confirmed_but_jittering_blobs_are_not() -> None:
+    """Walkers at 0.2 px/frame whose boxes jump by a pixel either way become targets
+    within two seconds; blobs jittering as much about one place never do."""
+    rng = np.random.default_rng(3)
+    walkers_confirmed = clutter_confirmed = 0
+    for _ in range(20):
+        walker = MultiTargetTracker(TrackerConfig(), FPS)
+        clutter = MultiTargetTracker(TrackerConfig(), FPS)
+        seen = False
+        for i in range(50):
+            noise = rng.uniform(-1.0, 1.0, size=4)
+            seen |= bool(_step(walker, _box(60 + 0.2 * i + noise[0], 40 + noise[1])))
+            clutter_confirmed += bool(_step(clutter, _box(90 + noise[2], 40 + noise[3])))
+        walkers_confirmed += seen
+    assert walkers_confirmed >= 18
+    assert clutter_confirmed == 0
