@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dronewatch.sim import GTBox, Renderer, generate, make_scenario, read_mot
+from dronewatch.sim import SAMPLES, GTBox, Renderer, SampleSpec, generate, make_scenario, read_mot
 from dronewatch.sim.groundtruth import MOVED_M, moved_by_frame, with_motion_conf
 from dronewatch.sources.simulated import SimulatedSource
 
@@ -84,3 +84,18 @@ def test_simulated_source_ground_truth_agrees_with_the_file(busy: tuple[Path, Re
         got = [(b.id, b.conf, b.to_mot_row()) for b in source.ground_truth(index)]
         want = [(b.id, b.conf, b.to_mot_row()) for b in by_frame[index + 1]]
         assert got == want
+
+
+@pytest.mark.parametrize("spec", SAMPLES, ids=lambda s: s.name)
+def test_bundled_sample_ground_truth_is_reproduced(spec: SampleSpec) -> None:
+    """The bundled ``NAME.gt.txt`` is what the simulator writes today, byte for byte
+    (boxes alone: ``dronewatch simulate --samples`` writes the same rows)."""
+    folder = Path(__file__).resolve().parents[2] / "sample_videos"
+    scenario = make_scenario(
+        spec.preset, seed=spec.seed, seconds=spec.seconds, fps=spec.fps, size=spec.size
+    )
+    renderer = Renderer(scenario)
+    boxes = [b for i in range(renderer.frame_count) for b in renderer.boxes(i)]
+    rows = with_motion_conf(boxes, renderer.tracks)
+    text = "".join(b.to_mot_row() + "\n" for b in sorted(rows, key=lambda b: (b.frame, b.id)))
+    assert text == (folder / f"{spec.name}.gt.txt").read_text(encoding="ascii")
