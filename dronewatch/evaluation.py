@@ -3,13 +3,21 @@
 The metric arithmetic is Roboflow ``trackers.eval`` (a TrackEval port that works on
 numpy 2); loading is ours because its loader scores only MOT17 pedestrians (class 1)
 and our files carry other classes: the simulator writes 9 columns
-``frame,id,x,y,w,h,conf,class,visibility`` and MOTChallenge 10. Ground-truth rows with
-``conf == 0`` are ignored, as in MOTChallenge.
+``frame,id,x,y,w,h,conf,class,visibility`` and MOTChallenge 10.
+
+Ground-truth rows with ``conf == 0`` are "don't care", as in MOTChallenge (MOT16/17 mark
+static people and distractors so; our simulator marks targets that have not yet moved):
+they are not targets to find, so leaving them unreported is no miss, and a prediction
+on one is no false positive. Per frame, predictions are first matched to the counted
+boxes (Hungarian, IoU >= the threshold); the remaining predictions whose IoU with some
+don't-care box reaches the threshold are dropped before scoring. Unlike TrackEval's
+one-to-one matching against distractors, a don't-care box absorbs every leftover
+prediction on it.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -19,12 +27,14 @@ from dronewatch.errors import DroneWatchError
 
 @dataclass(frozen=True, slots=True)
 class MotRows:
-    """All rows of one MOT file: 1-based frame, id, box x,y,w,h, conf."""
+    """Rows of one MOT file: 1-based frame, id, box x,y,w,h, conf. Ground truth keeps its
+    don't-care (conf 0) rows apart in ``ignored``."""
 
     frame: np.ndarray
     ids: np.ndarray
     xywh: np.ndarray
     conf: np.ndarray
+    ignored: MotRows | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,8 +55,17 @@ class TrackingScores:
         return asdict(self)
 
 
+def _empty_rows() -> MotRows:
+    return MotRows(np.zeros(0, int), np.zeros(0, int), np.zeros((0, 4)), np.zeros(0))
+
+
+def _rows(arr: np.ndarray) -> MotRows:
+    return MotRows(arr[:, 0].astype(int), arr[:, 1].astype(int), arr[:, 2:6], arr[:, 6])
+
+
 def load_mot(path: str | Path, *, ground_truth: bool = False) -> MotRows:
-    """Read a MOT text file (comma, space or tab separated; >= 6 columns)."""
+    """Read a MOT text file (comma, space or tab separated; >= 6 columns). With
+    ``ground_truth``, conf 0 rows go to ``ignored`` (don't care) instead."""
     path = Path(path)
     if not path.is_file():
         raise DroneWatchError(f"{path}: no such file")
@@ -67,13 +86,12 @@ def load_mot(path: str | Path, *, ground_truth: bool = False) -> MotRows:
                 values.append(1.0)
             rows.append(values)
     if not rows:
-        return MotRows(np.zeros(0, int), np.zeros(0, int), np.zeros((0, 4)), np.zeros(0))
+        return replace(_empty_rows(), ignored=_empty_rows()) if ground_truth else _empty_rows()
     arr = np.asarray(rows, np.float64)
-    keep = arr[:, 6] != 0 if ground_truth else np.ones(len(arr), bool)
-    if not ground_truth:
-        keep &= arr[:, 1] >= 0  # unconfirmed tracks (id -1) are not scored
-    arr = arr[keep]
-    return MotRows(arr[:, 0].astype(int), arr[:, 1].astype(int), arr[:, 2:6], arr[:, 6])
+    if ground_truth:
+        dont_care = arr[:, 6] == 0
+        return replace(_rows(arr[~dont_care]), ignored=_rows(arr[dont_care]))
+    return _rows(arr[arr[:, 1] >= 0])  # unconfirmed tracks (id -1) are not scored
 
 
 def _iou_xywh(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -88,28 +106,61 @@ def _iou_xywh(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return inter / np.maximum(union, 1e-12)
 
 
+def _frame_slices(frames: np.ndarray, n_frames: int) -> list[np.ndarray]:
+    """Row indices of each 1-based frame 1..n_frames."""
+    order = np.argsort(frames, kind="stable")
+    bounds = np.searchsorted(frames[order], np.arange(1, n_frames + 2))
+    return [order[bounds[f] : bounds[f + 1]] for f in range(n_frames)]
+
+
+def drop_dont_care(gt: MotRows, pred: MotRows, iou_threshold: float = 0.5) -> MotRows:
+    """``pred`` without the boxes that sit on a don't-care ground-truth box (IoU >= the
+    threshold) and are not matched (Hungarian on IoU) to a counted ground-truth box."""
+    from scipy.optimize import linear_sum_assignment
+
+    ignored = gt.ignored
+    if ignored is None or len(ignored.frame) == 0 or len(pred.frame) == 0:
+        return pred
+    n_frames = int(max(gt.frame.max(initial=0), ignored.frame.max(), pred.frame.max()))
+    gt_sel = _frame_slices(gt.frame, n_frames)
+    ig_sel = _frame_slices(ignored.frame, n_frames)
+    pr_sel = _frame_slices(pred.frame, n_frames)
+    keep = np.ones(len(pred.frame), bool)
+    for g, ig, pr in zip(gt_sel, ig_sel, pr_sel, strict=True):
+        if len(ig) == 0 or len(pr) == 0:
+            continue
+        free = np.ones(len(pr), bool)
+        iou = _iou_xywh(gt.xywh[g], pred.xywh[pr])
+        if iou.size:
+            rows, cols = linear_sum_assignment(np.where(iou >= iou_threshold, iou, 0.0), True)
+            free[cols[iou[rows, cols] >= iou_threshold]] = False
+        on_ignored = (_iou_xywh(ignored.xywh[ig], pred.xywh[pr]) >= iou_threshold).any(axis=0)
+        keep[pr[free & on_ignored]] = False
+    if keep.all():
+        return pred
+    return MotRows(pred.frame[keep], pred.ids[keep], pred.xywh[keep], pred.conf[keep])
+
+
 def _per_frame(
     rows: MotRows, n_frames: int, id_map: dict[int, int]
 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    order = np.argsort(rows.frame, kind="stable")
-    frames = rows.frame[order]
-    bounds = np.searchsorted(frames, np.arange(1, n_frames + 2))
     ids_out, boxes_out = [], []
-    for f in range(n_frames):
-        sel = order[bounds[f] : bounds[f + 1]]
+    for sel in _frame_slices(rows.frame, n_frames):
         ids_out.append(np.array([id_map[int(i)] for i in rows.ids[sel]], dtype=np.intp))
         boxes_out.append(rows.xywh[sel])
     return ids_out, boxes_out
 
 
 def evaluate_rows(gt: MotRows, pred: MotRows, iou_threshold: float = 0.5) -> TrackingScores:
-    """CLEAR-MOT, IDF1 and HOTA of ``pred`` against ``gt``."""
+    """CLEAR-MOT, IDF1 and HOTA of ``pred`` against ``gt``; predictions on ``gt``'s
+    don't-care boxes are left out first (:func:`drop_dont_care`)."""
     from trackers.eval import (
         compute_clear_metrics,
         compute_hota_metrics,
         compute_identity_metrics,
     )
 
+    pred = drop_dont_care(gt, pred, iou_threshold)
     n_frames = int(max(gt.frame.max(initial=0), pred.frame.max(initial=0)))
     gt_map = {int(v): i for i, v in enumerate(np.unique(gt.ids))}
     pr_map = {int(v): i for i, v in enumerate(np.unique(pred.ids))}
@@ -142,7 +193,9 @@ def evaluate_files(
     """Score a MOT prediction file against a MOT ground-truth file."""
     gt = load_mot(gt_path, ground_truth=True)
     if len(gt.frame) == 0:
-        raise DroneWatchError(f"{gt_path}: no ground-truth rows")
+        ignored = 0 if gt.ignored is None else len(gt.ignored.frame)
+        extra = f" (all {ignored} are conf 0, don't care)" if ignored else ""
+        raise DroneWatchError(f"{gt_path}: no ground-truth rows to score{extra}")
     return evaluate_rows(gt, load_mot(pred_path), iou_threshold)
 
 

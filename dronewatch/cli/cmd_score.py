@@ -33,7 +33,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "hold it). The first mark on a target is the hit, later ones are duplicates, "
             "a mark on no target is a false alarm. Targets visible for less than "
             "--min-visible seconds are not counted (marks on them are 'uncounted'). "
-            "Reaction time = mark time - first time the target is visible."
+            "Ground-truth rows with conf 0 are don't care (e.g. vehicles that never move): "
+            "a target with only such rows is no target, a mark on such a box is "
+            "'uncounted', and a target counts from its first conf 1 frame. "
+            "Reaction time = mark time - that first time."
         ),
     )
     parser.add_argument(

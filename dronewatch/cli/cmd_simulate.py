@@ -26,8 +26,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="render a simulated drone feed (MP4 + ground truth + scenario JSON)",
         description=(
             "Render a procedural aerial scene seen by a moving drone camera. Writes "
-            "NAME.mp4 (H.264), NAME.gt.txt (MOTChallenge: frame,id,x,y,w,h,1,class,"
-            "visibility; class 1 = vehicle, 2 = person) and NAME.json (the scenario)."
+            "NAME.mp4 (H.264), NAME.gt.txt (MOTChallenge: frame,id,x,y,w,h,conf,class,"
+            "visibility; class 1 = vehicle, 2 = person; conf 0 = don't care, a target "
+            "that has not yet moved 1 m, e.g. parked) and NAME.json (the scenario)."
         ),
     )
     parser.add_argument(

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from dronewatch.errors import DroneWatchError
 from dronewatch.sim.clip import ClipWriter
-from dronewatch.sim.groundtruth import GTBox, write_mot
+from dronewatch.sim.groundtruth import MOVED_M, GTBox, with_motion_conf, write_mot
 from dronewatch.sim.render import Renderer
 from dronewatch.sim.scenario import Scenario
 
@@ -55,8 +55,10 @@ def scenario_document(scenario: Scenario, renderer: Renderer, name: str) -> dict
         "name": name,
         **scenario.to_dict(),
         "files": {"video": f"{name}.mp4", "ground_truth": f"{name}.gt.txt"},
-        "ground_truth_format": "frame,id,x,y,w,h,1,class,visibility (MOTChallenge, frames 1-based,"
-        " boxes clipped to the image, visibility = fraction of the box inside the frame)",
+        "ground_truth_format": "frame,id,x,y,w,h,conf,class,visibility (MOTChallenge, frames"
+        " 1-based, boxes clipped to the image, visibility = fraction of the box inside the"
+        f" frame; conf 0 = don't care: the target has not yet moved {MOVED_M:g} m from where"
+        " it was in its first frame with a box, e.g. parked vehicles; once moved, conf 1)",
         "camera": renderer.camera.describe(),
         "world": renderer.world.meta,
         "sun": {
@@ -117,7 +119,7 @@ def generate(
         if recorder is not None:
             recorder.abort()
     elapsed = time.perf_counter() - start
-    rows = write_mot(gt_path, boxes)
+    rows = write_mot(gt_path, with_motion_conf(boxes, renderer.tracks))
     doc = scenario_document(scenario, renderer, name)
     doc["gt_rows"] = rows
     if recorder is not None:

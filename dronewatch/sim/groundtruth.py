@@ -1,15 +1,22 @@
-"""Ground-truth boxes and the MOTChallenge text format they are written in."""
+"""Ground-truth boxes, the MOTChallenge text format they are written in, and which of
+them count (conf 1) or are "don't care" (conf 0)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
+
+import numpy as np
+
+MOVED_M = 1.0  # a target counts once it has been this far from where it was first seen
 
 
 @dataclass(frozen=True, slots=True)
 class GTBox:
-    """A target's box in one frame, clipped to the image. ``frame`` is 1-based (MOT)."""
+    """A target's box in one frame, clipped to the image. ``frame`` is 1-based (MOT).
+    ``conf`` is 1 for a target to find, 0 for MOTChallenge's "don't care" (see
+    :func:`moved_by_frame`)."""
 
     frame: int
     id: int
@@ -19,12 +26,13 @@ class GTBox:
     w: float
     h: float
     visibility: float
+    conf: int = 1
 
     def to_mot_row(self) -> str:
-        """``frame,id,x,y,w,h,1,class,visibility`` with fixed decimals (stable bytes)."""
+        """``frame,id,x,y,w,h,conf,class,visibility`` with fixed decimals (stable bytes)."""
         return (
             f"{self.frame},{self.id},{self.x:.2f},{self.y:.2f},{self.w:.2f},{self.h:.2f},"
-            f"1,{self.cls},{self.visibility:.3f}"
+            f"{self.conf},{self.cls},{self.visibility:.3f}"
         )
 
 
@@ -50,6 +58,46 @@ def clip_box(
     return GTBox(frame, target_id, cls, cx0, cy0, w, h, min(1.0, w * h / area))
 
 
+def moved_by_frame(xy: np.ndarray, first: int, min_move_m: float = MOVED_M) -> np.ndarray:
+    """Whether a target has moved by each frame: some finite ground position (``xy``,
+    (frames, 2) metres, NaN outside the world) at or before that frame lies at least
+    ``min_move_m`` from its position at frame ``first`` (0-based, its first frame with a
+    box).
+
+    Why: DroneWatch finds targets by their motion, so a target that has not moved since
+    it came into view (a parked vehicle, a person standing still) cannot be found. Its
+    rows get conf 0, MOTChallenge's "don't care": neither a miss when unreported nor a
+    false positive when reported. Once moved, a target stays counted when it stops again,
+    because the tracker must hold targets that stop.
+    """
+    xy = np.asarray(xy, dtype=np.float64)
+    dist = np.linalg.norm(xy - xy[first], axis=1)
+    dist = np.where(np.isfinite(dist), dist, 0.0)
+    return np.maximum.accumulate(dist) >= min_move_m
+
+
+def with_motion_conf(
+    boxes: Iterable[GTBox],
+    tracks: Mapping[int, np.ndarray],
+    first_frame: Mapping[int, int] | None = None,
+) -> list[GTBox]:
+    """``boxes`` with conf 0 where their target has not moved yet (:func:`moved_by_frame`).
+
+    ``tracks``: target id -> its ground positions (frames, 2). ``first_frame``: target id
+    -> its first 1-based frame with a box; by default the earliest frame among ``boxes``
+    (right when ``boxes`` holds every frame from the start of the clip)."""
+    boxes = list(boxes)
+    first = dict(first_frame) if first_frame is not None else {}
+    if first_frame is None:
+        for b in boxes:
+            first[b.id] = min(first.get(b.id, b.frame), b.frame)
+    moved = {i: moved_by_frame(tracks[i], f - 1) for i, f in first.items() if i in tracks}
+    return [
+        replace(b, conf=1 if bool(moved[b.id][b.frame - 1]) else 0) if b.id in moved else b
+        for b in boxes
+    ]
+
+
 def write_mot(path: Path, boxes: Iterable[GTBox]) -> int:
     """Write rows sorted by frame then id; returns the number of rows."""
     rows = sorted(boxes, key=lambda b: (b.frame, b.id))
@@ -64,8 +112,18 @@ def read_mot(path: Path) -> list[GTBox]:
     for line in path.read_text(encoding="ascii").splitlines():
         if not line.strip():
             continue
-        f, i, x, y, w, h, _conf, c, vis = line.split(",")
+        f, i, x, y, w, h, conf, c, vis = line.split(",")
         out.append(
-            GTBox(int(f), int(i), int(c), float(x), float(y), float(w), float(h), float(vis))
+            GTBox(
+                int(f),
+                int(i),
+                int(c),
+                float(x),
+                float(y),
+                float(w),
+                float(h),
+                float(vis),
+                int(float(conf)),
+            )
         )
     return out

@@ -107,15 +107,14 @@ class Renderer:
         order = np.argsort(-cam[ok, 2])  # far first, so near targets overlap far ones
         return [self.targets[int(k)] for k in idx[ok][order]]
 
-    def render(self, index: int, *, targets: bool = True, effects: bool = True) -> RenderedFrame:
-        """Frame ``index``. With ``targets=False`` the boxes are still computed (drawn on
-        a scratch copy), which lets tests compare against the clean background."""
-        self._check(index)
+    @property
+    def tracks(self) -> dict[int, np.ndarray]:
+        """Target id -> ground positions per frame ((frames, 2) metres, NaN off the world)."""
+        return {t.id: t.track.xy for t in self.targets}
+
+    def _draw(self, canvas: np.ndarray, index: int, pose: CameraPose) -> list[GTBox]:
+        """Draw the targets on ``canvas``; their boxes (conf 1, sorted by id)."""
         s = self.scenario
-        pose = self.pose(index)
-        img = self.background(index, pose)
-        canvas = img if targets else img.copy()
-        boxes: list[GTBox] = []
         drawn = draw_targets(
             canvas,
             self._visible_targets(index, pose),
@@ -125,6 +124,7 @@ class Renderer:
             shadow_dir=self.shadow_dir,
             shadow_strength=self.shadow_strength,
         )
+        boxes: list[GTBox] = []
         for t, ext in drawn:
             box = clip_box(
                 index + 1, t.id, t.cls, ext.x0, ext.y0, ext.x1, ext.y1, s.width, s.height
@@ -132,6 +132,27 @@ class Renderer:
             if box is not None:
                 boxes.append(box)
         boxes.sort(key=lambda b: b.id)
+        return boxes
+
+    def boxes(self, index: int) -> list[GTBox]:
+        """Frame ``index``'s boxes alone (drawn on a blank canvas: extents are geometry,
+        so they equal :meth:`render`'s), all conf 1 until
+        :func:`~dronewatch.sim.groundtruth.with_motion_conf` marks them."""
+        self._check(index)
+        s = self.scenario
+        blank = np.zeros((s.height, s.width, 3), np.uint8)
+        return self._draw(blank, index, self.pose(index))
+
+    def render(self, index: int, *, targets: bool = True, effects: bool = True) -> RenderedFrame:
+        """Frame ``index``. With ``targets=False`` the boxes are still computed (drawn on
+        a scratch copy), which lets tests compare against the clean background. Boxes
+        are all conf 1: whether a target has moved yet depends on earlier frames (see
+        :func:`~dronewatch.sim.groundtruth.with_motion_conf`)."""
+        self._check(index)
+        pose = self.pose(index)
+        img = self.background(index, pose)
+        canvas = img if targets else img.copy()
+        boxes = self._draw(canvas, index, pose)
         if effects:
             img = self.effects.apply(img, index, pose)
         return RenderedFrame(index, img, boxes)

@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl
 from dronewatch.errors import DroneWatchError, SourceError
 from dronewatch.frames import FramePacket, VideoInfo
 from dronewatch.sim import DEFAULT_PRESET, GTBox, Renderer, make_scenario, parse_size
+from dronewatch.sim.groundtruth import with_motion_conf
 
 SPEC_PREFIX = "sim:"
 DEFAULT_SECONDS = 60.0
@@ -49,6 +50,8 @@ class SimulatedSource:
         self.info = VideoInfo(fps=s.fps, width=s.width, height=s.height, frame_count=s.frame_count)
         self._next = 0
         self._closed = False
+        self._first_box: dict[int, int] = {}  # target id -> first 1-based frame with a box
+        self._scanned = 0  # frames 0.._scanned-1 are in _first_box
 
     @classmethod
     def from_spec(cls, spec: str) -> SimulatedSource:
@@ -86,8 +89,17 @@ class SimulatedSource:
         return self._renderer
 
     def ground_truth(self, index: int) -> list[GTBox]:
-        """Boxes of the targets visible in frame ``index`` (MOT rows use ``index + 1``)."""
-        return self._renderer.render(index, effects=False).boxes
+        """Boxes of the targets visible in frame ``index`` (MOT rows use ``index + 1``),
+        with the conf the simulator writes to ``NAME.gt.txt``. Conf depends on each
+        target's first frame with a box, so the frames before are scanned once (boxes
+        only: no background, no effects)."""
+        boxes = self._renderer.boxes(index)
+        while self._scanned <= index:
+            frame_boxes = boxes if self._scanned == index else self._renderer.boxes(self._scanned)
+            for b in frame_boxes:
+                self._first_box.setdefault(b.id, b.frame)
+            self._scanned += 1
+        return with_motion_conf(boxes, self._renderer.tracks, self._first_box)
 
     def read(self) -> FramePacket | None:
         if self._closed:

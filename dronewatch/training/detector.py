@@ -42,7 +42,8 @@ def detector_marks(
 
 def detector_marks_from_mot(path: str | Path, fps: float, *, feed: str | None = None) -> list[Mark]:
     """Marks from a MOT prediction file (e.g. ``dronewatch analyze --mot-dir``)."""
-    rows = [(b.frame, b.id, b.x, b.y, b.w, b.h) for b in read_reference_rows(path)]
+    boxes = read_reference_rows(path)
+    rows = [(b.frame, b.id, b.x, b.y, b.w, b.h) for b in boxes if b.conf != 0]
     return detector_marks(rows, fps, feed=feed)
 
 

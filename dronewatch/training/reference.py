@@ -1,8 +1,15 @@
 """Ground truth for scoring: which target is where in each frame, and for how long.
 
 Reads MOTChallenge rows ``frame,id,x,y,w,h[,conf,class,visibility]`` (frames 1-based),
-as written by ``dronewatch simulate``. Rows with visibility 0 (or conf 0) are left out:
-a target counts as visible in a frame exactly when it has a row there.
+as written by ``dronewatch simulate``. Rows with visibility 0 are left out: a target is
+in a frame exactly when it has a row there.
+
+Rows with conf 0 are MOTChallenge's "don't care" (our simulator writes them for targets
+that have not yet moved, such as parked vehicles): they are kept, so that a mark on one
+can be recognised and left neutral, but they do not make a target one to find. A
+target's first frame and frames seen count only its conf 1 rows, so a target that
+starts to move part-way through is to be found from its first conf 1 frame, and one
+that never moves (only conf 0 rows) is no target at all.
 """
 
 from __future__ import annotations
@@ -21,7 +28,8 @@ from dronewatch.sim.groundtruth import GTBox
 
 @dataclass(frozen=True, slots=True, eq=False)
 class GroundTruth:
-    """Boxes by 1-based frame, plus each target's first frame and number of frames seen.
+    """Boxes by 1-based frame (conf 0 ones included), plus each target's first frame and
+    number of frames seen, both counting conf 1 boxes only.
 
     >>> from dronewatch.sim.groundtruth import GTBox
     >>> gt = GroundTruth.from_boxes([GTBox(1, 7, 2, 10, 10, 5, 8, 1.0)])
@@ -30,8 +38,8 @@ class GroundTruth:
     """
 
     by_frame: Mapping[int, tuple[GTBox, ...]]
-    first_frame: Mapping[int, int]  # target id -> first 1-based frame with a box
-    frames_seen: Mapping[int, int]  # target id -> number of frames with a box
+    first_frame: Mapping[int, int]  # target id -> first 1-based frame with a conf 1 box
+    frames_seen: Mapping[int, int]  # target id -> number of frames with a conf 1 box
 
     @classmethod
     def from_boxes(cls, boxes: Iterable[GTBox]) -> GroundTruth:
@@ -42,6 +50,8 @@ class GroundTruth:
             if not box.visibility > 0:
                 continue
             by_frame.setdefault(box.frame, []).append(box)
+            if box.conf == 0:
+                continue
             first[box.id] = min(first.get(box.id, box.frame), box.frame)
             seen.setdefault(box.id, set()).add(box.frame)
         return cls(
@@ -71,6 +81,7 @@ class GroundTruth:
 
     @property
     def target_ids(self) -> tuple[int, ...]:
+        """Targets to find: those with at least one conf 1 box."""
         return tuple(self.first_frame)
 
     @property
@@ -79,20 +90,22 @@ class GroundTruth:
         return max(self.by_frame, default=0)
 
     def boxes_at(self, frame: int) -> tuple[GTBox, ...]:
-        """Boxes in the 1-based ``frame`` (empty outside the reference)."""
+        """Boxes in the 1-based ``frame``, conf 0 ones included (empty outside the
+        reference)."""
         return self.by_frame.get(frame, ())
 
     def first_seen_s(self, target_id: int, fps: float) -> float:
-        """When the target first became visible: its first frame index (0-based) / fps."""
+        """When the target became one to find: its first conf 1 frame index (0-based) / fps."""
         return (self.first_frame[target_id] - 1) / fps
 
     def visible_s(self, target_id: int, fps: float) -> float:
-        """How long the target is visible: the number of frames it has a box in / fps."""
+        """How long the target is to be found: the number of frames with a conf 1 box / fps."""
         return self.frames_seen[target_id] / fps
 
 
 def read_reference_rows(path: str | Path) -> list[GTBox]:
-    """MOT rows (comma separated, at least 6 columns) as GTBoxes; conf 0 rows dropped."""
+    """MOT rows (comma separated, at least 6 columns) as GTBoxes; conf 0 rows are kept
+    with ``conf`` 0, any other conf becomes 1."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -121,7 +134,5 @@ def read_reference_rows(path: str | Path) -> list[GTBox]:
             raise DroneWatchError(f"{path}:{n}: frame must be a whole number >= 1, got {frame:g}")
         if w < 0 or h < 0:
             raise DroneWatchError(f"{path}:{n}: negative box size")
-        if conf == 0:
-            continue
-        boxes.append(GTBox(int(frame), int(target), cls, x, y, w, h, vis))
+        boxes.append(GTBox(int(frame), int(target), cls, x, y, w, h, vis, 0 if conf == 0 else 1))
     return boxes

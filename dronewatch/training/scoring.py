@@ -8,14 +8,18 @@ The rules (shared by ``dronewatch score`` and the GUI):
   :data:`GROW_PX` pixels on each side (edges included). When it falls inside several
   grown boxes, the target whose box centre is nearest to the mark takes it (ties: the
   lower id).
-- A target is *counted* when it is visible (has a ground-truth row) for at least
-  ``min_visible_s`` seconds in all (frames with a row / fps). The first mark on a counted
-  target is its hit; later marks on it are duplicates; a counted target never marked is
-  a miss. A mark landing on a target that is not counted is *uncounted*: neither a hit
-  nor a false alarm (too brief a glimpse to blame or credit anyone). A mark on no target
-  is a false alarm.
+- A target is *counted* when it is to be found (has conf 1 ground-truth rows) for at
+  least ``min_visible_s`` seconds in all (frames with a conf 1 row / fps). The first mark
+  on a counted target is its hit; later marks on it are duplicates; a counted target
+  never marked is a miss. A mark landing on a target that is not counted is
+  *uncounted*: neither a hit nor a false alarm (too brief a glimpse to blame or credit
+  anyone). A mark on no target is a false alarm.
+- Conf 0 rows are "don't care" (MOTChallenge; our simulator's targets that have not
+  yet moved, e.g. parked vehicles): a target with only conf 0 rows is not counted, and
+  a mark that lands on no conf 1 box but on a conf 0 box is *uncounted* too. Conf 1
+  boxes are looked at first, so a mark on a target beside a parked car still hits it.
 - Marks are taken in time order. Reaction time of a hit = mark time - the time the
-  target first became visible (its first ground-truth frame index / fps).
+  target became one to find (its first conf 1 ground-truth frame index / fps).
 
 >>> from dronewatch.sim.groundtruth import GTBox
 >>> gt = GroundTruth.from_boxes(GTBox(f, 1, 2, 100, 50, 10, 20, 1.0) for f in range(1, 51))
@@ -38,10 +42,20 @@ GROW_PX = 8.0
 DEFAULT_MIN_VISIBLE_S = 1.0
 
 
-def target_under(gt: GroundTruth, mark: Mark, fps: float, grow_px: float = GROW_PX) -> int | None:
-    """The id of the target the mark lands on in its nearest frame, or None."""
+def target_under(
+    gt: GroundTruth,
+    mark: Mark,
+    fps: float,
+    grow_px: float = GROW_PX,
+    *,
+    dont_care: bool = False,
+) -> int | None:
+    """The id of the target the mark lands on in its nearest frame, or None. Only conf 1
+    boxes are looked at; with ``dont_care``, only conf 0 ones."""
     best: tuple[float, int] | None = None
     for box in gt.boxes_at(mark.frame_index(fps) + 1):
+        if (box.conf == 0) != dont_care:
+            continue
         inside = (
             box.x - grow_px <= mark.x <= box.x + box.w + grow_px
             and box.y - grow_px <= mark.y <= box.y + box.h + grow_px
@@ -78,7 +92,11 @@ def score_feed(
     for mark in sorted(marks, key=lambda m: m.time_s):
         target = target_under(gt, mark, fps)
         if target is None:
-            outcomes.append(MarkResult(mark, "false_alarm", None))
+            ignored = target_under(gt, mark, fps, dont_care=True)
+            if ignored is None:
+                outcomes.append(MarkResult(mark, "false_alarm", None))
+            else:
+                outcomes.append(MarkResult(mark, "uncounted", ignored))
         elif target not in counted:
             outcomes.append(MarkResult(mark, "uncounted", target))
         elif target in hit_at:

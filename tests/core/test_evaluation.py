@@ -74,6 +74,57 @@ def test_ten_column_motchallenge_and_ignored_rows(tmp_path: Path) -> None:
     assert s.gt_ids == 1 and s.mota == 1.0  # conf-0 GT row and id -1 prediction ignored
 
 
+def _with_dont_care(frames: int = 10) -> list[tuple]:
+    """Target 1 counted, target 2 a don't-care (conf 0) row in every frame."""
+    return [r if r[1] == 1 else (*r[:6], 0, *r[7:]) for r in _gt9(frames)]
+
+
+def test_load_mot_keeps_dont_care_rows_apart(tmp_path: Path) -> None:
+    gt = load_mot(_write(tmp_path / "gt.txt", _with_dont_care()), ground_truth=True)
+    assert set(gt.ids.tolist()) == {1} and len(gt.frame) == 10
+    assert gt.ignored is not None and set(gt.ignored.ids.tolist()) == {2}
+    assert len(gt.ignored.frame) == 10 and not gt.ignored.conf.any()
+    assert load_mot(tmp_path / "gt.txt").ignored is None  # predictions: no such split
+
+
+def test_prediction_on_dont_care_row_is_neither_fp_nor_tp(tmp_path: Path) -> None:
+    gt = _with_dont_care()
+    pred = _pred_from(_gt9())  # exactly on both targets, as tracks 7 and 8
+    s = evaluate_files(_write(tmp_path / "gt.txt", gt), _write(tmp_path / "p.txt", pred))
+    assert (s.true_positives, s.false_positives, s.false_negatives) == (10, 0, 0)
+    assert (s.mota, s.precision, s.recall) == (1.0, 1.0, 1.0)
+    assert s.gt_ids == 1 and s.predicted_ids == 1
+
+
+def test_dont_care_row_without_prediction_is_no_miss(tmp_path: Path) -> None:
+    gt = _with_dont_care()
+    pred = [r for r in _pred_from(_gt9()) if r[1] == 7]
+    s = evaluate_files(_write(tmp_path / "gt.txt", gt), _write(tmp_path / "p.txt", pred))
+    assert (s.true_positives, s.false_positives, s.false_negatives) == (10, 0, 0)
+    assert s.mota == 1.0
+
+
+def test_counted_rows_are_matched_before_dont_care_rows(tmp_path: Path) -> None:
+    # A counted box and a don't-care box on the same spot: the one prediction there is
+    # the counted target's true positive; a second one is absorbed by the don't-care box.
+    gt = [(1, 1, 0, 0, 10, 10, 1, 1, 1.0), (1, 2, 1, 0, 10, 10, 0, 1, 1.0)]
+    g = _write(tmp_path / "gt.txt", gt)
+    one = [(1, 7, 0, 0, 10, 10, 1, -1, -1, -1)]
+    s = evaluate_files(g, _write(tmp_path / "p1.txt", one))
+    assert (s.true_positives, s.false_positives, s.false_negatives) == (1, 0, 0)
+    two = [*one, (1, 8, 1, 0, 10, 10, 1, -1, -1, -1)]
+    s = evaluate_files(g, _write(tmp_path / "p2.txt", two))
+    assert (s.true_positives, s.false_positives, s.false_negatives) == (1, 0, 0)
+
+
+def test_prediction_off_a_dont_care_box_is_still_a_false_positive(tmp_path: Path) -> None:
+    gt = [(1, 1, 0, 0, 10, 10, 1, 1, 1.0), (1, 2, 50, 50, 10, 10, 0, 1, 1.0)]
+    pred = [(1, 7, 0, 0, 10, 10, 1, -1, -1, -1), (1, 8, 54, 50, 10, 10, 1, -1, -1, -1)]
+    g, p = _write(tmp_path / "gt.txt", gt), _write(tmp_path / "p.txt", pred)
+    assert evaluate_files(g, p, 0.5).false_positives == 1  # IoU 0.43 with the don't-care box
+    assert evaluate_files(g, p, 0.3).false_positives == 0
+
+
 def test_bad_files_are_one_line_errors(tmp_path: Path) -> None:
     with pytest.raises(DroneWatchError, match="no such file"):
         evaluate_files(tmp_path / "missing.txt", tmp_path / "missing2.txt")

@@ -145,3 +145,22 @@ def test_unknown_feed_and_bad_reference_spec(
     assert main(["score", *bad, "--marks", str(marks), "--fps", "25"]) == 1
     assert "FEED=PATH" in capsys.readouterr().err
     assert main(["score", "--reference", str(gt), "--marks", str(marks), "--fps", "0"]) == 1
+
+
+def test_dont_care_rows(tmp_path: Path, gt: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Target 4 is parked (conf 0 throughout), target 5 moves from frame 26 (1.0 s) on.
+    rows = [f"{f},4,400.00,200.00,30.00,15.00,0,1,1.000" for f in range(1, 76)]
+    rows += [f"{f},5,100.00,250.00,20.00,10.00,{int(f >= 26)},2,1.000" for f in range(1, 76)]
+    mixed = tmp_path / "mixed.gt.txt"
+    mixed.write_text(gt.read_text() + "\n".join(rows) + "\n")
+    marks = tmp_path / "marks.csv"
+    marks.write_text("time,x,y\n0.2,410,205\n0.5,105,255\n1.5,105,255\n")
+    doc = run_json(capsys, "--reference", str(mixed), "--marks", str(marks), "--fps", "25")
+    assert (doc["hits"], doc["misses"], doc["false_alarms"], doc["uncounted"]) == (1, 2, 0, 2)
+    five = next(t for t in doc["targets"] if t["id"] == 5)
+    assert (five["first_seen_s"], five["reaction_s"]) == (1.0, 0.5)
+    assert 4 not in [t["id"] for t in doc["targets"]]
+    pred = tmp_path / "pred.txt"  # a detector track on the parked vehicle: neutral
+    pred.write_text("".join(f"{f},9,401,201,28,13,0.9,-1,-1,-1\n" for f in range(1, 60)))
+    doc = run_json(capsys, "--reference", str(mixed), "--detector", str(pred), "--fps", "25")
+    assert (doc["hits"], doc["false_alarms"], doc["uncounted"]) == (0, 0, 1)

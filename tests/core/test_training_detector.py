@@ -36,6 +36,8 @@ def test_from_mot_file_and_track_points(tmp_path: Path) -> None:
     mot = tmp_path / "pred.txt"
     mot.write_text("2,7,10,10,4,4,0.9,-1,-1,-1\n3,7,12,10,4,4,0.9,-1,-1,-1\n")
     assert detector_marks_from_mot(mot, FPS) == [Mark(0.1, 12.0, 12.0)]
+    mot.write_text("1,8,50,50,4,4,0,-1,-1,-1\n" + mot.read_text())  # conf 0: no mark
+    assert detector_marks_from_mot(mot, FPS) == [Mark(0.1, 12.0, 12.0)]
     points = np.array([[7, 1, 10, 10, 14, 14, 0.9], [7, 2, 12, 10, 16, 14, 0.9]])
     assert detector_marks_from_track_points(points, FPS) == [Mark(0.1, 12.0, 12.0)]
     assert detector_marks_from_track_points(np.zeros((0, 7)), FPS) == []

@@ -61,9 +61,15 @@ def test_reference_rows_of_six_to_ten_columns(tmp_path: Path) -> None:
         "gt.txt",
     )
     rows = read_reference_rows(path)
-    assert [(b.frame, b.id, b.visibility) for b in rows] == [(1, 4, 1.0), (2, 4, 0.5), (4, 5, 0.0)]
-    gt = GroundTruth.load(path)  # conf 0 row dropped, visibility 0 row not visible
-    assert gt.target_ids == (4,) and gt.frames_seen[4] == 2 and gt.last_frame == 2
+    assert [(b.frame, b.id, b.visibility, b.conf) for b in rows] == [
+        (1, 4, 1.0, 1),
+        (2, 4, 0.5, 1),
+        (3, 4, 1.0, 0),
+        (4, 5, 0.0, 1),
+    ]
+    gt = GroundTruth.load(path)  # conf 0 row kept but not counted, visibility 0 row dropped
+    assert gt.target_ids == (4,) and gt.frames_seen[4] == 2 and gt.last_frame == 3
+    assert [b.conf for b in gt.boxes_at(3)] == [0]
 
 
 @pytest.mark.parametrize(

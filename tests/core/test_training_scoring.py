@@ -244,3 +244,80 @@ def test_empty_reference_is_valid() -> None:
 def test_bad_parameters(gt: GroundTruth, fps: float, min_visible: float) -> None:
     with pytest.raises(DroneWatchError):
         score(gt, [], fps, min_visible)
+
+
+def dont_care(target: int, frames: range, x: float, y: float, w: float = 20, h: float = 10):
+    """Like :func:`boxes` but conf 0: a target that has not moved yet."""
+    return [GTBox(f, target, 1, x, y, w, h, 1.0, conf=0) for f in frames]
+
+
+@pytest.fixture
+def parked() -> GroundTruth:
+    # Target 1: frames 1..30 at x 100..120 (counted throughout).
+    # Target 5: conf 0 in frames 1..40 (parked), box x 300..320, y 200..210.
+    # Target 6: conf 0 in frames 1..14, conf 1 from frame 15 (1.4 s) to 40, x 500..520.
+    return GroundTruth.from_boxes(
+        boxes(1, range(1, 31), 100, 100)
+        + dont_care(5, range(1, 41), 300, 200)
+        + dont_care(6, range(1, 15), 500, 300)
+        + boxes(6, range(15, 41), 500, 300)
+    )
+
+
+def test_target_with_only_dont_care_rows_is_not_a_target(parked: GroundTruth) -> None:
+    r = score(parked, [Mark(0.5, 110, 105)], FPS)
+    assert [t.id for t in r.targets] == [1, 6]
+    assert (r.hits, r.misses, r.false_alarms, r.uncounted) == (1, 1, 0, 0)
+    assert parked.target_ids == (1, 6) and parked.last_frame == 40
+
+
+def test_mark_on_dont_care_box_is_neutral(parked: GroundTruth) -> None:
+    marks = [Mark(0.5, 310, 205), Mark(3.5, 312, 204), Mark(0.2, 505, 305)]
+    r = score(parked, marks, FPS)
+    assert (r.hits, r.false_alarms, r.duplicates, r.uncounted) == (0, 0, 0, 3)
+    assert [(m.outcome, m.target_id) for m in r.marks] == [
+        ("uncounted", 6),
+        ("uncounted", 5),
+        ("uncounted", 5),
+    ]
+    assert target_under(parked, Mark(0.5, 310, 205), FPS) is None
+    assert target_under(parked, Mark(0.5, 310, 205), FPS, dont_care=True) == 5
+    # the mark before target 6 moved does not use up its hit: a later mark still hits
+    later = score(parked, [Mark(0.2, 505, 305), Mark(2.0, 505, 305)], FPS)
+    assert [m.outcome for m in later.marks] == ["uncounted", "hit"]
+
+
+def test_target_counts_from_its_first_conf_1_frame(parked: GroundTruth) -> None:
+    r = score(parked, [Mark(2.0, 510, 305)], FPS)
+    target = next(t for t in r.targets if t.id == 6)
+    assert target.first_seen_s == 1.4  # first conf 1 frame 15 -> index 14 -> 1.4 s
+    assert target.visible_s == pytest.approx(2.6)  # 26 conf 1 frames
+    assert target.reaction_s == pytest.approx(0.6)
+    # min-visible counts conf 1 frames only: 2.6 s is too short at 3 s
+    assert 6 not in [t.id for t in score(parked, [], FPS, min_visible_s=3.0).targets]
+
+
+def test_counted_box_wins_over_a_nearer_dont_care_box() -> None:
+    gt = GroundTruth.from_boxes(
+        boxes(1, range(1, 21), 100, 100) + dont_care(2, range(1, 21), 104, 100)
+    )
+    r = score(gt, [Mark(0.5, 123, 105)], FPS)  # nearer target 2's centre, inside both
+    assert [(m.outcome, m.target_id) for m in r.marks] == [("hit", 1)]
+
+
+def test_session_score_with_dont_care_rows_beside_the_video(tmp_path) -> None:
+    from dronewatch.training.session import TrainingSession
+    from dronewatch.training.session_score import ground_truth_beside, score_session
+
+    video = str(tmp_path / "clip.mp4")
+    rows = [f"{f},1,100,100,20,10,0,1,1.0" for f in range(1, 41)]  # parked
+    rows += [f"{f},2,300,200,20,10,{int(f >= 11)},2,1.0" for f in range(1, 41)]  # moves at 1 s
+    (tmp_path / "clip.gt.txt").write_text("\n".join(rows) + "\n")
+    session = TrainingSession("trainee", [video])
+    session.record("mark", 0.5, feed=video, x=110.0, y=105.0)  # the parked vehicle
+    session.record("mark", 0.6, feed=video, x=310.0, y=205.0)  # target 2 before it moves
+    session.record("mark", 1.8, feed=video, x=310.0, y=205.0)  # ... and after
+    result = score_session(session, {video: FPS}, {video: ground_truth_beside(video)})
+    t = result.trainee
+    assert (t.hits, t.misses, t.false_alarms, t.uncounted) == (1, 0, 0, 2)
+    assert t.targets[0].id == 2 and t.targets[0].reaction_s == pytest.approx(0.8)
