@@ -126,7 +126,10 @@ class MultiTargetTracker:
         det_used = np.zeros(n_det, bool)
         track_used = np.zeros(len(self.tracks), bool)
         det_used[matched_d] = True
-        measured = self._absorb_fragments(xyxy, matched_t, matched_d, det_used)
+        # Only motion blobs break into pieces: a model box is a whole object, so a track
+        # matched to one joins nothing and a model box joins no track.
+        motion = np.ones(n_det, bool) if class_id is None else class_id == 0
+        measured = self._absorb_fragments(xyxy, matched_t, matched_d, det_used, motion)
         for ti, di, box in zip(matched_t, matched_d, measured, strict=True):
             track_used[ti] = True
             cid = None if class_id is None else int(class_id[di])
@@ -150,6 +153,7 @@ class MultiTargetTracker:
         matched_t: np.ndarray,
         matched_d: np.ndarray,
         det_used: np.ndarray,
+        motion: np.ndarray,
     ) -> list[np.ndarray]:
         """Measurement box per matched track: its detection plus the unmatched pieces
         lying inside the track's predicted box (a target whose colour matches the
@@ -160,7 +164,7 @@ class MultiTargetTracker:
         truck and its shadow) would otherwise keep joining every small mover passing
         through it, and its box would ratchet up frame after frame."""
         boxes = [xyxy[d].astype(np.float64) for d in matched_d]
-        loose = np.flatnonzero(~det_used)
+        loose = np.flatnonzero(~det_used & motion)
         if len(loose) == 0 or len(matched_t) == 0:
             return boxes
         pred = np.array([self.tracks[t].xyxy for t in matched_t])
@@ -177,6 +181,7 @@ class MultiTargetTracker:
             & (centres[None, :, 1] <= pred[:, None, 3])
         )
         filled = [float(_area(xyxy[d])) for d in matched_d]
+        inside &= motion[matched_d][:, None]
         for j, d in enumerate(loose):
             owners = np.flatnonzero(inside[:, j])
             if len(owners) != 1:

@@ -110,3 +110,20 @@ def test_slow_walkers_with_noisy_boxes_are_confirmed_but_jittering_blobs_are_not
         walkers_confirmed += seen
     assert walkers_confirmed >= 18
     assert clutter_confirmed == 0
+
+
+def test_a_model_box_is_a_whole_object_and_joins_no_other() -> None:
+    """Motion blobs of one target are joined into its box, but a box from the learned
+    model already has the whole object's extent: a track matched to one takes no
+    motion blob next to it (a passer-by), and its box is not joined to another track."""
+    tracker = MultiTargetTracker(TrackerConfig(), FPS)
+    model = np.array([1], np.int16)
+    for i in range(12):
+        x = 100 + 2.0 * i
+        out = tracker.update(_box(x, 100, size=20), np.ones(1, np.float32), np.eye(3), None, model)
+    (person,) = out
+    x = 100 + 2.0 * 12
+    boxes = np.concatenate([_box(x, 100, size=20), _box(x + 8, 100, size=6)])
+    out = tracker.update(boxes, np.ones(2, np.float32), np.eye(3), None, np.array([1, 0], np.int16))
+    box = next(t for t in out if t.track_id == person.track_id).measured
+    assert box is not None and box[2] - box[0] == 20.0, box
