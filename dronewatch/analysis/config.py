@@ -113,8 +113,10 @@ class TrackerConfig:
     iou_weight: float = 2.0  # cost = normalised distance - iou_weight * IoU
     position_gain: float = 0.6  # alpha of the alpha-beta filter
     velocity_gain: float = 0.15  # beta of the alpha-beta filter
-    size_gain: float = 0.3
-    measurement_weight: float = 1.0  # reported box: detection (1) .. filtered state (0)
+    # Box size follows the detections with this time constant: blobs flicker in size
+    # (fragments, merges, shadows) from frame to frame while targets do not.
+    size_time_s: float = 0.3
+    measurement_weight: float = 0.5  # reported box: detection (1) .. filtered state (0)
     coast_velocity_decay: float = 0.9  # per missed frame: stopped targets stay put
     new_track_confidence: float = 0.5  # weaker detections only continue tracks
     fragment_margin: float = 0.1  # pieces this share of the size outside a track still join it

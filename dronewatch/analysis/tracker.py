@@ -103,6 +103,7 @@ class MultiTargetTracker:
         self._hold_max = round(config.hold_max_s * fps)
         self._coast_output = max(0, round(config.coast_output_s * fps))
         self._init_window = max(config.init_hits, round(config.init_window_s * fps))
+        self._size_gain = min(1.0, 1.0 / max(config.size_time_s * fps, 1e-6))
         self.tracks: list[Track] = []
         self._next_id = 1
 
@@ -301,7 +302,7 @@ class MultiTargetTracker:
         t.cy += a * ry
         t.vx += b * rx
         t.vy += b * ry
-        g = cfg.size_gain
+        g = self._size_gain
         t.w += g * (mw - t.w)
         t.h += g * (mh - t.h)
         t.measured = (float(box[0]), float(box[1]), float(box[2]), float(box[3]))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from dronewatch.analysis.config import TrackerConfig
-from dronewatch.analysis.tracker import MultiTargetTracker
+from dronewatch.analysis.tracker import MultiTargetTracker, report_box
 
 FPS = 25.0
 
@@ -127,3 +127,18 @@ def test_a_model_box_is_a_whole_object_and_joins_no_other() -> None:
     out = tracker.update(boxes, np.ones(2, np.float32), np.eye(3), None, np.array([1, 0], np.int16))
     box = next(t for t in out if t.track_id == person.track_id).measured
     assert box is not None and box[2] - box[0] == 20.0, box
+
+
+def test_a_box_flickering_in_size_is_reported_at_a_steady_size() -> None:
+    """A blob that is whole in one frame and half (a fragment) in the next is one
+    target of one size: the reported box swings much less than the detections."""
+    tracker = MultiTargetTracker(TrackerConfig(), FPS)
+    widths = []
+    for i in range(60):
+        size = 12.0 if i % 2 else 6.0
+        out = _step(tracker, _box(50 + 1.0 * i, 60, size=size))
+        if i >= 30 and out:
+            x1, _, x2, _ = report_box(out[0], TrackerConfig().measurement_weight)
+            widths.append(x2 - x1)
+    assert len(widths) == 30
+    assert max(widths) - min(widths) < 4.0, widths
