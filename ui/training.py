@@ -100,10 +100,14 @@ class TrainingController(QObject):
             self.session.record(kind, self.window.clock.position(), **values)
 
     def mark(self, feed: Feed, x: float, y: float) -> None:
-        """A trainee's click on a target, time-stamped against the replay clock."""
+        """A trainee's click on a target, time-stamped with the frame on the tile: the
+        replay clock may already be part-way to the next frame, and the click is scored
+        against the picture the trainee saw."""
         if self.session is None:
             return
-        self.session.record("mark", self.window.clock.position(), feed=feed.spec, x=x, y=y)
+        shown = feed.tile.shown_time
+        at = self.window.clock.position() if shown is None else shown
+        self.session.record("mark", at, feed=feed.spec, x=x, y=y)
         feed.tile.training_marks = (*feed.tile.training_marks[-5:], (x, y))
         feed.tile.update()
         self._save()
