@@ -21,13 +21,14 @@ def plan_archive(jobs: Sequence[ClipJob], db_path: Path) -> ArchivePlan:
     """Split ``jobs`` into those to run and those already done.
 
     A job is done when the database holds its content hash, complete, with the same
-    ``config_hash``. Jobs without a content hash (unreadable files) always run, so their
+    ``config_hash`` (the jobs of one run share their analyser, model and ``--set``
+    overrides). Jobs without a content hash (unreadable files) always run, so their
     failure is reported with the others.
     """
     if not jobs:
         return ArchivePlan((), (), "")
     first = jobs[0]
-    fingerprint = config_fingerprint(first.analyzer, first.model_path)
+    fingerprint = config_fingerprint(first.analyzer, first.model_path, first.overrides)
     to_run: list[ClipJob] = []
     skipped: list[ClipJob] = []
     with SightingsReader(db_path) as reader:

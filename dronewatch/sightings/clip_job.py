@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from dronewatch.clip_identity import content_hash
+from dronewatch.config_overrides import Overrides, analysis_config
 from dronewatch.errors import DroneWatchError
 from dronewatch.frames import VideoInfo
 from dronewatch.mot_writer import MotWriter
@@ -42,6 +43,9 @@ class ClipJob:
     model_path: str | None = None
     mot_dir: str | None = None
     content_hash: str | None = None  # computed by the worker when not given
+    overrides: Overrides = ()
+    """``--set`` settings of the analysis config; passed to the analyser as ``config=``
+    only when there are some, so a factory without that parameter still works."""
     sightings: SightingConfig = field(default_factory=SightingConfig)
     batch_interval_s: float = 0.2
 
@@ -98,15 +102,14 @@ def load_analyzer_factory(spec: str) -> Callable[..., Any]:
         raise DroneWatchError(f"analyser {spec!r} cannot be loaded ({exc})") from None
 
 
-def config_fingerprint(analyzer: str, model_path: str | None) -> str:
-    """Identifies the analysis settings, so results of other settings can be told apart."""
-    digest = hashlib.sha256(analyzer.encode())
-    try:
-        from dronewatch.analysis.config import AnalysisConfig
+def config_fingerprint(analyzer: str, model_path: str | None, overrides: Overrides = ()) -> str:
+    """Identifies the analysis settings, so results of other settings can be told apart.
 
-        digest.update(repr(AnalysisConfig()).encode())
-    except ImportError:  # pragma: no cover - the analysis package is part of dronewatch
-        pass
+    The config is hashed with its overrides applied: overriding a setting with its
+    default value is the same analysis as not overriding it.
+    """
+    digest = hashlib.sha256(analyzer.encode())
+    digest.update(repr(analysis_config(overrides)).encode())
     if model_path:
         digest.update(content_hash(model_path).encode())
     return digest.hexdigest()[:16]
@@ -145,7 +148,10 @@ def run_clip(
     try:
         factory = load_analyzer_factory(job.analyzer)
         model = Path(job.model_path) if job.model_path else None
-        analyzer = factory(info, model_path=model)
+        if job.overrides:
+            analyzer = factory(info, config=analysis_config(job.overrides), model_path=model)
+        else:
+            analyzer = factory(info, model_path=model)
         clip = ClipInfo(
             content_hash=job.content_hash or content_hash(job.path),
             path=str(Path(job.path).resolve()),
@@ -154,7 +160,7 @@ def run_clip(
             width=info.width,
             height=info.height,
             frame_count=info.frame_count,
-            config_hash=config_fingerprint(job.analyzer, job.model_path),
+            config_hash=config_fingerprint(job.analyzer, job.model_path, job.overrides),
         )
         mot = MotWriter(Path(job.mot_dir) / f"{Path(job.path).stem}.txt") if job.mot_dir else None
     except Exception as exc:
