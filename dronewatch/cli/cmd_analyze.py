@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from dronewatch.clip_identity import content_hash
+from dronewatch.config_overrides import Overrides, Scalar, analysis_config, parse_override
 from dronewatch.errors import DroneWatchError
 from dronewatch.paths import default_db_path
 from dronewatch.sightings.clip_job import (
@@ -65,9 +66,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=2,
         help="with a cluster: retries of a clip whose worker died (default: %(default)s)",
     )
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        type=_override,
+        default=[],
+        metavar="KEY=VALUE",
+        help="change an analysis setting, e.g. tracker.max_age_s=2.5 (repeatable; VALUE is "
+        "JSON, else a string)",
+    )
     # For tests and experiments: another analyser with FeedAnalyzer's signature.
     p.add_argument("--analyzer", default=DEFAULT_ANALYZER, help=argparse.SUPPRESS)
     p.set_defaults(func=run)
+
+
+def _override(text: str) -> tuple[str, Scalar]:
+    """Checked at parse time: a bad ``--set`` is a usage error (exit 2) before any clip."""
+    try:
+        return parse_override(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def gather_clips(specs: list[str]) -> tuple[list[str], list[str]]:
@@ -118,7 +137,7 @@ def identify_clips(clips: list[str]) -> list[tuple[str, str | None]]:
     return kept
 
 
-def check_model(analyzer: str, model: Path | None) -> None:
+def check_model(analyzer: str, model: Path | None, overrides: Overrides = ()) -> None:
     """Fail fast, before any clip, on a missing or unloadable model file."""
     if model is None:
         return
@@ -126,8 +145,10 @@ def check_model(analyzer: str, model: Path | None) -> None:
         raise DroneWatchError(f"{model}: model file not found")
     from dronewatch.frames import VideoInfo
 
+    factory = load_analyzer_factory(analyzer)
+    config = {"config": analysis_config(overrides)} if overrides else {}
     try:
-        load_analyzer_factory(analyzer)(VideoInfo(25.0, 64, 64, None), model_path=model)
+        factory(VideoInfo(25.0, 64, 64, None), model_path=model, **config)
     except DroneWatchError:
         raise
     except Exception as exc:
@@ -225,7 +246,8 @@ def run(args: argparse.Namespace) -> int:
     if args.workers < 1:
         raise DroneWatchError(f"--workers must be at least 1, got {args.workers}")
     clips, problems = gather_clips(args.feeds)
-    check_model(args.analyzer, args.model)
+    overrides: Overrides = tuple(dict(args.overrides).items())  # a repeated key: last wins
+    check_model(args.analyzer, args.model, overrides)
     for problem in problems:
         print(f"dronewatch: error: {problem}", file=sys.stderr)
     if not clips:
@@ -239,6 +261,7 @@ def run(args: argparse.Namespace) -> int:
             model_path=str(args.model) if args.model else None,
             mot_dir=str(args.mot_dir) if args.mot_dir else None,
             content_hash=digest,
+            overrides=overrides,
         )
         for i, (clip, digest) in enumerate(identify_clips(clips))
     ]
