@@ -269,3 +269,63 @@ def test_full_disk_is_one_line_error_naming_the_database(
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert conn.execute("SELECT COUNT(*) FROM clips").fetchone()[0] == 1
+
+
+def test_set_reaches_the_analyser_in_every_worker(clip: Path, tmp_path: Path) -> None:
+    """A track needing 1000 detections is never confirmed: no sightings, in both workers."""
+    folder = tmp_path / "clips"
+    folder.mkdir()
+    shutil.copy(clip, folder / "a.mp4")
+    write_clip(folder / "b.mp4", 40)
+    plain, strict = tmp_path / "plain.db", tmp_path / "strict.db"
+    assert analyze(folder, "--db", plain, "--workers", "2") == 0
+    settings = ("--set", "tracker.init_hits=1000", "--set", "detector.thermal=false")
+    assert analyze(folder, "--db", strict, "--workers", "2", *settings) == 0
+    with SightingsReader(plain) as before, SightingsReader(strict) as after:
+        assert all(before.count_sightings(c.id) >= 1 for c in before.clips())
+        assert [c.complete for c in after.clips()] == [True, True]
+        assert after.count_sightings() == 0
+        assert {c.config_hash for c in before.clips()}.isdisjoint(
+            {c.config_hash for c in after.clips()}
+        )
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ("detector.nope=1", "unknown setting 'detector.nope'; detector settings: "),
+        ("nope.x=1", "unknown setting 'nope.x'; sections: camera, detector, tracker"),
+        ("tracker.init_hits=2.5", "tracker.init_hits expects int, got 2.5 (float)"),
+        ("detector.thermal=yes", 'detector.thermal expects bool or null, got "yes" (str)'),
+    ],
+)
+def test_bad_set_is_a_usage_error_before_anything_is_written(
+    clip: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], setting: str, message: str
+) -> None:
+    db = tmp_path / "s.db"
+    with pytest.raises(SystemExit) as excinfo:
+        analyze(clip, "--db", db, "--set", "tracker.max_age_s=2", "--set", setting)
+    assert excinfo.value.code == 2
+    (error,) = [line for line in capsys.readouterr().err.splitlines() if "error" in line]
+    assert error.startswith("dronewatch analyze: error: argument --set: ") and message in error
+    assert not db.exists()
+
+
+OLD_SIGNATURE_ANALYZER = """
+from dronewatch.analysis.types import Detections, FrameAnalysis
+
+class NoConfig:
+    def __init__(self, info, model_path=None):
+        pass
+
+    def process(self, packet):
+        return FrameAnalysis(packet.index, packet.time_s, Detections.empty(), ())
+"""
+
+
+def test_analyser_without_config_parameter_works_without_set(
+    clip: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "no_config.py").write_text(OLD_SIGNATURE_ANALYZER)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert analyze(clip, "--db", tmp_path / "s.db", "--analyzer", "no_config:NoConfig") == 0

@@ -124,6 +124,23 @@ def test_cluster_matches_local_and_rerun_skips(
         assert {c.name: c.analysed_at for c in reader.clips()} == analysed_at
 
 
+def test_rerun_with_other_settings_reanalyses(
+    archive: Path, cluster: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--set`` changes the fingerprint: the clips are analysed again, with the setting."""
+    db = tmp_path / "cluster.db"
+    args = ["analyze", str(archive), "--db", str(db), "--cluster", cluster.scheduler.address]
+    assert main(args) == 0
+    capsys.readouterr()
+    strict = [*args, "--set", "tracker.init_hits=1000"]
+    assert main(strict) == 0
+    assert "3 done, 0 skipped, 0 failed" in capsys.readouterr().out
+    with SightingsReader(db) as reader:
+        assert len(reader.clips()) == 3 and reader.count_sightings() == 0
+    assert main(strict) == 0
+    assert "0 done, 3 skipped, 0 failed" in capsys.readouterr().out
+
+
 def test_interrupted_archive_resumes_with_what_is_missing(
     archive: Path, cluster: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
