@@ -45,7 +45,6 @@ class Track:
     template: np.ndarray | None = None
     measured: tuple[float, float, float, float] | None = None  # this frame's box, if any
     speed: float = 0.0  # smoothed speed relative to the scene, work px / frame
-    path: float = 0.0  # summed frame-to-frame displacement of the measurements
     jitter: float = 0.0  # running mean square of the measurement residuals, px^2
     still: int = 0  # frames in a row the track has been standing still
     ox: float = 0.0  # where the track started, in current-frame pixels
@@ -229,7 +228,6 @@ class MultiTargetTracker:
         return moved >= max(
             cfg.confirm_min_move_px,
             cfg.confirm_min_move_size * max(t.w, t.h),
-            cfg.confirm_straightness * t.path,
             cfg.confirm_jitter_factor * float(np.sqrt(t.jitter)),
         )
 
@@ -292,7 +290,6 @@ class MultiTargetTracker:
         mx, my = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
         mw, mh = max(box[2] - box[0], 1.0), max(box[3] - box[1], 1.0)
         rx, ry = mx - t.cx, my - t.cy
-        t.path += float(np.hypot(mx - (t.cx - t.vx), my - (t.cy - t.vy)))
         if t.hits > 1:
             t.jitter += (rx * rx + ry * ry - t.jitter) / min(t.hits, 10)
         a, b = cfg.position_gain, cfg.velocity_gain
