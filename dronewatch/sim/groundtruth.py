@@ -92,6 +92,12 @@ def with_motion_conf(
         for b in boxes:
             first[b.id] = min(first.get(b.id, b.frame), b.frame)
     moved = {i: moved_by_frame(tracks[i], f - 1) for i, f in first.items() if i in tracks}
+    return motion_conf(boxes, moved)
+
+
+def motion_conf(boxes: Iterable[GTBox], moved: Mapping[int, np.ndarray]) -> list[GTBox]:
+    """``boxes`` with conf from ``moved`` (target id -> :func:`moved_by_frame` of it);
+    boxes of other targets are left as they are."""
     return [
         replace(b, conf=1 if bool(moved[b.id][b.frame - 1]) else 0) if b.id in moved else b
         for b in boxes

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl
 
+import numpy as np
+
 from dronewatch.errors import DroneWatchError, SourceError
 from dronewatch.frames import FramePacket, VideoInfo
 from dronewatch.sim import DEFAULT_PRESET, GTBox, Renderer, make_scenario, parse_size
-from dronewatch.sim.groundtruth import with_motion_conf
+from dronewatch.sim.groundtruth import motion_conf, moved_by_frame
 
 SPEC_PREFIX = "sim:"
 DEFAULT_SECONDS = 60.0
@@ -50,8 +52,10 @@ class SimulatedSource:
         self.info = VideoInfo(fps=s.fps, width=s.width, height=s.height, frame_count=s.frame_count)
         self._next = 0
         self._closed = False
-        self._first_box: dict[int, int] = {}  # target id -> first 1-based frame with a box
-        self._scanned = 0  # frames 0.._scanned-1 are in _first_box
+        # Target id -> whether it has moved by each frame, from its first frame with a
+        # box; frames 0.._scanned-1 have been looked at for first boxes.
+        self._moved: dict[int, np.ndarray] = {}
+        self._scanned = 0
 
     @classmethod
     def from_spec(cls, spec: str) -> SimulatedSource:
@@ -97,9 +101,11 @@ class SimulatedSource:
         while self._scanned <= index:
             frame_boxes = boxes if self._scanned == index else self._renderer.boxes(self._scanned)
             for b in frame_boxes:
-                self._first_box.setdefault(b.id, b.frame)
+                if b.id not in self._moved:
+                    xy = self._renderer.tracks[b.id]
+                    self._moved[b.id] = moved_by_frame(xy, b.frame - 1)
             self._scanned += 1
-        return with_motion_conf(boxes, self._renderer.tracks, self._first_box)
+        return motion_conf(boxes, self._moved)
 
     def read(self) -> FramePacket | None:
         if self._closed:
