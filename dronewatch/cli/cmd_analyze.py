@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from dronewatch.clip_identity import content_hash
-from dronewatch.config_overrides import Overrides, Scalar, analysis_config, parse_override
+from dronewatch.config_overrides import Overrides, Scalar, parse_override
 from dronewatch.errors import DroneWatchError
 from dronewatch.paths import default_db_path
 from dronewatch.sightings.clip_job import (
@@ -25,7 +25,7 @@ from dronewatch.sightings.clip_job import (
     ClipMessage,
     ClipOpened,
     ClipResult,
-    load_analyzer_factory,
+    make_analyzer,
 )
 
 CLIP_SUFFIXES = frozenset({".mp4", ".avi", ".mkv", ".mov", ".ts"})
@@ -145,10 +145,8 @@ def check_model(analyzer: str, model: Path | None, overrides: Overrides = ()) ->
         raise DroneWatchError(f"{model}: model file not found")
     from dronewatch.frames import VideoInfo
 
-    factory = load_analyzer_factory(analyzer)
-    config = {"config": analysis_config(overrides)} if overrides else {}
     try:
-        factory(VideoInfo(25.0, 64, 64, None), model_path=model, **config)
+        make_analyzer(analyzer, VideoInfo(25.0, 64, 64, None), model, overrides)
     except DroneWatchError:
         raise
     except Exception as exc:

@@ -102,6 +102,17 @@ def load_analyzer_factory(spec: str) -> Callable[..., Any]:
         raise DroneWatchError(f"analyser {spec!r} cannot be loaded ({exc})") from None
 
 
+def make_analyzer(
+    spec: str, info: VideoInfo, model_path: Path | None, overrides: Overrides = ()
+) -> Any:
+    """The analyser ``spec`` names, for one clip. The config goes in as ``config=`` only
+    when there are overrides, so a factory without that parameter still works."""
+    factory = load_analyzer_factory(spec)
+    if overrides:
+        return factory(info, config=analysis_config(overrides), model_path=model_path)
+    return factory(info, model_path=model_path)
+
+
 def config_fingerprint(analyzer: str, model_path: str | None, overrides: Overrides = ()) -> str:
     """Identifies the analysis settings, so results of other settings can be told apart.
 
@@ -146,12 +157,8 @@ def run_clip(
     builder = SightingBuilder(job.sightings)
     problem: str | None = None
     try:
-        factory = load_analyzer_factory(job.analyzer)
         model = Path(job.model_path) if job.model_path else None
-        if job.overrides:
-            analyzer = factory(info, config=analysis_config(job.overrides), model_path=model)
-        else:
-            analyzer = factory(info, model_path=model)
+        analyzer = make_analyzer(job.analyzer, info, model, job.overrides)
         clip = ClipInfo(
             content_hash=job.content_hash or content_hash(job.path),
             path=str(Path(job.path).resolve()),
