@@ -36,6 +36,12 @@ class MotionDetectorConfig:
     """Running background in stabilised (key-frame) coordinates and blob extraction."""
 
     learning_time_s: float = 1.0  # time constant of the running-average background
+    # A second reference, the median of frames sampled over the last seconds
+    # (dronewatch.analysis.median_background): a pixel is foreground only when it
+    # differs from both, so the trails the average keeps behind targets are not.
+    median_reference: bool = True
+    median_samples: int = 9
+    median_interval_s: float = 0.75
     learn_every: int = 1  # learn the background every n-th frame (at n times the rate)
     max_step_per_s: float = 30.0  # grey levels per second the background may move
     foreground_learning_factor: float = 0.25  # smaller cap under detected movers
@@ -64,7 +70,7 @@ class MotionDetectorConfig:
     # brighter-than-ground part gets the box of its brighter part.
     shadow_split: bool = True
     bright_min_share: float = 0.1
-    dark_min_share: float = 0.3
+    dark_min_share: float = 0.1
     min_area: int = 4  # work pixels
     max_area_fraction: float = 0.05  # blobs bigger than this share of the frame are dropped
     # A global change (IR switch, auto exposure) that gain normalisation cannot

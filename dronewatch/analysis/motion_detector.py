@@ -22,6 +22,7 @@ import numpy as np
 from dronewatch.analysis.background import StabilisedBackground
 from dronewatch.analysis.camera_motion import CameraMotion, is_identity
 from dronewatch.analysis.config import MotionDetectorConfig
+from dronewatch.analysis.median_background import MedianBackground
 from dronewatch.analysis.shadows import ShadowModel
 
 MOTION_CONFIDENCE = 1.0
@@ -61,6 +62,7 @@ class MotionDetector:
         c = max(1, config.close_kernel)
         self._close = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (c, c))
         self._bg = StabilisedBackground(config, fps)
+        self._median = MedianBackground(config, fps) if config.median_reference else None
         self._shadows = ShadowModel(config)
         self.noise_threshold = config.threshold_min
         self._frames = 0
@@ -94,8 +96,11 @@ class MotionDetector:
             gray = cv2.GaussianBlur(gray, (cfg.blur_kernel, cfg.blur_kernel), 0)
         hot = self._hot_blobs(gray) if self._thermal else None
         bg = self._bg
+        median = self._median
         if not bg.ready or not motion.ok:
             bg.restart(gray)
+            if median is not None:
+                median.restart(gray)
             return self._with_hot(_empty(), hot)
         h, w = gray.shape
         key_to_cur = motion.key_to_cur
@@ -119,13 +124,22 @@ class MotionDetector:
                 cur = cv2.convertScaleAbs(cur, alpha=gain, beta=offset)
         above = cv2.subtract(cur, cv2.dilate(bg8, self._window))
         below = cv2.subtract(cv2.erode(bg8, self._window), cur)
+        if median is not None and median.image is not None:
+            # A mover differs from both references; a trail only from the average.
+            med8 = median.image
+            above = cv2.min(above, cv2.subtract(cur, cv2.dilate(med8, self._window)))
+            below = cv2.min(below, cv2.subtract(cv2.erode(med8, self._window), cur))
         fg = cv2.max(above, below)
         thr = self._threshold(cur, bg8, valid)
         hi = cv2.bitwise_and(cv2.compare(fg, thr, cv2.CMP_GT), valid)
         if self._flooded(hi, valid):
             bg.restart(cur, view)
+            if median is not None:
+                median.restart(cur, view)
             if motion.new_key:
                 bg.rekey(key_to_cur)
+                if median is not None:
+                    median.rekey(key_to_cur)
             return _empty(global_change=True)
         # Where the frame has matched the short-memory average for a while nothing is
         # moving now: a ghost of a target that left, or a target that stopped (the
@@ -142,8 +156,12 @@ class MotionDetector:
         self._learn_count += 1
         if self._learn_count % bg.every == 0 or motion.new_key:
             bg.learn(cur, lo, view if held is None else cv2.bitwise_and(view, ~held), stable)
+        if median is not None:
+            median.learn(cur, view)
         if motion.new_key:
             bg.rekey(key_to_cur)
+            if median is not None:
+                median.rekey(key_to_cur)
         bright = dark = None
         if cfg.shadow_split or cfg.shadow_removal:
             dark = cv2.bitwise_and(cv2.compare(below, cfg.hysteresis * thr, cv2.CMP_GT), lo)

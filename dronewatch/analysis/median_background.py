@@ -1,0 +1,87 @@
+"""A second background: the per-pixel median of frames sampled over several seconds.
+
+The running average (:mod:`dronewatch.analysis.background`) learns part of whatever
+lingers on a pixel. A walker or a long vehicle of even colour sinks into it a little,
+and when it moves on it leaves a trail that differs from the ground. Trails join
+neighbours into one blob and stretch boxes behind their targets. The median of frames
+sampled every ``median_interval_s`` ignores whatever covered a pixel for less than half
+its window, so it has no trails. On its own it is a worse background (it follows
+lighting and new ground only slowly), but a pixel that differs from *both* the average
+and the median is a mover, and a trail differs only from the average.
+
+Like the average, the samples are kept in the key frame's coordinates and re-warped
+only when the camera takes a new key frame. Ground that has just come into view is
+filled into every sample from the frame that first shows it.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from dronewatch.analysis.config import MotionDetectorConfig
+
+
+class MedianBackground:
+    """Median of ``median_samples`` frames (key-frame coordinates), one taken every
+    ``median_interval_s``; call :meth:`learn` with every frame."""
+
+    def __init__(self, config: MotionDetectorConfig, fps: float) -> None:
+        n = max(1, int(config.median_samples))
+        self._n = n if n % 2 else n + 1  # odd: the median is one of the samples
+        self._interval = max(1, round(config.median_interval_s * fps))
+        self._samples: list[np.ndarray] = []
+        self._seen: np.ndarray | None = None  # pixels the samples cover
+        self.image: np.ndarray | None = None  # uint8 median
+        self._frames = 0
+
+    def restart(self, frame: np.ndarray, view: np.ndarray | None = None) -> None:
+        """Start again from ``frame`` (uint8, key-frame coordinates), seen where
+        ``view`` is set (everywhere by default)."""
+        self._samples = [frame.copy() for _ in range(self._n)]
+        self.image = frame.copy()
+        self._seen = np.full(frame.shape, 255, np.uint8) if view is None else view.copy()
+        self._frames = 0
+
+    def learn(self, frame: np.ndarray, view: np.ndarray) -> None:
+        """Fill newly seen ground; every ``median_interval_s`` replace the oldest
+        sample with ``frame`` where ``view`` is set."""
+        assert self._seen is not None and self.image is not None
+        new = cv2.bitwise_and(view, cv2.bitwise_not(self._seen))
+        if cv2.countNonZero(new):
+            for sample in self._samples:
+                cv2.copyTo(frame, new, sample)
+            cv2.copyTo(frame, new, self.image)
+            self._seen = cv2.bitwise_or(self._seen, view)
+        self._frames += 1
+        if self._frames % self._interval:
+            return
+        oldest = self._samples.pop(0)
+        cv2.copyTo(frame, view, oldest)  # out of view it keeps its old value
+        self._samples.append(oldest)
+        self.image = median_of(self._samples)
+
+    def rekey(self, key_to_cur: np.ndarray) -> None:
+        """Move the samples into the current frame's coordinates (one interpolation)."""
+        assert self.image is not None and self._seen is not None
+        h, w = self.image.shape
+        lin = {"flags": cv2.INTER_LINEAR, "borderMode": cv2.BORDER_REPLICATE}
+        self._samples = [cv2.warpPerspective(s, key_to_cur, (w, h), **lin) for s in self._samples]
+        self.image = median_of(self._samples)
+        self._seen = cv2.warpPerspective(self._seen, key_to_cur, (w, h), flags=cv2.INTER_NEAREST)
+
+
+def median_of(images: list[np.ndarray]) -> np.ndarray:
+    """Per-pixel median of an odd number of same-sized uint8 images.
+
+    An odd-even transposition sorting network of cv2.min / cv2.max: about 50x faster
+    than ``np.median`` over the stacked images (0.4 ms for nine 640x360 frames here).
+    """
+    p = list(images)
+    n = len(p)
+    for rnd in range(n):
+        for i in range(rnd % 2, n - 1, 2):
+            lo = cv2.min(p[i], p[i + 1])
+            p[i + 1] = cv2.max(p[i], p[i + 1])
+            p[i] = lo
+    return p[n // 2]
