@@ -72,6 +72,12 @@ class MotionDetectorConfig:
     bright_min_share: float = 0.1
     dark_min_share: float = 0.1
     min_area: int = 4  # work pixels
+    # Thin, long blobs on their own are rain streaks or slivers of misregistered edges:
+    # at most this wide (work px) and this many times longer than wide. Kept when they
+    # lie within ``streak_keep_margin`` px of another blob (the thin edge of a target).
+    streak_width: float = 3.0  # 0 keeps every streak
+    streak_elongation: float = 3.0
+    streak_keep_margin: float = 2.0
     max_area_fraction: float = 0.05  # blobs bigger than this share of the frame are dropped
     # A global change (IR switch, auto exposure) that gain normalisation cannot
     # explain floods the difference; above this share of foreground pixels the

@@ -187,6 +187,9 @@ class MotionDetector:
             dark,
             cfg.bright_min_share,
             cfg.dark_min_share,
+            cfg.streak_width,
+            cfg.streak_elongation,
+            cfg.streak_keep_margin,
         )
         if not identity and len(boxes):
             boxes = warp_boxes(boxes, key_to_cur)
@@ -329,16 +332,25 @@ def _components(
     dark: np.ndarray | None = None,
     bright_min_share: float = 0.1,
     dark_min_share: float = 0.3,
+    streak_width: float = 0.0,
+    streak_elongation: float = 3.0,
+    streak_keep_margin: float = 2.0,
 ) -> np.ndarray:
     """Boxes (x1, y1, x2, y2) of connected regions of ``mask`` containing a seed pixel.
 
     With ``bright``/``dark`` masks, a region with enough of both gets the box of its
     bright pixels only: the dark remainder is taken to be the target's shadow.
+    With ``streak_width``, thin long regions (rain streaks, slivers of misregistered
+    edges; thinness from the minimum-area rectangle, so diagonal lines count too) are
+    dropped unless they lie within ``streak_keep_margin`` of another region's box: a
+    thin piece next to a blob is the edge of a target, and dropping it would shrink
+    that target's box.
     Outer contours instead of a full labelling: the mask is sparse and this is several
     times faster; pixel counts are taken over each region's bounding box.
     """
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     boxes: list[tuple[float, float, float, float]] = []
+    streaks: list[tuple[float, float, float, float]] = []
     split = bright is not None and dark is not None
     for contour in contours:
         x, y, w, h = cv2.boundingRect(contour)
@@ -348,6 +360,12 @@ def _components(
         area = cv2.countNonZero(mask[roi])
         if area < min_area or area > max_area or not cv2.countNonZero(seeds[roi]):
             continue
+        if streak_width > 0 and max(w, h) >= streak_elongation * streak_width:
+            _, (rw, rh), _ = cv2.minAreaRect(contour)
+            thin = min(rw, rh)
+            if thin <= streak_width and max(rw, rh) >= streak_elongation * max(thin, 1.0):
+                streaks.append((x, y, x + w, y + h))
+                continue
         if split:
             assert bright is not None and dark is not None
             n_bright = cv2.countNonZero(bright[roi])
@@ -360,6 +378,13 @@ def _components(
                 boxes.append((x0, y0, x1, y1))
                 continue
         boxes.append((x, y, x + w, y + h))
+    if streaks and boxes:
+        b = np.array(boxes, np.float32)
+        m = streak_keep_margin
+        for x0, y0, x1, y1 in streaks:
+            beside_x = (b[:, 0] <= x1 + m) & (b[:, 2] >= x0 - m)
+            if (beside_x & (b[:, 1] <= y1 + m) & (b[:, 3] >= y0 - m)).any():
+                boxes.append((x0, y0, x1, y1))
     if not boxes:
         return np.zeros((0, 4), np.float32)
     return np.array(boxes, np.float32)

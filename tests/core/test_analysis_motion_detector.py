@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from dronewatch.analysis.config import AnalysisConfig
 from dronewatch.analysis.pipeline import FeedAnalyzer
-from tests.core.test_analysis_scenes import Mover, Scene, iou
+from dronewatch.frames import FramePacket
+from tests.core.test_analysis_scenes import FPS, H, Mover, Scene, W, iou
 
 
 def _run(scene: Scene, n: int) -> list:
@@ -55,3 +57,43 @@ def test_camera_motion_reported_in_full_frame_pixels() -> None:
     # The world moves left by 2 px/frame in the image.
     assert results[4].camera_motion[0, 2] == np.float64(results[4].camera_motion[0, 2])
     assert abs(results[4].camera_motion[0, 2] + 2.0) < 0.2
+
+
+def _rainy(scene: Scene, i: int, streaks: int = 25) -> FramePacket:
+    """The scene's frame with fresh rain streaks: thin bright lines, new every frame."""
+    rng = np.random.default_rng(500 + i)
+    lines = np.zeros((H, W), np.uint8)
+    for _ in range(streaks):
+        x, y = int(rng.integers(5, W - 5)), int(rng.integers(5, H - 20))
+        cv2.line(lines, (x, y), (x + int(rng.integers(-2, 3)), y + 14), 100, 1)
+    img = cv2.add(scene.frame(i), cv2.merge([lines, lines, lines]))  # translucent and bright
+    return FramePacket(i, i / FPS, img)
+
+
+def _streak_boxes_and_walker_hits(config: AnalysisConfig) -> tuple[int, int]:
+    walker = Mover(x=250, y=120, vx=0.6, vy=0.25, size=6, value=215)
+    scene = Scene(movers=[walker])
+    analyzer = FeedAnalyzer(scene.info, config)
+    streak_boxes = found = 0
+    for i in range(90):
+        result = analyzer.process(_rainy(scene, i))
+        if i < 30:
+            continue
+        truth = scene.box_in_image(walker, i)
+        boxes = [tuple(b) for b in result.detections.xyxy]
+        found += any(iou(b, truth) >= 0.3 for b in boxes)
+        # A whole streak is 15 px long; the texture breaks some into short pieces.
+        streak_boxes += sum(iou(b, truth) == 0 and b[3] - b[1] >= 10 for b in boxes)
+    return streak_boxes, found
+
+
+def test_rain_streaks_are_not_movers_but_the_walker_is() -> None:
+    kept, found = _streak_boxes_and_walker_hits(AnalysisConfig())
+    off = AnalysisConfig().with_overrides({"detector.streak_width": 0})
+    without_rule, found_without = _streak_boxes_and_walker_hits(off)
+    assert found >= 0.8 * 60, f"found the walker in {found} of 60 frames"
+    assert found >= found_without - 2, "the rule must not cost the walker"
+    # 25 streaks a frame: without the rule hundreds of whole streaks are boxes; the few
+    # kept lie beside another blob (a piece of themselves or of another streak).
+    assert without_rule > 300, f"only {without_rule} streak boxes without the rule"
+    assert kept <= 0.15 * without_rule, f"{kept} of {without_rule} streak boxes kept"
