@@ -129,7 +129,12 @@ class TrackerConfig:
     size_time_s: float = 0.3
     measurement_weight: float = 0.5  # reported box: detection (1) .. filtered state (0)
     coast_velocity_decay: float = 0.9  # per missed frame: stopped targets stay put
-    new_track_confidence: float = 0.5  # weaker detections only continue tracks
+    new_track_confidence: float = 0.5  # weaker detections only continue tracks ...
+    # ... except those at least this confident (not warm blobs), which may start a
+    # track that is confirmed only after ``weak_init_s`` of detections: with a model,
+    # a big mover it does not recognise (a boat seen from above) is still followed.
+    weak_start_confidence: float = 0.3
+    weak_init_s: float = 1.0
     fragment_margin: float = 0.1  # pieces this share of the size outside a track still join it
     fragment_min_fill: float = 0.2  # joined pieces must cover this share of their box
     template_rescue: bool = True  # look for a coasting track's template nearby

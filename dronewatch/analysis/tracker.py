@@ -49,6 +49,7 @@ class Track:
     still: int = 0  # frames in a row the track has been standing still
     ox: float = 0.0  # where the track started, in current-frame pixels
     oy: float = 0.0
+    weak: bool = False  # started by a weak detection: confirmed only after longer
 
     @property
     def xyxy(self) -> tuple[float, float, float, float]:
@@ -102,6 +103,7 @@ class MultiTargetTracker:
         self._hold_max = round(config.hold_max_s * fps)
         self._coast_output = max(0, round(config.coast_output_s * fps))
         self._init_window = max(config.init_hits, round(config.init_window_s * fps))
+        self._weak_hits = max(config.init_hits, round(config.weak_init_s * fps))
         self._size_gain = min(1.0, 1.0 / max(config.size_time_s * fps, 1e-6))
         self.tracks: list[Track] = []
         self._next_id = 1
@@ -141,7 +143,8 @@ class MultiTargetTracker:
         self._spawn(xyxy, confidence, det_used, class_id, hot, gray)
         self._prune()
         for track in self.tracks:
-            if not track.confirmed and track.hits >= cfg.init_hits and self._has_moved(track):
+            needed = self._weak_hits if track.weak else cfg.init_hits
+            if not track.confirmed and track.hits >= needed and self._has_moved(track):
                 track.confirmed = True
                 track.track_id = self._next_id
                 self._next_id += 1
@@ -287,6 +290,8 @@ class MultiTargetTracker:
         gray: np.ndarray | None,
     ) -> None:
         cfg = self._cfg
+        if conf >= cfg.new_track_confidence:
+            t.weak = False
         mx, my = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
         mw, mh = max(box[2] - box[0], 1.0), max(box[3] - box[1], 1.0)
         rx, ry = mx - t.cx, my - t.cy
@@ -342,7 +347,9 @@ class MultiTargetTracker:
         live = [t for t in self.tracks if t.since_seen == 0]
         boxes = np.array([t.xyxy for t in live]) if live else np.zeros((0, 4))
         for di in np.flatnonzero(~det_used):
-            if confidence[di] < cfg.new_track_confidence:
+            weak = bool(confidence[di] < cfg.new_track_confidence)
+            warm = hot is not None and bool(hot[di])
+            if weak and (confidence[di] < cfg.weak_start_confidence or warm):
                 continue
             box = xyxy[di]
             cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
@@ -362,6 +369,7 @@ class MultiTargetTracker:
                 w=float(max(box[2] - box[0], 1.0)),
                 h=float(max(box[3] - box[1], 1.0)),
                 score=float(confidence[di]),
+                weak=weak,
             )
             if class_id is not None and class_id[di] > 0:
                 t.class_votes[int(class_id[di])] += float(confidence[di])

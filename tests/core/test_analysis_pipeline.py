@@ -80,6 +80,41 @@ def test_onnx_model_finds_people_on_pets09() -> None:
     assert np.count_nonzero(result.detections.class_id == 2) >= 3
 
 
+BOAT = REALDATA / "uav123-boat1"
+
+
+@pytest.mark.realdata
+@pytest.mark.skipif(not YOLOX.exists(), reason=f"{YOLOX} absent (shared real data not here)")
+def test_with_a_model_a_boat_it_does_not_know_is_still_tracked() -> None:
+    """COCO's YOLOX-nano does not see this boat from above; its motion blob alone must
+    start a track (after a second), not only keep one alive."""
+    cap = cv2.VideoCapture(str(BOAT / "boat1_derived_10fps.mp4"))
+    truth = [
+        [float(v) for v in line.split(",")[:4]]
+        for line in (BOAT / "groundtruth_rect.txt").read_text().splitlines()
+    ]
+    info = VideoInfo(fps=10.0, width=1280, height=720, frame_count=None)
+    analyzer = FeedAnalyzer(info, model_path=YOLOX)
+    hits = 0
+    for i in range(60):
+        ok, frame = cap.read()
+        assert ok
+        result = analyzer.process(FramePacket(i, i / 10.0, frame))
+        x, y, w, h = truth[i]
+        gt = (x, y, x + w, y + h)
+        if i >= 20 and any(_iou(t.xyxy, gt) >= 0.5 for t in result.confirmed_tracks):
+            hits += 1
+    cap.release()
+    assert hits >= 0.8 * 40, f"the boat tracked in {hits} of 40 frames"
+
+
+def _iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - ix * iy
+    return ix * iy / union if union > 0 else 0.0
+
+
 def test_accuracy_floor_on_a_short_simulated_clip(tmp_path: Path) -> None:
     """A regression floor (far below the benchmark targets) on 6 s of the simulator."""
     from dronewatch.evaluation import evaluate_rows, load_mot
