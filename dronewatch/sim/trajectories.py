@@ -109,7 +109,8 @@ def wander(
     heading = heading0 + np.asarray(turn(times))
     pace = speed * (1.0 + 0.08 * np.asarray(Wiggle(rng, 1.0, (0.7, 1.9))(times)))
     # Ease in and out of stops over ~0.5 s instead of jumping to full pace.
-    kernel = max(1, round(0.5 / dt))
+    # No longer than the clip: np.convolve's "same" output is as long as the longer input.
+    kernel = max(1, min(round(0.5 / dt), n))
     gate = np.convolve(moving.astype(float), np.ones(kernel) / kernel, mode="same")
     step = pace * gate * dt
     dxy = np.column_stack([np.cos(heading), np.sin(heading)]) * step[:, None]
@@ -165,7 +166,7 @@ def creep(
         stop = float(rng.uniform(*stop_s))
         moving[(times >= t) & (times < t + stop)] = False
         t += stop
-    kernel = max(1, round(0.4 / dt))
+    kernel = max(1, min(round(0.4 / dt), n))  # no longer than the clip, as above
     gate = np.convolve(moving.astype(float), np.ones(kernel) / kernel, mode="same")
     # The heading drifts with the time spent walking, so it holds while stopped.
     walked_s = np.cumsum(gate) * dt

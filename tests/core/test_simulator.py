@@ -256,3 +256,12 @@ def test_bundled_samples_match_the_sample_set() -> None:
         doc = json.loads((folder / f"{spec.name}.json").read_text())
         assert (doc["preset"], doc["seed"], doc["frame_count"]) == (spec.preset, spec.seed, 500)
     assert "dronewatch simulate --samples --out sample_videos" in (folder / "README.md").read_text()
+
+
+@pytest.mark.parametrize("preset", sorted(PRESETS))
+def test_a_clip_shorter_than_half_a_second_renders(preset: str, tmp_path: Path, capsys) -> None:
+    # Walkers ease in and out of stops over 0.4-0.5 s; a shorter clip used to crash the
+    # simulator with a NumPy broadcasting error instead of rendering.
+    argv = ["simulate", "--preset", preset, "--seconds", "0.2", "--size", "160x90"]
+    assert main([*argv, "--out", str(tmp_path)]) == 0
+    assert (tmp_path / f"{preset}.mp4").stat().st_size > 0
