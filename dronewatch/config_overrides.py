@@ -8,6 +8,7 @@ pickle, hash and print the same everywhere.
 
 from __future__ import annotations
 
+import argparse
 import json
 import types
 import typing
@@ -54,6 +55,33 @@ def check_override(key: str, value: Any) -> Scalar:
         got = _TYPE_NAMES.get(kind, kind.__name__)
         raise ValueError(f"{key} expects {expected}, got {json.dumps(value)} ({got})")
     return value
+
+
+def add_set_option(parser: argparse.ArgumentParser) -> None:
+    """The repeatable ``--set KEY=VALUE`` option, collected in ``args.overrides``; a bad
+    one is a usage error (exit 2) before anything runs."""
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        type=_override_argument,
+        default=[],
+        metavar="KEY=VALUE",
+        help="change an analysis setting, e.g. tracker.max_age_s=2.5 (repeatable; VALUE is "
+        "JSON, else a string)",
+    )
+
+
+def overrides_of(args: argparse.Namespace) -> Overrides:
+    """The ``--set`` pairs of parsed ``args``; a repeated key: the last one wins."""
+    return tuple(dict(args.overrides).items())
+
+
+def _override_argument(text: str) -> tuple[str, Scalar]:
+    try:
+        return parse_override(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def analysis_config(overrides: Overrides) -> AnalysisConfig:

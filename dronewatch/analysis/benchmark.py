@@ -36,6 +36,7 @@ class AnalyzeBenchResult:
     analysis_ms_per_frame: float  # analysis alone (decode time subtracted)
     peak_rss_mb: float
     model: str | None
+    settings: dict[str, object]  # the analysis settings changed from their defaults
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -111,8 +112,10 @@ def bench_analyze(
     max_frames: int | None = None,
     config: AnalysisConfig | None = None,
     model_path: Path | None = None,
+    settings: dict[str, object] | None = None,
 ) -> AnalyzeBenchResult:
-    """Decode the clip once alone, then decode + analyse it; report both rates."""
+    """Decode the clip once alone, then decode + analyse it; report both rates.
+    ``settings``: the overrides ``config`` was made with, echoed in the result."""
     from dronewatch.sources import open_source
 
     source = open_source(clip)
@@ -150,4 +153,5 @@ def bench_analyze(
         analysis_ms_per_frame=round(max(t_single / max(n1, 1) - per_frame_decode, 0.0) * 1e3, 3),
         peak_rss_mb=round(_peak_rss_mb(), 1),
         model=str(model_path) if model_path else None,
+        settings=dict(settings or {}),
     )

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from dronewatch.clip_identity import content_hash
-from dronewatch.config_overrides import Overrides, Scalar, parse_override
+from dronewatch.config_overrides import Overrides, add_set_option, overrides_of
 from dronewatch.errors import DroneWatchError
 from dronewatch.paths import default_db_path
 from dronewatch.sightings.clip_job import (
@@ -66,27 +66,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=2,
         help="with a cluster: retries of a clip whose worker died (default: %(default)s)",
     )
-    p.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        type=_override,
-        default=[],
-        metavar="KEY=VALUE",
-        help="change an analysis setting, e.g. tracker.max_age_s=2.5 (repeatable; VALUE is "
-        "JSON, else a string)",
-    )
+    add_set_option(p)
     # For tests and experiments: another analyser with FeedAnalyzer's signature.
     p.add_argument("--analyzer", default=DEFAULT_ANALYZER, help=argparse.SUPPRESS)
     p.set_defaults(func=run)
-
-
-def _override(text: str) -> tuple[str, Scalar]:
-    """Checked at parse time: a bad ``--set`` is a usage error (exit 2) before any clip."""
-    try:
-        return parse_override(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def gather_clips(specs: list[str]) -> tuple[list[str], list[str]]:
@@ -244,7 +227,7 @@ def run(args: argparse.Namespace) -> int:
     if args.workers < 1:
         raise DroneWatchError(f"--workers must be at least 1, got {args.workers}")
     clips, problems = gather_clips(args.feeds)
-    overrides: Overrides = tuple(dict(args.overrides).items())  # a repeated key: last wins
+    overrides = overrides_of(args)
     check_model(args.analyzer, args.model, overrides)
     for problem in problems:
         print(f"dronewatch: error: {problem}", file=sys.stderr)

@@ -14,6 +14,7 @@ import pkgutil
 from pathlib import Path
 
 import dronewatch.cli as cli_package
+from dronewatch.config_overrides import add_set_option, analysis_config, overrides_of
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -45,12 +46,15 @@ def _register_analyze(bench: argparse._SubParsersAction) -> None:
     p.add_argument("clip", metavar="CLIP", help="video file (or any feed spec)")
     p.add_argument("--frames", type=int, help="stop after this many frames")
     p.add_argument("--model", type=Path, help="ONNX detection model to run as well")
+    add_set_option(p)
     p.set_defaults(func=_run_analyze)
 
 
 def _run_analyze(args: argparse.Namespace) -> int:
     from dronewatch.analysis.benchmark import bench_analyze
 
-    result = bench_analyze(args.clip, args.frames, model_path=args.model)
+    overrides = overrides_of(args)
+    config = analysis_config(overrides) if overrides else None
+    result = bench_analyze(args.clip, args.frames, config, args.model, settings=dict(overrides))
     print(json.dumps(result.as_dict(), indent=2))
     return 0

@@ -155,3 +155,34 @@ def test_bench_analyze_prints_rates(tmp_path: Path, capsys: pytest.CaptureFixtur
     for key in ("decode_fps", "analysis_fps", "analysis_over_decode", "realtime_factor"):
         assert result[key] > 0
     assert result["peak_rss_mb"] > 10
+
+
+def test_bench_analyze_set_changes_the_settings_measured(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    import dronewatch.analysis.benchmark as benchmark
+    from dronewatch.cli import main
+    from dronewatch.sim.generate import generate
+    from dronewatch.sim.scenario import make_scenario
+
+    used: list[AnalysisConfig | None] = []
+
+    class Recording(FeedAnalyzer):
+        def __init__(self, info, config=None, model_path=None) -> None:  # type: ignore[no-untyped-def]
+            used.append(config)
+            super().__init__(info, config, model_path)
+
+    monkeypatch.setattr(benchmark, "FeedAnalyzer", Recording)
+    report = generate(make_scenario("day-pan", seed=1, seconds=0.4, size=(320, 180)), tmp_path, "c")
+    args = ["bench", "analyze", str(report.video), "--set", "detector.median_reference=false"]
+    assert main([*args, "--set", "tracker.max_age_s=2"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["settings"] == {"detector.median_reference": False, "tracker.max_age_s": 2.0}
+    assert used and all(c is not None and not c.detector.median_reference for c in used)
+    assert all(c is not None and c.tracker.max_age_s == 2.0 for c in used)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["bench", "analyze", str(report.video), "--set", "detector.nope=1"])
+    assert exit_info.value.code == 2
+    assert "detector.nope" in capsys.readouterr().err
