@@ -96,11 +96,8 @@ class MotionDetector:
             gray = cv2.GaussianBlur(gray, (cfg.blur_kernel, cfg.blur_kernel), 0)
         hot = self._hot_blobs(gray) if self._thermal else None
         bg = self._bg
-        median = self._median
         if not bg.ready or not motion.ok:
-            bg.restart(gray)
-            if median is not None:
-                median.restart(gray)
+            self._restart(gray)
             return self._with_hot(_empty(), hot)
         h, w = gray.shape
         key_to_cur = motion.key_to_cur
@@ -122,24 +119,18 @@ class MotionDetector:
             gain, offset = _gain_offset(cur, bg8, valid)
             if gain != 1.0 or offset != 0.0:
                 cur = cv2.convertScaleAbs(cur, alpha=gain, beta=offset)
-        above = cv2.subtract(cur, cv2.dilate(bg8, self._window))
-        below = cv2.subtract(cv2.erode(bg8, self._window), cur)
-        if median is not None and median.image is not None:
+        above, below = self._beyond(cur, bg8)
+        if self._median is not None and self._median.image is not None:
             # A mover differs from both references; a trail only from the average.
-            med8 = median.image
-            above = cv2.min(above, cv2.subtract(cur, cv2.dilate(med8, self._window)))
-            below = cv2.min(below, cv2.subtract(cv2.erode(med8, self._window), cur))
+            med_above, med_below = self._beyond(cur, self._median.image)
+            above, below = cv2.min(above, med_above), cv2.min(below, med_below)
         fg = cv2.max(above, below)
         thr = self._threshold(cur, bg8, valid)
         hi = cv2.bitwise_and(cv2.compare(fg, thr, cv2.CMP_GT), valid)
         if self._flooded(hi, valid):
-            bg.restart(cur, view)
-            if median is not None:
-                median.restart(cur, view)
+            self._restart(cur, view)
             if motion.new_key:
-                bg.rekey(key_to_cur)
-                if median is not None:
-                    median.rekey(key_to_cur)
+                self._rekey(key_to_cur)
             return _empty(global_change=True)
         # Where the frame has matched the short-memory average for a while nothing is
         # moving now: a ghost of a target that left, or a target that stopped (the
@@ -156,12 +147,10 @@ class MotionDetector:
         self._learn_count += 1
         if self._learn_count % bg.every == 0 or motion.new_key:
             bg.learn(cur, lo, view if held is None else cv2.bitwise_and(view, ~held), stable)
-        if median is not None:
-            median.learn(cur, view)
+        if self._median is not None:
+            self._median.learn(cur, view)
         if motion.new_key:
-            bg.rekey(key_to_cur)
-            if median is not None:
-                median.rekey(key_to_cur)
+            self._rekey(key_to_cur)
         bright = dark = None
         if cfg.shadow_split or cfg.shadow_removal:
             dark = cv2.bitwise_and(cv2.compare(below, cfg.hysteresis * thr, cv2.CMP_GT), lo)
@@ -200,6 +189,25 @@ class MotionDetector:
             False,
         )
         return self._with_hot(out, hot)
+
+    def _beyond(self, cur: np.ndarray, ref: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """How far ``cur`` lies above and below every pixel of ``ref`` in the
+        misregistration window (uint8 grey levels, 0 inside the window's range)."""
+        above = cv2.subtract(cur, cv2.dilate(ref, self._window))
+        below = cv2.subtract(cv2.erode(ref, self._window), cur)
+        return above, below
+
+    def _restart(self, frame: np.ndarray, view: np.ndarray | None = None) -> None:
+        """Every background starts again from ``frame`` (key-frame coordinates)."""
+        self._bg.restart(frame, view)
+        if self._median is not None:
+            self._median.restart(frame, view)
+
+    def _rekey(self, key_to_cur: np.ndarray) -> None:
+        """Every background moves into the new key frame's coordinates."""
+        self._bg.rekey(key_to_cur)
+        if self._median is not None:
+            self._median.rekey(key_to_cur)
 
     def _hold_mask(
         self, hold: np.ndarray | None, key_to_cur: np.ndarray, identity: bool, w: int, h: int

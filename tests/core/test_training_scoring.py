@@ -17,9 +17,19 @@ from dronewatch.training import (
 FPS = 10.0
 
 
-def boxes(target: int, frames: range, x: float, y: float, w: float = 20, h: float = 10):
+def boxes(
+    target: int,
+    frames: range,
+    x: float,
+    y: float,
+    w: float = 20,
+    h: float = 10,
+    *,
+    cls: int = 2,
+    conf: int = 1,
+):
     """``target``'s box at (x, y, w, h) in each 1-based frame of ``frames``."""
-    return [GTBox(f, target, 2, x, y, w, h, 1.0) for f in frames]
+    return [GTBox(f, target, cls, x, y, w, h, 1.0, conf=conf) for f in frames]
 
 
 @pytest.fixture
@@ -247,8 +257,8 @@ def test_bad_parameters(gt: GroundTruth, fps: float, min_visible: float) -> None
 
 
 def dont_care(target: int, frames: range, x: float, y: float, w: float = 20, h: float = 10):
-    """Like :func:`boxes` but conf 0: a target that has not moved yet."""
-    return [GTBox(f, target, 1, x, y, w, h, 1.0, conf=0) for f in frames]
+    """Like :func:`boxes` but conf 0: a vehicle that has not moved yet."""
+    return boxes(target, frames, x, y, w, h, cls=1, conf=0)
 
 
 @pytest.fixture
