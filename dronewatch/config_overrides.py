@@ -43,7 +43,14 @@ def parse_override(text: str) -> tuple[str, Scalar]:
 def check_override(key: str, value: Any) -> Scalar:
     """Return ``value`` as the setting ``key`` takes it (an int becomes a float where a
     float is expected); raise ValueError naming the key and what is valid."""
-    allowed = _allowed_types(key)
+    hint = _setting_hint(key)
+    if typing.get_origin(hint) is typing.Literal:
+        choices = typing.get_args(hint)
+        if isinstance(value, bool) or value not in choices:
+            valid = ", ".join(json.dumps(c) for c in choices)
+            raise ValueError(f"{key} expects one of {valid}, got {json.dumps(value)}")
+        return value
+    allowed = typing.get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
     if isinstance(value, bool):
         kind: type = bool  # bool is an int to isinstance, but not a valid int setting
     elif isinstance(value, int) and int not in allowed and float in allowed:
@@ -89,8 +96,9 @@ def analysis_config(overrides: Overrides) -> AnalysisConfig:
     return AnalysisConfig().with_overrides(dict(overrides))
 
 
-def _allowed_types(key: str) -> tuple[type, ...]:
-    """The scalar types the setting ``key`` accepts, from its annotation."""
+def _setting_hint(key: str) -> Any:
+    """The type annotation of the setting ``key`` (a scalar type, a union of them, or a
+    ``Literal`` of the words it accepts)."""
     obj: Any = AnalysisConfig()
     parts = key.split(".")
     for depth, name in enumerate(parts):
@@ -103,9 +111,7 @@ def _allowed_types(key: str) -> tuple[type, ...]:
         obj = getattr(obj, name)
     if is_dataclass(obj):
         raise ValueError(f"{key!r} is a section; {_valid_names(obj, parts)}")
-    if isinstance(hint, types.UnionType):
-        return typing.get_args(hint)
-    return (hint,)
+    return hint
 
 
 def _valid_names(section: Any, prefix: list[str]) -> str:

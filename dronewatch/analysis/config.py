@@ -8,7 +8,7 @@ config behaves the same at 10 and 30 frames/s.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
-from typing import Any
+from typing import Any, Literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +25,7 @@ class CameraMotionConfig:
     ransac_threshold: float = 1.0  # in flow-image pixels
     min_inliers: int = 12
     retry_frames: int = 5  # after failed registrations, try a new key frame this often
-    model: str = "homography"  # "homography" or "affine" (partial affine, 4 dof)
+    model: Literal["homography", "affine"] = "homography"  # affine: partial, 4 dof
     # A new key frame is taken when a corner of the view has moved this share of the
     # frame height away from the key frame, or when half its corners are lost.
     rekey_fraction: float = 0.12
@@ -98,7 +98,7 @@ class MotionDetectorConfig:
 class TrackerConfig:
     """Camera-compensated multi-object tracker."""
 
-    kind: str = "own"  # "own" or "bytetrack" (Roboflow trackers, for comparison)
+    kind: Literal["own", "bytetrack"] = "own"  # bytetrack: Roboflow trackers, to compare
     init_hits: int = 3  # detections needed to confirm a track
     init_window_s: float = 2.0  # an unconfirmed track is dropped after this long
     tentative_misses: int = 0  # ... or after this many frames in a row without a box

@@ -36,7 +36,11 @@ def test_valid_overrides(text: str, expected: tuple[str, object]) -> None:
         ("tracker.init_hits=2.5", "tracker.init_hits expects int, got 2.5 (float)"),
         ("tracker.init_hits=true", "tracker.init_hits expects int, got true (bool)"),
         ("detector.thermal=1", "detector.thermal expects bool or null, got 1 (int)"),
-        ("tracker.kind=3", "tracker.kind expects str, got 3 (int)"),
+        ("tracker.kind=3", 'tracker.kind expects one of "own", "bytetrack", got 3'),
+        # A word the setting does not know used to be taken silently as the default.
+        ("tracker.kind=sort", 'tracker.kind expects one of "own", "bytetrack", got "sort"'),
+        ("camera.model=projective", 'camera.model expects one of "homography", "affine"'),
+        ("camera.model=true", 'camera.model expects one of "homography", "affine", got true'),
         ("tracker.max_age_s", "expected KEY=VALUE"),
     ],
 )
