@@ -38,6 +38,19 @@ class DetectorOutput:
     global_change: bool
 
 
+@dataclass(frozen=True, slots=True)
+class DetectorMasks:
+    """The last frame's intermediate images (key-frame coordinates), for diagnostics
+    such as ``benchmarks/loss_stages.py``: the difference from the backgrounds, the
+    threshold applied to it, the seed pixels and the grown foreground."""
+
+    difference: np.ndarray  # uint8 grey levels
+    threshold: float
+    seeds: np.ndarray  # uint8 mask
+    foreground: np.ndarray  # uint8 mask
+    key_to_cur: np.ndarray  # maps these images onto the current frame
+
+
 def _empty(global_change: bool = False) -> DetectorOutput:
     return DetectorOutput(
         np.zeros((0, 4), np.float32), np.zeros(0, np.float32), np.zeros(0, bool), global_change
@@ -67,7 +80,7 @@ class MotionDetector:
         self.noise_threshold = config.threshold_min
         self._frames = 0
         self._learn_count = 0
-        self.foreground: np.ndarray | None = None  # last mask, key-frame coordinates
+        self.last_masks: DetectorMasks | None = None  # None after a restart
 
     @property
     def thermal(self) -> bool:
@@ -143,7 +156,7 @@ class MotionDetector:
         hi = cv2.bitwise_and(hi, moving)
         lo = cv2.bitwise_and(cv2.compare(fg, cfg.hysteresis * thr, cv2.CMP_GT), moving)
         lo = cv2.morphologyEx(lo, cv2.MORPH_CLOSE, self._close)
-        self.foreground = lo
+        self.last_masks = DetectorMasks(fg, thr, hi, lo, key_to_cur)
         self._learn_count += 1
         if self._learn_count % bg.every == 0 or motion.new_key:
             bg.learn(cur, lo, view if held is None else cv2.bitwise_and(view, ~held), stable)
@@ -199,6 +212,7 @@ class MotionDetector:
 
     def _restart(self, frame: np.ndarray, view: np.ndarray | None = None) -> None:
         """Every background starts again from ``frame`` (key-frame coordinates)."""
+        self.last_masks = None
         self._bg.restart(frame, view)
         if self._median is not None:
             self._median.restart(frame, view)

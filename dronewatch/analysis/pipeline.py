@@ -17,7 +17,7 @@ from dronewatch.analysis.bytetrack_adapter import ByteTrackAdapter
 from dronewatch.analysis.camera_motion import CameraMotionEstimator
 from dronewatch.analysis.classify import classify_track
 from dronewatch.analysis.config import AnalysisConfig
-from dronewatch.analysis.motion_detector import MotionDetector, warp_boxes
+from dronewatch.analysis.motion_detector import DetectorMasks, MotionDetector, warp_boxes
 from dronewatch.analysis.onnx_detector import OnnxDetector
 from dronewatch.analysis.tracker import MultiTargetTracker, iou_matrix, report_box
 from dronewatch.analysis.types import Detections, FrameAnalysis, TrackState
@@ -69,6 +69,11 @@ class FeedAnalyzer:
             self._tracker = MultiTargetTracker(tracker_cfg, fps)
         self._frames_seen = 0
         self._hold: np.ndarray | None = None
+
+    @property
+    def detector_masks(self) -> DetectorMasks | None:
+        """The motion detector's images of the last frame (diagnostics)."""
+        return self._detector.last_masks
 
     def process(self, packet: FramePacket) -> FrameAnalysis:
         """Analyse the next frame (frames must arrive in order)."""

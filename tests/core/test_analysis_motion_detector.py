@@ -97,3 +97,24 @@ def test_rain_streaks_are_not_movers_but_the_walker_is() -> None:
     # kept lie beside another blob (a piece of themselves or of another streak).
     assert without_rule > 300, f"only {without_rule} streak boxes without the rule"
     assert kept <= 0.15 * without_rule, f"{kept} of {without_rule} streak boxes kept"
+
+
+def test_detector_masks_show_the_mover_where_it_is_in_the_frame() -> None:
+    """The diagnostic images (benchmarks/loss_stages.py) mark the walker's pixels once
+    warped by their key_to_cur; there are none on the first frame."""
+    walker = Mover(x=250, y=120, vx=0.8, vy=0.3, size=6, value=230)
+    scene = Scene(movers=[walker], cam_vx=1.5)
+    analyzer = FeedAnalyzer(scene.info, AnalysisConfig())
+    analyzer.process(scene.packet(0))
+    assert analyzer.detector_masks is None  # the backgrounds start from this frame
+    for i in range(1, 40):
+        analyzer.process(scene.packet(i))
+    masks = analyzer.detector_masks
+    assert masks is not None and masks.threshold > 0
+    h, w = masks.foreground.shape
+    seen = cv2.warpPerspective(masks.seeds, masks.key_to_cur, (w, h), flags=cv2.INTER_NEAREST)
+    x0, y0, x1, y1 = (round(v) for v in scene.box_in_image(walker, 39))
+    inside = cv2.countNonZero(seen[max(y0, 0) : y1, max(x0, 0) : x1])
+    near = cv2.countNonZero(seen[max(y0 - 6, 0) : y1 + 6, max(x0 - 6, 0) : x1 + 6])
+    assert inside >= 0.5 * walker.size**2
+    assert near >= 0.8 * cv2.countNonZero(seen)  # in current-frame coordinates

@@ -1,0 +1,117 @@
+"""Where the simulator's targets are lost, stage by stage (people and vehicles apart).
+
+    .venv/bin/python benchmarks/loss_stages.py --presets day-pan fog --seeds 1
+
+For every ground-truth row that counts (conf > 0), in the order the engine works:
+
+- signal:  the difference from the backgrounds exceeds the threshold somewhere in its box
+- seed:    a seed pixel survives there (the ghost / stable-pixel gate)
+- det:     a detection box overlaps it at all
+- det@IoU: a detection box matches it at the benchmark's IoU
+- big:     the best overlapping detection is under that IoU and over twice its area
+           (one box over a group, or over a target and its shadow)
+- track@IoU: a confirmed track matches it
+
+A big fall from one column to the next says which stage to work on: in daylight it is
+box formation (det -> det@IoU), in fog and rain the signal itself. Clips are rendered
+like ``sim_accuracy.py`` and shared with it (--work).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks._common import frames
+from benchmarks.sim_accuracy import PRESETS, render
+from dronewatch.analysis.config import AnalysisConfig
+from dronewatch.analysis.pipeline import FeedAnalyzer
+from dronewatch.evaluation import _iou_xywh
+from dronewatch.frames import FramePacket
+
+STAGES = ("signal", "seed", "det", "det@IoU", "big", "track@IoU")
+CLASS_NAMES = {1: "vehicle", 2: "person"}
+
+
+def stage_counts(video: Path, config: AnalysisConfig, iou: float) -> dict[int, np.ndarray]:
+    """Per ground-truth class: [rows, then one count per stage]."""
+    gt = np.loadtxt(video.with_suffix("").with_suffix(".gt.txt"), delimiter=",", ndmin=2)
+    gt = gt[gt[:, 6] > 0]
+    counts: dict[int, np.ndarray] = {}
+    info, images = frames(video)
+    analyzer = FeedAnalyzer(info, config)
+    for index, image in enumerate(images):
+        result = analyzer.process(FramePacket(index, index / info.fps, image))
+        rows = gt[gt[:, 0] == index + 1]
+        masks = analyzer.detector_masks
+        if masks is None or not len(rows):
+            continue
+        h, w = masks.difference.shape
+        scale = w / info.width
+        to_cur = masks.key_to_cur
+        above = cv2.compare(masks.difference, masks.threshold, cv2.CMP_GT)
+        signal = cv2.warpPerspective(above, to_cur, (w, h), flags=cv2.INTER_NEAREST)
+        seeds = cv2.warpPerspective(masks.seeds, to_cur, (w, h), flags=cv2.INTER_NEAREST)
+        dets = _xywh(result.detections.xyxy)
+        tracks = _xywh(np.array([t.xyxy for t in result.confirmed_tracks]).reshape(-1, 4))
+        for row in rows:
+            box = row[2:6]
+            x0, y0 = (max(int(v * scale), 0) for v in box[:2])
+            x1 = min(int(np.ceil((box[0] + box[2]) * scale)), w)
+            y1 = min(int(np.ceil((box[1] + box[3]) * scale)), h)
+            if x1 <= x0 or y1 <= y0:
+                continue
+            c = counts.setdefault(int(row[7]), np.zeros(len(STAGES) + 1, int))
+            c[0] += 1
+            c[1] += bool(signal[y0:y1, x0:x1].any())
+            c[2] += bool(seeds[y0:y1, x0:x1].any())
+            if len(dets):
+                overlap = _iou_xywh(box[None], dets)[0]
+                best = int(overlap.argmax())
+                c[3] += overlap[best] > 0
+                c[4] += overlap[best] >= iou
+                big = dets[best, 2] * dets[best, 3] > 2 * box[2] * box[3]
+                c[5] += bool(0 < overlap[best] < iou and big)
+            if len(tracks):
+                c[6] += _iou_xywh(box[None], tracks)[0].max() >= iou
+    return counts
+
+
+def _xywh(xyxy: np.ndarray) -> np.ndarray:
+    return np.c_[xyxy[:, :2], xyxy[:, 2:] - xyxy[:, :2]]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--presets", nargs="+", default=PRESETS)
+    ap.add_argument("--seeds", nargs="+", type=int, default=[1])
+    ap.add_argument("--seconds", type=float, default=12.0)
+    ap.add_argument("--size", default="640x360")
+    ap.add_argument("--iou", type=float, default=0.3)
+    ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "dw-sim-bench")
+    ap.add_argument("--set", nargs="*", default=[], help="config overrides key=value (JSON)")
+    args = ap.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    overrides = {k: json.loads(v) for k, v in (s.split("=", 1) for s in args.set)}
+    config = AnalysisConfig().with_overrides(overrides)
+    print(f"{'clip':30} {'class':8} {'rows':>6} " + " ".join(f"{s:>9}" for s in STAGES))
+    for preset in args.presets:
+        for seed in args.seeds:
+            video = render(preset, seed, args.seconds, args.work, args.size)
+            for cls, c in sorted(stage_counts(video, config, args.iou).items()):
+                shares = " ".join(f"{v / max(c[0], 1):9.2f}" for v in c[1:])
+                name = CLASS_NAMES.get(cls, str(cls))
+                print(f"{video.stem:30} {name:8} {c[0]:6d} {shares}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
