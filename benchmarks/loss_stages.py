@@ -19,10 +19,7 @@ like ``sim_accuracy.py`` and shared with it (--work).
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
-import tempfile
 from pathlib import Path
 
 import cv2
@@ -31,7 +28,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._common import frames
-from benchmarks.sim_accuracy import PRESETS, render
+from benchmarks.sim_accuracy import parse_sim_arguments, render
 from dronewatch.analysis.config import AnalysisConfig
 from dronewatch.analysis.pipeline import FeedAnalyzer
 from dronewatch.evaluation import _iou_xywh
@@ -90,18 +87,7 @@ def _xywh(xyxy: np.ndarray) -> np.ndarray:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--presets", nargs="+", default=PRESETS)
-    ap.add_argument("--seeds", nargs="+", type=int, default=[1])
-    ap.add_argument("--seconds", type=float, default=12.0)
-    ap.add_argument("--size", default="640x360")
-    ap.add_argument("--iou", type=float, default=0.3)
-    ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "dw-sim-bench")
-    ap.add_argument("--set", nargs="*", default=[], help="config overrides key=value (JSON)")
-    args = ap.parse_args()
-    args.work.mkdir(parents=True, exist_ok=True)
-    overrides = {k: json.loads(v) for k, v in (s.split("=", 1) for s in args.set)}
-    config = AnalysisConfig().with_overrides(overrides)
+    args, config = parse_sim_arguments(__doc__.splitlines()[0], seeds=[1])
     print(f"{'clip':30} {'class':8} {'rows':>6} " + " ".join(f"{s:>9}" for s in STAGES))
     for preset in args.presets:
         for seed in args.seeds:

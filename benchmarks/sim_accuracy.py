@@ -52,10 +52,13 @@ def render(preset: str, seed: int, seconds: float, work: Path, size: str) -> Pat
     return video
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def parse_sim_arguments(
+    description: str, seeds: list[int]
+) -> tuple[argparse.Namespace, AnalysisConfig]:
+    """The options every simulator benchmark takes, parsed; and the config they set."""
+    ap = argparse.ArgumentParser(description=description)
     ap.add_argument("--presets", nargs="+", default=PRESETS)
-    ap.add_argument("--seeds", nargs="+", type=int, default=[1, 2])
+    ap.add_argument("--seeds", nargs="+", type=int, default=seeds)
     ap.add_argument("--seconds", type=float, default=12.0)
     ap.add_argument("--size", default="640x360")
     ap.add_argument("--iou", type=float, default=0.3)
@@ -64,7 +67,11 @@ def main() -> int:
     args = ap.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     overrides = {k: json.loads(v) for k, v in (s.split("=", 1) for s in args.set)}
-    config = AnalysisConfig().with_overrides(overrides)
+    return args, AnalysisConfig().with_overrides(overrides)
+
+
+def main() -> int:
+    args, config = parse_sim_arguments(__doc__.splitlines()[0], seeds=[1, 2])
     head = ("clip", "MOTA", "IDF1", "HOTA", "Prec", "Rec", "IDSW", "fps")
     print("{:34} {:>6} {:>6} {:>6} {:>6} {:>6} {:>5} {:>6}".format(*head))
     for preset in args.presets:
