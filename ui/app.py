@@ -7,6 +7,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from dronewatch.analysis_settings import DEFAULT_SETTINGS, AnalysisSettings
 from ui.qt_env import has_display, remove_opencv_qt_paths
 
 NO_DISPLAY_MESSAGE = (
@@ -27,6 +28,7 @@ class AppOptions:
     analyse: bool = True
     workspace: Path | None = None  # restore from and save to this file
     select_sighting: bool = False  # screenshot: select the sighting nearest ``at``
+    settings: AnalysisSettings = DEFAULT_SETTINGS  # --model and --set
 
 
 def run_app(options: AppOptions) -> int:
@@ -58,7 +60,7 @@ def run_app(options: AppOptions) -> int:
             f"dronewatch: closed {store.recovered_sightings} sightings left open by a crash",
             file=sys.stderr,
         )
-    window = MainWindow(store=store, analyse=options.analyse)
+    window = MainWindow(store=store, analyse=options.analyse, settings=options.settings)
     window.feed_failed.connect(
         lambda message: print(f"dronewatch: error: {message}", file=sys.stderr)
     )

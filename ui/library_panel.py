@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from dronewatch.analysis.types import TargetClass
+from dronewatch.analysis_settings import DEFAULT_SETTINGS, AnalysisSettings
 from dronewatch.clip_identity import content_hash
 from dronewatch.clock_text import format_clock
 from dronewatch.errors import DroneWatchError
@@ -87,6 +88,7 @@ def analyse_library(
     paths: list[Path],
     progress: Callable[[int, int], None],
     should_cancel: Callable[[], bool],
+    settings: AnalysisSettings = DEFAULT_SETTINGS,
 ) -> int:
     """Analyse ``paths`` two at a time in worker processes; stops between pairs on cancel."""
     done = 0
@@ -94,7 +96,16 @@ def analyse_library(
         if should_cancel():
             break
         pair = paths[start : start + 2]
-        jobs = [ClipJob(i, str(p)) for i, p in enumerate(pair)]
+        jobs = [
+            ClipJob(
+                i,
+                str(p),
+                analyzer=settings.analyzer,
+                model_path=settings.model_path,
+                overrides=settings.overrides,
+            )
+            for i, p in enumerate(pair)
+        ]
         analyse_clips(jobs, store, workers=len(jobs))
         done += len(pair)
         progress(done, len(paths))

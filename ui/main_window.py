@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dronewatch.analysis_settings import DEFAULT_SETTINGS, AnalysisSettings
 from dronewatch.annotate import Hud, OverlayOptions, annotate
 from dronewatch.errors import DroneWatchError
 from dronewatch.exports import ExportFilter, export_sightings
@@ -109,8 +110,11 @@ class MainWindow(QMainWindow):
         store: Store | None = None,
         analyse: bool = True,
         parent: QWidget | None = None,
+        settings: AnalysisSettings = DEFAULT_SETTINGS,
     ) -> None:
+        """``settings``: the model and ``--set`` overrides every feed is analysed with."""
         super().__init__(parent)
+        self.analysis_settings = settings
         self.setWindowTitle("DroneWatch")
         self.setAcceptDrops(True)
         self.clock = PlaybackClock()
@@ -292,7 +296,9 @@ class MainWindow(QMainWindow):
             None,
         )
         if analysis is None:
-            analysis = ProcessFeedAnalysis(feed.tile.name, feed.spec, self.store, path)
+            analysis = ProcessFeedAnalysis(
+                feed.tile.name, feed.spec, self.store, path, settings=self.analysis_settings
+            )
             analysis.set_playhead(self.clock.position())
             analysis.start()
         feed.analysis = analysis
@@ -1025,9 +1031,10 @@ class MainWindow(QMainWindow):
         if self.store is None or not paths:
             return None
         store = self.store
+        settings = self.analysis_settings
 
         def work(progress: object, cancel: object) -> object:
-            return analyse_library(store, list(paths), progress, cancel)  # type: ignore[arg-type]
+            return analyse_library(store, list(paths), progress, cancel, settings)  # type: ignore[arg-type]
 
         job = BackgroundJob(f"Analysing {len(paths)} clips", work, self)
         job.finished.connect(lambda _r: self._library_analysed())

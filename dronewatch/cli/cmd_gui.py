@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from dronewatch.analysis_settings import AnalysisSettings
+from dronewatch.config_overrides import add_set_option, overrides_of
 from dronewatch.errors import DroneWatchError
 
 SAMPLES_DIR = Path(__file__).resolve().parents[2] / "sample_videos"
@@ -66,6 +68,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="with --screenshot: select the sighting on screen at --at",
     )
+    parser.add_argument(
+        "--model",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="YOLO-style ONNX detector to merge with motion detection (as in analyze)",
+    )
+    add_set_option(parser)
     parser.set_defaults(func=run)
 
 
@@ -75,6 +85,7 @@ def run(args: argparse.Namespace) -> int:
         raise DroneWatchError(f"no feeds given and no sample clips in {SAMPLES_DIR}")
     if args.at < 0:
         raise DroneWatchError(f"--at must be 0 or more seconds, got {args.at}")
+    settings = analysis_settings(args)
     from dronewatch.paths import default_db_path
     from dronewatch.workspace import default_workspace_path
     from ui.app import AppOptions, run_app
@@ -93,6 +104,7 @@ def run(args: argparse.Namespace) -> int:
             analyse=not args.no_analysis,
             workspace=workspace,
             select_sighting=args.select_sighting,
+            settings=settings,
         )
     )
 
@@ -107,3 +119,15 @@ def workspace_has_feeds(path: Path | None) -> bool:
         return bool(Workspace.load(path).feeds)
     except DroneWatchError:
         return False
+
+
+def analysis_settings(args: argparse.Namespace) -> AnalysisSettings:
+    """The analysis settings ``--model`` and ``--set`` ask for; a missing or unloadable
+    model fails here, before the window opens."""
+    from dronewatch.cli.cmd_analyze import check_model
+    from dronewatch.sightings.clip_job import DEFAULT_ANALYZER
+
+    overrides = overrides_of(args)
+    check_model(DEFAULT_ANALYZER, args.model, overrides)
+    model = str(args.model.resolve()) if args.model is not None else None
+    return AnalysisSettings(DEFAULT_ANALYZER, model, overrides)

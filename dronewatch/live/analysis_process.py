@@ -11,7 +11,6 @@ app puts them in the track index and hands the events to the store's single writ
 from __future__ import annotations
 
 import contextlib
-import importlib
 import logging
 import multiprocessing as mp
 import os
@@ -23,13 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from dronewatch.analysis.types import TargetClass, TrackState
+from dronewatch.analysis_settings import DEFAULT_SETTINGS, AnalysisSettings
 from dronewatch.errors import DroneWatchError
 from dronewatch.live.feed_analysis import AnalysisState, FeedAnalysis, _Rate
 from dronewatch.store import Store
 
 log = logging.getLogger(__name__)
 
-DEFAULT_ANALYZER = "dronewatch.analysis.pipeline:FeedAnalyzer"
 _SEND_INTERVAL_S = 0.1
 _WORKER_NICE = 10  # well below the GUI: a busy machine still paints every frame
 
@@ -39,12 +38,7 @@ class WorkerJob:
     spec: str
     name: str
     lead_s: float
-    analyzer: str = DEFAULT_ANALYZER  # "module:callable" taking (info), crosses processes
-
-
-def _load(target: str) -> Any:
-    module, _, attr = target.partition(":")
-    return getattr(importlib.import_module(module), attr)
+    settings: AnalysisSettings = DEFAULT_SETTINGS
 
 
 WAITING = object()  # a live feed sent nothing yet
@@ -112,7 +106,7 @@ def worker_main(job: WorkerJob, out: Any, playhead: Any, enabled: Any, stop: Any
     out.put(("info", info))
     reader: LatestFrames | None = None
     try:
-        analyzer = _load(job.analyzer)(info)
+        analyzer = job.settings.make_analyzer(info)
         builder = SightingBuilder()
         frames: list[tuple[int, tuple[tuple[Any, ...], ...]]] = []
         events: list[Any] = []
@@ -178,11 +172,11 @@ class ProcessFeedAnalysis(FeedAnalysis):
         store: Store | None,
         path: Path | None = None,
         lead_s: float = 20.0,
-        analyzer: str = DEFAULT_ANALYZER,
+        settings: AnalysisSettings = DEFAULT_SETTINGS,
     ) -> None:
-        super().__init__(name, lambda: None, store, path, lead_s=lead_s)  # type: ignore[arg-type,return-value]
+        super().__init__(name, lambda: None, store, path, lead_s=lead_s, settings=settings)  # type: ignore[arg-type,return-value]
         ctx = mp.get_context("spawn")  # never fork a process that runs Qt and threads
-        self._job = WorkerJob(spec, name, lead_s, analyzer)
+        self._job = WorkerJob(spec, name, lead_s, settings)
         self._out = ctx.Queue()
         self._shared_playhead = ctx.Value("d", 0.0, lock=False)
         self._worker_enabled = ctx.Event()

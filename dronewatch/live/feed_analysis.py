@@ -25,12 +25,12 @@ from pathlib import Path
 from typing import Protocol
 
 from dronewatch.analysis.types import FrameAnalysis
+from dronewatch.analysis_settings import DEFAULT_SETTINGS, AnalysisSettings
 from dronewatch.clip_identity import content_hash
 from dronewatch.errors import DroneWatchError
 from dronewatch.frames import FramePacket, VideoInfo
 from dronewatch.live.track_index import TrackIndex
 from dronewatch.sightings.builder import SightingBuilder
-from dronewatch.sightings.clip_job import DEFAULT_ANALYZER, config_fingerprint
 from dronewatch.sources.base import FrameSource
 from dronewatch.store import ClipInfo, SightingsReader, Store
 
@@ -80,12 +80,6 @@ class _Rate:
         return (len(t) - 1) / (t[-1] - t[0]) if t[-1] > t[0] else 0.0
 
 
-def default_analyzer_factory(info: VideoInfo) -> Analyzer:
-    from dronewatch.analysis.pipeline import FeedAnalyzer
-
-    return FeedAnalyzer(info)
-
-
 class FeedAnalysis:
     """Runs (or loads) the analysis of one feed. Thread-safe public methods."""
 
@@ -95,15 +89,20 @@ class FeedAnalysis:
         open_source: Callable[[], FrameSource],
         store: Store | None,
         path: Path | None = None,
-        analyzer_factory: Callable[[VideoInfo], Analyzer] = default_analyzer_factory,
+        analyzer_factory: Callable[[VideoInfo], Analyzer] | None = None,
         lead_s: float = 20.0,
+        settings: AnalysisSettings = DEFAULT_SETTINGS,
     ) -> None:
+        """``settings`` stamp the results in the store (and build the analyser unless
+        ``analyzer_factory`` is given): an earlier analysis is reused only when it was
+        made with the same settings."""
         self.name = name
         self.index = TrackIndex()
         self._open_source = open_source
         self._store = store
         self._path = path
-        self._analyzer_factory = analyzer_factory
+        self._analyzer_factory = analyzer_factory or settings.make_analyzer
+        self._settings = settings
         self._lead_s = lead_s
         self._playhead = 0.0
         self._enabled = threading.Event()
@@ -200,7 +199,7 @@ class FeedAnalysis:
             clip = reader.clip_by_hash(digest)
             if clip is None or not clip.complete:
                 return False
-            if clip.config_hash != config_fingerprint(DEFAULT_ANALYZER, None):
+            if clip.config_hash != self._settings.fingerprint():
                 return False
             sightings = reader.sightings(clip_id=clip.id)
             classes = {s.track_id: s.target_class for s in sightings}
@@ -228,7 +227,7 @@ class FeedAnalysis:
                 width=info.width,
                 height=info.height,
                 frame_count=info.frame_count,
-                config_hash=config_fingerprint(DEFAULT_ANALYZER, None),
+                config_hash=self._settings.fingerprint(),
             )
         )
 

@@ -176,6 +176,40 @@ def test_reopening_an_analysed_clip_uses_the_store(qtbot, sim_clip, tmp_path) ->
         again.close()
 
 
+def _analyse_to_the_end(qtbot, store: Store, clip: Path, settings) -> tuple[AnalysisState, int]:
+    """Open ``clip`` in a window analysing with ``settings``; (state, sighting count)."""
+    from ui.main_window import MainWindow
+
+    win = MainWindow(store=store, settings=settings)
+    qtbot.addWidget(win)
+    (feed,) = win.open_feeds([str(clip)])
+    win.seek(4.0)  # let analysis run to the end
+    done = (AnalysisState.DONE, AnalysisState.FROM_STORE)
+    qtbot.waitUntil(lambda: feed.analysis.stats().state in done, timeout=60_000)
+    state = feed.analysis.stats().state
+    store.flush()
+    win.refresh_sightings()
+    count = len(win.sighting_rows)
+    win.close()
+    return state, count
+
+
+def test_gui_analyses_with_the_settings_given_and_keeps_results_apart(
+    qtbot, sim_clip, tmp_path
+) -> None:
+    """``dronewatch gui --set``/``--model`` reach the worker process, and an analysis
+    made with other settings is not taken from the store: it is analysed again."""
+    from dronewatch.analysis_settings import DEFAULT_SETTINGS, AnalysisSettings
+
+    blind = AnalysisSettings(overrides=(("detector.min_area", 100_000),))  # no blob passes
+    with Store(tmp_path / "s.db") as store:
+        assert _analyse_to_the_end(qtbot, store, sim_clip, blind) == (AnalysisState.DONE, 0)
+        state, count = _analyse_to_the_end(qtbot, store, sim_clip, DEFAULT_SETTINGS)
+        assert state is AnalysisState.DONE and count > 0  # analysed again, with defaults
+        state, _ = _analyse_to_the_end(qtbot, store, sim_clip, DEFAULT_SETTINGS)
+        assert state is AnalysisState.FROM_STORE
+
+
 def test_closing_stops_decoders_and_analysers_within_two_seconds(qtbot, sim_clip, store) -> None:
     from ui.main_window import MainWindow
 
