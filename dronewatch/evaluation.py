@@ -114,8 +114,11 @@ def _frame_slices(frames: np.ndarray, n_frames: int) -> list[np.ndarray]:
 
 
 def drop_dont_care(gt: MotRows, pred: MotRows, iou_threshold: float = 0.5) -> MotRows:
-    """``pred`` without the boxes that sit on a don't-care ground-truth box (IoU >= the
-    threshold) and are not matched (Hungarian on IoU) to a counted ground-truth box."""
+    """``pred`` without the boxes that sit on a don't-care ground-truth box: those not
+    matched (Hungarian on IoU, at the threshold) to a counted ground-truth box are
+    matched the same way to the don't-care boxes, and the matched ones are dropped. One
+    prediction per don't-care box, as MOTChallenge removes the predictions matched to
+    distractors: a second box on a parked car is still a false positive."""
     from scipy.optimize import linear_sum_assignment
 
     ignored = gt.ignored
@@ -134,8 +137,10 @@ def drop_dont_care(gt: MotRows, pred: MotRows, iou_threshold: float = 0.5) -> Mo
         if iou.size:
             rows, cols = linear_sum_assignment(np.where(iou >= iou_threshold, iou, 0.0), True)
             free[cols[iou[rows, cols] >= iou_threshold]] = False
-        on_ignored = (_iou_xywh(ignored.xywh[ig], pred.xywh[pr]) >= iou_threshold).any(axis=0)
-        keep[pr[free & on_ignored]] = False
+        rest = pr[free]
+        iou = _iou_xywh(ignored.xywh[ig], pred.xywh[rest])
+        rows, cols = linear_sum_assignment(np.where(iou >= iou_threshold, iou, 0.0), True)
+        keep[rest[cols[iou[rows, cols] >= iou_threshold]]] = False
     if keep.all():
         return pred
     return MotRows(pred.frame[keep], pred.ids[keep], pred.xywh[keep], pred.conf[keep])

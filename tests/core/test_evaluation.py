@@ -117,6 +117,19 @@ def test_counted_rows_are_matched_before_dont_care_rows(tmp_path: Path) -> None:
     assert (s.true_positives, s.false_positives, s.false_negatives) == (1, 0, 0)
 
 
+def test_one_dont_care_box_absorbs_one_prediction(tmp_path: Path) -> None:
+    # Two boxes on one parked car (a don't-care row): one is forgiven, the second is
+    # a false positive, as MOTChallenge matches predictions to distractors one to one.
+    gt = [(1, 1, 0, 0, 10, 10, 1, 1, 1.0), (1, 2, 50, 50, 10, 10, 0, 1, 1.0)]
+    pred = [
+        (1, 7, 0, 0, 10, 10, 1, -1, -1, -1),
+        (1, 8, 50, 50, 10, 10, 1, -1, -1, -1),
+        (1, 9, 51, 50, 10, 10, 1, -1, -1, -1),
+    ]
+    s = evaluate_files(_write(tmp_path / "gt.txt", gt), _write(tmp_path / "p.txt", pred))
+    assert (s.true_positives, s.false_positives, s.false_negatives) == (1, 1, 0)
+
+
 def test_prediction_off_a_dont_care_box_is_still_a_false_positive(tmp_path: Path) -> None:
     gt = [(1, 1, 0, 0, 10, 10, 1, 1, 1.0), (1, 2, 50, 50, 10, 10, 0, 1, 1.0)]
     pred = [(1, 7, 0, 0, 10, 10, 1, -1, -1, -1), (1, 8, 54, 50, 10, 10, 1, -1, -1, -1)]
