@@ -17,6 +17,7 @@ from pathlib import Path
 from dronewatch.archive.cluster import open_client
 from dronewatch.archive.runner import analyse_archive
 from dronewatch.clip_identity import content_hash
+from dronewatch.config_overrides import Overrides
 from dronewatch.sightings.clip_job import ClipJob
 from dronewatch.store.writer import Store
 
@@ -30,6 +31,7 @@ class WorkerRun:
     footage_h_per_wall_h: float
     writer_s: float  # time the one writer spent committing clips
     failed: int
+    sightings: int  # over all clips: the same for every worker count
 
 
 def make_clips(out_dir: Path, count: int, seconds: float, size: str) -> list[Path]:
@@ -59,9 +61,11 @@ def _warm_up() -> int:
     return os.getpid()
 
 
-def measure(clips: list[Path], workers: int, work_dir: Path) -> WorkerRun:
+def measure(
+    clips: list[Path], workers: int, work_dir: Path, overrides: Overrides = ()
+) -> WorkerRun:
     jobs = [
-        ClipJob(index=i, path=str(clip), content_hash=content_hash(clip))
+        ClipJob(index=i, path=str(clip), content_hash=content_hash(clip), overrides=overrides)
         for i, clip in enumerate(clips)
     ]
     db = work_dir / f"bench-{workers}.db"
@@ -82,18 +86,26 @@ def measure(clips: list[Path], workers: int, work_dir: Path) -> WorkerRun:
         footage_h_per_wall_h=round(footage / wall, 2) if wall > 0 else 0.0,
         writer_s=round(run.write_s, 3),
         failed=len(run.failed),
+        sightings=sum(e.sightings for e in run.entries),
     )
 
 
-def bench_archive(clips: int, workers: int, seconds: float = 4.0, size: str = "320x180") -> dict:
-    """Run the benchmark; returns a JSON-ready dict."""
+def bench_archive(
+    clips: int,
+    workers: int,
+    seconds: float = 4.0,
+    size: str = "320x180",
+    overrides: Overrides = (),
+) -> dict:
+    """Run the benchmark (analysis settings changed by ``overrides``); returns a
+    JSON-ready dict."""
     counts = sorted({1, min(2, workers), workers})
     with tempfile.TemporaryDirectory(prefix="dronewatch-bench-archive-") as tmp:
         work_dir = Path(tmp)
         generated = time.perf_counter()
         paths = make_clips(work_dir, clips, seconds, size)
         generate_s = time.perf_counter() - generated
-        runs = [measure(paths, n, work_dir) for n in counts]
+        runs = [measure(paths, n, work_dir, overrides) for n in counts]
     base = runs[0].footage_h_per_wall_h
     efficiency = {
         str(r.workers): round(r.footage_h_per_wall_h / (r.workers * base), 3) if base else 0.0
@@ -109,4 +121,5 @@ def bench_archive(clips: int, workers: int, seconds: float = 4.0, size: str = "3
         "load_average_1m": round(os.getloadavg()[0], 2),
         "runs": [asdict(r) for r in runs],
         "scaling_efficiency": efficiency,
+        "settings": dict(overrides),
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from dronewatch.config_overrides import add_set_option, overrides_of
 from dronewatch.errors import DroneWatchError
 
 
@@ -20,6 +21,7 @@ def register(bench: argparse._SubParsersAction) -> None:
     p.add_argument("--workers", type=int, default=2, help="most workers (default: 2)")
     p.add_argument("--seconds", type=float, default=4.0, help="clip length (default: 4)")
     p.add_argument("--size", default="320x180", help="clip size (default: 320x180)")
+    add_set_option(p)
     p.set_defaults(func=_run)
 
 
@@ -28,6 +30,6 @@ def _run(args: argparse.Namespace) -> int:
         raise DroneWatchError("--clips and --workers must be at least 1")
     from dronewatch.archive.bench import bench_archive
 
-    result = bench_archive(args.clips, args.workers, args.seconds, args.size)
+    result = bench_archive(args.clips, args.workers, args.seconds, args.size, overrides_of(args))
     print(json.dumps(result, indent=2))
     return 0
