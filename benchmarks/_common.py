@@ -41,6 +41,17 @@ def frames(path: Path) -> tuple[VideoInfo, Iterator[np.ndarray]]:
     return info, gen()
 
 
+def checked_overrides(texts: list[str]) -> dict[str, object]:
+    """``--set KEY=VALUE`` texts checked like the command line's (a wrong key, type or
+    word stops the benchmark with the message)."""
+    from dronewatch.config_overrides import parse_override
+
+    try:
+        return dict(parse_override(t) for t in texts)
+    except ValueError as exc:
+        raise SystemExit(f"--set: {exc}") from None
+
+
 def rows_from_boxes(records: list[tuple[int, int, float, float, float, float]]) -> MotRows:
     if not records:
         return MotRows(np.zeros(0, int), np.zeros(0, int), np.zeros((0, 4)), np.zeros(0))

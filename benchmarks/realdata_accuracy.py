@@ -14,7 +14,6 @@ Both pipelines run in the same process on the same decoded frames.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -22,7 +21,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks._common import REALDATA, run_mog2_bytetrack, run_ours
+from benchmarks._common import REALDATA, checked_overrides, run_mog2_bytetrack, run_ours
 from dronewatch.analysis.config import AnalysisConfig
 from dronewatch.evaluation import evaluate_rows, load_mot, single_target_hit_rate
 
@@ -43,7 +42,7 @@ def main() -> int:
     ap.add_argument("--set", nargs="*", default=[], help="config overrides key=value (JSON)")
     ap.add_argument("--no-baseline", action="store_true", help="skip MOG2 + ByteTrack")
     args = ap.parse_args()
-    overrides = {k: json.loads(v) for k, v in (s.split("=", 1) for s in args.set)}
+    overrides = checked_overrides(args.set)
     config = AnalysisConfig().with_overrides(overrides)
     root: Path = args.realdata
     if not root.is_dir():

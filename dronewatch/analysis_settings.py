@@ -1,5 +1,7 @@
 """What an analysis runs with: the analyser, an optional ONNX model and ``--set``
-overrides, as one value the command line, the desktop app and worker processes share.
+overrides, as one value that ``dronewatch gui`` hands to the window, its feeds' worker
+processes and its library's "Analyse all" (``dronewatch analyze`` puts the same three
+fields in each :class:`~dronewatch.sightings.clip_job.ClipJob`).
 
 Results in the sightings store are stamped with :meth:`AnalysisSettings.fingerprint`,
 so the app reuses an earlier analysis only when it was made with the same settings.

@@ -48,8 +48,8 @@ def make_long_clip(path: Path, minutes: float, size: tuple[int, int] = (640, 360
 def fill_store(db: Path, clip: Path, frames: int) -> tuple[int, int]:
     """A complete stored analysis of ``clip``; returns (sightings, points)."""
     from dronewatch.analysis.types import TargetClass
+    from dronewatch.analysis_settings import DEFAULT_SETTINGS
     from dronewatch.clip_identity import content_hash
-    from dronewatch.sightings.clip_job import DEFAULT_ANALYZER, config_fingerprint
     from dronewatch.sightings.events import (
         PathPoint,
         Sighting,
@@ -71,7 +71,7 @@ def fill_store(db: Path, clip: Path, frames: int) -> tuple[int, int]:
             640,
             360,
             frames,
-            config_fingerprint(DEFAULT_ANALYZER, None),
+            DEFAULT_SETTINGS.fingerprint(),
         )
         clip_id = store.begin_clip(info)
         for key in range(count):

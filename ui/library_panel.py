@@ -39,6 +39,9 @@ LIBRARY_COLUMNS = ("Clip", "Duration", "Size", "fps", "Date", "Analysed", "Sight
 SEARCH_COLUMNS = ("Clip", "Track", "Class", "Start", "Status", "Note")
 
 
+OTHER_SETTINGS = "other settings"  # complete, but not with this window's settings
+
+
 @dataclass(frozen=True)
 class LibraryClip:
     path: Path
@@ -51,8 +54,12 @@ class LibraryClip:
     problem: str | None = None
 
 
-def scan_folder(folder: Path, reader: SightingsReader | None) -> list[LibraryClip]:
-    """Every video in ``folder`` with its properties and what the database knows."""
+def scan_folder(
+    folder: Path, reader: SightingsReader | None, fingerprint: str | None = None
+) -> list[LibraryClip]:
+    """Every video in ``folder`` with its properties and what the database knows. With
+    ``fingerprint`` (:meth:`AnalysisSettings.fingerprint`), a complete analysis made with
+    other settings shows as such, and "Analyse all" analyses it again."""
     clips = []
     for path in sorted(p for p in folder.iterdir() if p.suffix.lower() in VIDEO_SUFFIXES):
         modified = dt.datetime.fromtimestamp(path.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
@@ -68,6 +75,8 @@ def scan_folder(folder: Path, reader: SightingsReader | None) -> list[LibraryCli
             record = reader.clip_by_hash(content_hash(path))
             if record is not None:
                 analysed = "yes" if record.complete else f"{record.frames_analysed} frames"
+                if record.complete and fingerprint and record.config_hash != fingerprint:
+                    analysed = OTHER_SETTINGS
                 count = reader.count_sightings(record.id)
         clips.append(
             LibraryClip(

@@ -1013,7 +1013,7 @@ class MainWindow(QMainWindow):
     def open_library(self, folder: Path) -> None:
         """Show a folder of clips with what the database knows of each."""
         try:
-            clips = scan_folder(folder, self._reader)
+            clips = scan_folder(folder, self._reader, self.analysis_settings.fingerprint())
         except OSError as exc:
             self.warn("Cannot open library", f"{folder}: {exc.strerror or exc}")
             return

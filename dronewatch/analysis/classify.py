@@ -3,8 +3,8 @@ from the track's size, shape and speed.
 
 Ground-level intuitions do not hold from the air, so the rules stay coarse: a model
 vote wins; otherwise a tall target moving sideways is a person (a vehicle drives along
-its length), large or elongated targets are vehicles, small upright or small slow ones
-are people, and anything unsure stays unknown.
+its length), other large or elongated targets are vehicles, small upright or small slow
+ones are people, and anything unsure stays unknown.
 """
 
 from __future__ import annotations
@@ -28,15 +28,18 @@ def classify_track(
     w, h = max(track.w, 1.0), max(track.h, 1.0)
     aspect = w / h
     area_fraction = (w * h) / max(frame_area, 1.0)
-    elongated = aspect >= config.vehicle_min_aspect or aspect <= 1.0 / config.vehicle_min_aspect
-    # A vehicle drives along its length. A tall target moving across the picture is an
-    # upright person seen from the side or from high up.
-    sideways = elongated and _moves_across_its_length(track, aspect >= 1.0, config)
-    if sideways and aspect < 1.0:
+    tall = aspect <= 1.0 / config.vehicle_min_aspect
+    # A vehicle drives along its length: a tall target moving across the picture is an
+    # upright person seen from the side or from high up (a wide target moving up the
+    # picture is left to the rules below: from the air that is a bus seen sideways as
+    # often as a row of walkers).
+    if tall and _moves_across_its_length(track, config):
         return TargetClass.PERSON
-    if area_fraction >= config.vehicle_min_area_fraction and elongated and not sideways:
+    if area_fraction >= config.vehicle_min_area_fraction and (
+        aspect >= config.vehicle_min_aspect or tall
+    ):
         return TargetClass.VEHICLE
-    if area_fraction >= 4 * config.vehicle_min_area_fraction and not sideways:
+    if area_fraction >= 4 * config.vehicle_min_area_fraction:
         return TargetClass.VEHICLE
     if aspect <= config.person_max_aspect:
         return TargetClass.PERSON
@@ -45,14 +48,12 @@ def classify_track(
     return TargetClass.UNKNOWN
 
 
-def _moves_across_its_length(track: Track, wide: bool, config: ClassifierConfig) -> bool:
-    """The track has moved at least ``across_min_move`` of its length from where it
-    started and now moves mostly perpendicular to its long side (boxes are
-    axis-aligned, so their long side lies along an image axis). The current velocity,
-    not the way since the start, so a vehicle that turned a corner still counts."""
+def _moves_across_its_length(track: Track, config: ClassifierConfig) -> bool:
+    """A tall track has moved at least ``across_min_move`` of its height from where it
+    started and now moves more sideways than up or down. The current velocity, not
+    the way since the start, so a car that drove up the picture and turned counts only
+    while its box is still tall (its sighting takes the class of most of its life)."""
     moved = math.hypot(track.cx - track.ox, track.cy - track.oy)
     if moved < config.across_min_move * max(track.w, track.h):
         return False
-    vx, vy = abs(track.vx), abs(track.vy)
-    along, across = (vx, vy) if wide else (vy, vx)
-    return across > config.across_ratio * along
+    return abs(track.vx) > config.across_ratio * abs(track.vy)

@@ -148,8 +148,8 @@ class ClassifierConfig:
     person_max_aspect: float = 0.8  # width / height below this looks upright
     vehicle_min_aspect: float = 1.4  # elongated along the image axes
     vehicle_min_area_fraction: float = 0.0004  # of the frame area
-    # An elongated target that has moved this share of its length from where it
-    # started, this many times more across its length than along it, is no vehicle.
+    # A tall target that has moved this share of its height from where it started and
+    # moves this many times faster sideways than up or down is a person, no vehicle.
     across_min_move: float = 0.5
     across_ratio: float = 1.0
     vote_decay: float = 0.9

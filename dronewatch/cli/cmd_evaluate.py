@@ -13,9 +13,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="score tracks against ground truth (MOTA, IDF1, HOTA...)",
         description="Score a MOTChallenge track file against ground truth. GT rows may have "
         "9 columns (frame,id,x,y,w,h,conf,class,visibility: the simulator) or 10 "
-        "(MOTChallenge). GT rows with conf 0 are don't care: never a miss, and a prediction "
-        "on one (IoU >= --iou, not matched to a counted box) is left out rather than "
-        "counted as a false positive. Prediction rows with id < 0 are ignored.",
+        "(MOTChallenge). GT rows with conf 0 are don't care: never a miss, and one prediction "
+        "on each (IoU >= --iou, not matched to a counted box) is left out rather than "
+        "counted as a false positive; a second one is. Prediction rows with id < 0 are "
+        "ignored.",
     )
     p.add_argument("gt", type=Path, metavar="GT", help="ground-truth MOT file")
     p.add_argument("pred", type=Path, metavar="PRED", help="predicted MOT file")

@@ -34,6 +34,10 @@ def _track(w: float, h: float, moved: tuple[float, float], velocity: tuple[float
         # One that drove up the picture and turned right: its way since the start is
         # mostly vertical, but it now moves along its (now horizontal) length.
         (_track(45, 20, moved=(15, 80), velocity=(6.0, 0.5)), TargetClass.VEHICLE),
+        # A large wide target moving up the picture keeps the size rule.
+        (_track(120, 60, moved=(2, 60), velocity=(0.1, 4.0)), TargetClass.VEHICLE),
+        # A tall target that has hardly moved yet cannot show its heading.
+        (_track(30, 75, moved=(10, 1), velocity=(2.5, 0.3)), TargetClass.VEHICLE),
     ],
 )
 def test_class_from_shape_and_heading(track: Track, expected: TargetClass) -> None:

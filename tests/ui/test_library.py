@@ -38,6 +38,29 @@ def test_library_lists_analyses_and_opens_clips(qtbot, window, sim_clip, clip_fa
     assert [f.tile.name for f in window.feeds] == ["patrol.mp4"]
 
 
+def test_library_analyses_with_the_window_settings(qtbot, window, sim_clip, tmp_path):
+    """A clip analysed with other settings shows so and is analysed again, with the
+    window's settings (here: one that removes every blob, so no sightings)."""
+    from dronewatch.analysis_settings import AnalysisSettings
+
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    shutil.copy(sim_clip, folder / "patrol.mp4")
+    job = window.analyse_library([folder / "patrol.mp4"])
+    qtbot.waitUntil(job.done.is_set, timeout=120_000)
+    window.open_library(folder)
+    assert [(c.analysed, c.sightings > 0) for c in window.library.clips] == [("yes", True)]
+
+    window.analysis_settings = AnalysisSettings(overrides=(("detector.min_area", 100_000),))
+    window.open_library(folder)
+    assert [c.analysed for c in window.library.clips] == ["other settings"]
+    job = window.analyse_library([folder / "patrol.mp4"])
+    qtbot.waitUntil(job.done.is_set, timeout=120_000)
+    assert job.error is None, job.error
+    window.open_library(folder)
+    assert [(c.analysed, c.sightings) for c in window.library.clips] == [("yes", 0)]
+
+
 def test_search_across_the_database_finds_notes_and_opens_the_clip(qtbot, window, sim_clip):
     from tests.ui.conftest import open_analysed_clip
 
