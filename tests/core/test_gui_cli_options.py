@@ -42,3 +42,31 @@ def test_settings_from_the_command_line() -> None:
     assert settings.overrides == (("tracker.init_hits", 5),) and settings.model_path is None
     assert settings.fingerprint() != DEFAULT_SETTINGS.fingerprint()
     assert analysis_settings(build_parser().parse_args(["gui"])) == DEFAULT_SETTINGS
+
+
+REALDATA = Path(__file__).resolve().parents[3] / "shared" / "realdata"
+YOLOX = REALDATA / "yolox-nano-onnx" / "yolox_nano.onnx"
+
+
+@pytest.mark.skipif(not YOLOX.exists(), reason=f"{YOLOX} absent (shared real data not here)")
+def test_model_reaches_the_worker_analyser() -> None:
+    """The settings a window hands its worker survive pickling (spawned process) and
+    build an analyser that runs the model: people on pets09's first frame."""
+    import pickle
+
+    import cv2
+    import numpy as np
+
+    from dronewatch.analysis_settings import AnalysisSettings
+    from dronewatch.frames import FramePacket, VideoInfo
+    from dronewatch.live.analysis_process import WorkerJob
+
+    job = WorkerJob("clip.mp4", "clip", 20.0, AnalysisSettings(model_path=str(YOLOX)))
+    job = pickle.loads(pickle.dumps(job))
+    cap = cv2.VideoCapture(str(REALDATA / "pets09-s2l1" / "vtest_derived_h264.mp4"))
+    ok, frame = cap.read()
+    cap.release()
+    assert ok
+    info = VideoInfo(fps=10.0, width=frame.shape[1], height=frame.shape[0], frame_count=None)
+    result = job.settings.make_analyzer(info).process(FramePacket(0, 0.0, frame))
+    assert np.count_nonzero(result.detections.class_id == 2) >= 3  # the model's people
