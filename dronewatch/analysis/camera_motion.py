@@ -145,7 +145,21 @@ class CameraMotionEstimator:
         self.inlier_ratio = n_in / max(len(self._key_pts) if self._key_pts is not None else 1, 1)
         if n_in < cfg.min_inliers:
             return None
+        if cfg.min_inlier_spread > 0:
+            # RANSAC keeps the largest agreeing set; over plain ground that can be one
+            # big textured mover. Refused like any failed fit (the camera held still).
+            held = inliers.ravel() > 0
+            if self._cells(src[held]) < cfg.min_inlier_spread * self._cells(src):
+                return None
         return hom.astype(np.float64)
+
+    def _cells(self, pts: np.ndarray) -> int:
+        """How many cells of the corner grid hold one of ``pts`` (key-frame pixels)."""
+        assert self._key is not None
+        h, w = self._key.shape
+        n = max(self._cfg.grid_cells, 1)
+        cells = (pts[:, 1] * n // h).clip(0, n - 1) * n + (pts[:, 0] * n // w).clip(0, n - 1)
+        return int(np.unique(cells.astype(int)).size)
 
     def _find_corners(self, small: np.ndarray) -> np.ndarray | None:
         """Corners spread over a grid so one textured corner cannot own the fit."""

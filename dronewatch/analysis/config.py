@@ -29,6 +29,10 @@ class CameraMotionConfig:
     # A new key frame is taken when a corner of the view has moved this share of the
     # frame height away from the key frame, or when half its corners are lost.
     rekey_fraction: float = 0.12
+    # The camera moves the whole view: a fit whose inliers hold fewer than this share
+    # of the grid cells with tracked corners follows a large textured mover (a car over
+    # plain asphalt) and is refused. At 0.7 a drone over water loses good fits.
+    min_inlier_spread: float = 0.5
 
 
 @dataclass(frozen=True, slots=True)

@@ -64,3 +64,29 @@ def test_featureless_frame_falls_back_to_identity() -> None:
     est.update(flat)
     motion = est.update(flat)
     assert np.allclose(motion.prev_to_cur, np.eye(3))
+
+
+def _car_and_drifting_ground(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Tracked corners of a still view (320 x 180): 30 on a car in one corner of the
+    picture, all moved 9 px right; 40 on plain ground over the rest, each drifting its
+    own way (weak corners that optical flow cannot hold)."""
+    rng = np.random.default_rng(seed)
+    car = rng.uniform((10, 5), (75, 40), (30, 2))
+    ground = rng.uniform((100, 70), (310, 175), (40, 2))
+    src = np.vstack([car, ground]).astype(np.float32)
+    drift = rng.uniform(-6, 6, (40, 2))
+    dst = np.vstack([car + np.array([9.0, 0.0]), ground + drift]).astype(np.float32)
+    return src, dst
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_big_mover_over_plain_ground_is_not_the_camera(seed: int) -> None:
+    """RANSAC keeps the largest set of corners that agree, here the car's. They hold
+    only the cells the car covers, so the fit is refused (the camera is taken to have
+    held still), unless the rule is switched off."""
+    src, dst = _car_and_drifting_ground(seed)
+    for spread, follows_the_car in ((0.5, False), (0.0, True)):
+        est = CameraMotionEstimator(CameraMotionConfig(min_inlier_spread=spread))
+        est.update(np.zeros((180, 320), np.uint8))  # sets the key frame's size
+        fit = est._fit(src, dst)
+        assert (fit is not None and bool(abs(fit[0, 2] - 9.0) < 1.0)) is follows_the_car
