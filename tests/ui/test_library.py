@@ -46,19 +46,21 @@ def test_library_analyses_with_the_window_settings(qtbot, window, sim_clip, tmp_
     folder = tmp_path / "archive"
     folder.mkdir()
     shutil.copy(sim_clip, folder / "patrol.mp4")
-    job = window.analyse_library([folder / "patrol.mp4"])
-    qtbot.waitUntil(job.done.is_set, timeout=120_000)
-    window.open_library(folder)
-    assert [(c.analysed, c.sightings > 0) for c in window.library.clips] == [("yes", True)]
+
+    def analyse_and_list() -> list:
+        job = window.analyse_library([folder / "patrol.mp4"])
+        qtbot.waitUntil(job.done.is_set, timeout=120_000)
+        assert job.error is None, job.error
+        window.store.flush()  # the single writer commits what the workers sent
+        window.open_library(folder)
+        return window.library.clips
+
+    assert [(c.analysed, c.sightings > 0) for c in analyse_and_list()] == [("yes", True)]
 
     window.analysis_settings = AnalysisSettings(overrides=(("detector.min_area", 100_000),))
     window.open_library(folder)
     assert [c.analysed for c in window.library.clips] == ["other settings"]
-    job = window.analyse_library([folder / "patrol.mp4"])
-    qtbot.waitUntil(job.done.is_set, timeout=120_000)
-    assert job.error is None, job.error
-    window.open_library(folder)
-    assert [(c.analysed, c.sightings) for c in window.library.clips] == [("yes", 0)]
+    assert [(c.analysed, c.sightings) for c in analyse_and_list()] == [("yes", 0)]
 
 
 def test_search_across_the_database_finds_notes_and_opens_the_clip(qtbot, window, sim_clip):
