@@ -41,13 +41,13 @@ def frames(path: Path) -> tuple[VideoInfo, Iterator[np.ndarray]]:
     return info, gen()
 
 
-def checked_overrides(texts: list[str]) -> dict[str, object]:
-    """``--set KEY=VALUE`` texts checked like the command line's (a wrong key, type or
-    word stops the benchmark with the message)."""
-    from dronewatch.config_overrides import parse_override
+def checked_config(texts: list[str]) -> AnalysisConfig:
+    """The analysis config ``--set KEY=VALUE`` texts ask for, checked like the command
+    line's (a wrong key, type or word stops the benchmark with the message)."""
+    from dronewatch.config_overrides import analysis_config, parse_override
 
     try:
-        return dict(parse_override(t) for t in texts)
+        return analysis_config(tuple(parse_override(t) for t in texts))
     except ValueError as exc:
         raise SystemExit(f"--set: {exc}") from None
 

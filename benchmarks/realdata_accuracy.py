@@ -21,8 +21,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks._common import REALDATA, checked_overrides, run_mog2_bytetrack, run_ours
-from dronewatch.analysis.config import AnalysisConfig
+from benchmarks._common import REALDATA, checked_config, run_mog2_bytetrack, run_ours
 from dronewatch.evaluation import evaluate_rows, load_mot, single_target_hit_rate
 
 
@@ -42,8 +41,7 @@ def main() -> int:
     ap.add_argument("--set", nargs="*", default=[], help="config overrides key=value (JSON)")
     ap.add_argument("--no-baseline", action="store_true", help="skip MOG2 + ByteTrack")
     args = ap.parse_args()
-    overrides = checked_overrides(args.set)
-    config = AnalysisConfig().with_overrides(overrides)
+    config = checked_config(args.set)
     root: Path = args.realdata
     if not root.is_dir():
         print(f"{root}: not found; nothing to do")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks._common import checked_overrides, run_ours
+from benchmarks._common import checked_config, run_ours
 from dronewatch.analysis.config import AnalysisConfig
 from dronewatch.evaluation import evaluate_rows, load_mot
 
@@ -65,8 +65,7 @@ def parse_sim_arguments(
     ap.add_argument("--set", nargs="*", default=[], help="config overrides key=value (JSON)")
     args = ap.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
-    overrides = checked_overrides(args.set)
-    return args, AnalysisConfig().with_overrides(overrides)
+    return args, checked_config(args.set)
 
 
 def main() -> int:
