@@ -34,6 +34,8 @@ class MedianBackground:
         self._seen: np.ndarray | None = None  # pixels the samples cover
         self.image: np.ndarray | None = None  # uint8 median
         self._frames = 0
+        self._fresh = 0
+        self._first_interval = max(1, round(config.median_first_interval_s * fps))
 
     def restart(self, frame: np.ndarray, view: np.ndarray | None = None) -> None:
         """Start again from ``frame`` (uint8, key-frame coordinates), seen where
@@ -42,6 +44,7 @@ class MedianBackground:
         self.image = frame.copy()
         self._seen = np.full(frame.shape, 255, np.uint8) if view is None else view.copy()
         self._frames = 0
+        self._fresh = 1  # samples taken since the restart (the restart frame is one)
 
     def learn(self, frame: np.ndarray, view: np.ndarray) -> None:
         """Fill newly seen ground; every ``median_interval_s`` replace the oldest
@@ -54,8 +57,15 @@ class MedianBackground:
             cv2.copyTo(frame, new, self.image)
             self._seen = cv2.bitwise_or(self._seen, view)
         self._frames += 1
-        if self._frames % self._interval:
+        # Just after a restart every sample is the same frame, with the targets it
+        # showed: the first samples are taken at a short interval, so those targets
+        # leave the median within a fraction of a second instead of half the window.
+        interval = self._interval
+        if self._fresh < self._n:
+            interval = max(1, min(interval, self._first_interval))
+        if self._frames % interval:
             return
+        self._fresh += 1
         oldest = self._samples.pop(0)
         cv2.copyTo(frame, view, oldest)  # out of view it keeps its old value
         self._samples.append(oldest)
