@@ -130,7 +130,7 @@ class TrackerConfig:
     # A track is confirmed only once it has moved this far from where it started:
     # flickering clutter and ghosts stay put.
     confirm_min_move_px: float = 2.0
-    confirm_min_move_size: float = 0.3  # ... and this share of its own size
+    confirm_min_move_size: float = 0.3  # ... and this share of its size (sqrt(w * h))
     # ... and this many times the RMS jitter of its detections around the track: a
     # flickering or swaying blob jitters about a fixed place, a walker moves away
     # from it. (Straightness of the path rejected slow walkers: their noisy path

@@ -230,7 +230,7 @@ class MultiTargetTracker:
             return False  # faster than any target: rain, flicker, a wrong association
         return moved >= max(
             cfg.confirm_min_move_px,
-            cfg.confirm_min_move_size * max(t.w, t.h),
+            cfg.confirm_min_move_size * float(np.sqrt(t.w * t.h)),
             cfg.confirm_jitter_factor * float(np.sqrt(t.jitter)),
         )
 

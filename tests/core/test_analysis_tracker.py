@@ -174,3 +174,17 @@ def test_a_mover_only_weak_boxes_see_is_confirmed_after_a_second() -> None:
 
 def test_warm_blobs_alone_never_start_a_track() -> None:
     assert _weak_run(hot=True) == []
+
+
+def test_a_long_slow_boat_moving_across_its_length_is_confirmed() -> None:
+    """A 16x60 px boat at 0.3 px/frame, sideways: it must move a share of its size, and
+    measured on its longest side that share (18 px) took longer than the 2 s a
+    tentative track lives, so the boat was never confirmed; its mean size (31 px)
+    asks for 9 px."""
+    tracker = MultiTargetTracker(TrackerConfig(), FPS)
+    confirmed = False
+    for i in range(50):
+        x = 100 + 0.3 * i
+        box = np.array([[x - 8, 40, x + 8, 100]], np.float32)
+        confirmed |= bool(_step(tracker, box))
+    assert confirmed
