@@ -134,9 +134,10 @@ class MotionDetector:
             # smoother than a frame) back into the background, whose contrast then
             # shrank without end: 0.7x within 6 s of a daylight pan with no exposure
             # change at all.
-            bg8 = _match_brightness(bg8, cur, valid)
+            cur_range = _brightness_range(cur, valid)
+            bg8 = _match_brightness(bg8, cur_range, valid)
             if median is not None:
-                median = _match_brightness(median, cur, valid)
+                median = _match_brightness(median, cur_range, valid)
         above, below = self._beyond(cur, bg8)
         if median is not None:
             # A mover differs from both references; a trail only from the average.
@@ -266,14 +267,14 @@ class MotionDetector:
         if np.count_nonzero(keep) < 16:
             return cfg.threshold_min
         b = bg[::step, ::step][keep]
-        noise = float(np.percentile(cv2.absdiff(gray[::step, ::step][keep], b), 95))
+        (noise,) = percentiles(cv2.absdiff(gray[::step, ::step][keep], b).ravel(), (95.0,))
         scene = cfg.threshold_scene_max_thermal if self._thermal else cfg.threshold_scene_max
         if cfg.threshold_contrast > 0:
-            lo, hi = np.percentile(b, (10, 90))
+            lo, hi = percentiles(b, (10.0, 90.0))
             scene = min(scene, cfg.threshold_contrast * float(hi - lo))
         if cfg.threshold_texture > 0:
             local = cv2.subtract(cv2.dilate(bg, self._window), cv2.erode(bg, self._window))
-            texture = float(np.percentile(local[::step, ::step][keep], 75))
+            (texture,) = percentiles(local[::step, ::step][keep], (75.0,))
             scene = min(scene, cfg.threshold_texture * texture)
         self.noise_threshold = max(cfg.threshold_min, scene, cfg.threshold_noise * noise)
         return self.noise_threshold
@@ -339,29 +340,56 @@ def warp_boxes(boxes: np.ndarray, hom: np.ndarray) -> np.ndarray:
     return np.concatenate([xy.min(axis=1), xy.max(axis=1)], axis=1).astype(np.float32)
 
 
-def _match_brightness(ref: np.ndarray, cur: np.ndarray, valid: np.ndarray) -> np.ndarray:
-    """``ref`` mapped by the gain and offset of :func:`_gain_offset` onto ``cur``."""
-    gain, offset = _gain_offset(ref, cur, valid)
+_RANGE_STEP = 8  # brightness ranges are measured on every 8th pixel of every 8th row
+
+
+def _brightness_range(img: np.ndarray, valid: np.ndarray) -> tuple[float, float] | None:
+    """10th and 90th percentile of ``img`` over ``valid`` (sampled), or None when too
+    few pixels are valid."""
+    keep = valid[::_RANGE_STEP, ::_RANGE_STEP] > 0
+    if np.count_nonzero(keep) < 16:
+        return None
+    lo, hi = percentiles(img[::_RANGE_STEP, ::_RANGE_STEP][keep], (10.0, 90.0))
+    return lo, hi
+
+
+def percentiles(values: np.ndarray, qs: tuple[float, ...]) -> list[float]:
+    """``np.percentile(values, qs)`` (linear interpolation) of a 1-D array, from one
+    partial sort: np.percentile's own overhead took 9% of the analysis time."""
+    n = len(values)
+    pos = [q / 100.0 * (n - 1) for q in qs]
+    kth = sorted({min(int(p) + d, n - 1) for p in pos for d in (0, 1)})
+    part = np.partition(values, kth)
+    out = []
+    for p in pos:
+        k = int(p)
+        a = float(part[k])
+        b = float(part[min(k + 1, n - 1)])
+        out.append(a + (p - k) * (b - a))
+    return out
+
+
+def _match_brightness(
+    ref: np.ndarray, cur_range: tuple[float, float] | None, valid: np.ndarray
+) -> np.ndarray:
+    """``ref`` mapped by a gain and offset onto the frame whose brightness range is
+    ``cur_range`` (auto exposure, gain control, drifting haze)."""
+    ref_range = _brightness_range(ref, valid)
+    if cur_range is None or ref_range is None:
+        return ref
+    gain, offset = _gain_offset(ref_range, cur_range)
     if gain == 1.0 and offset == 0.0:
         return ref
     return cv2.convertScaleAbs(ref, alpha=gain, beta=offset)
 
 
-def _gain_offset(src: np.ndarray, dst: np.ndarray, valid: np.ndarray) -> tuple[float, float]:
-    """Gain/offset mapping the robust brightness range (10th-90th percentile) of ``src``
-    onto ``dst``'s (auto exposure, gain control, drifting haze)."""
-    step = 8
-    keep = valid[::step, ::step] > 0
-    if keep.sum() < 16:
-        return 1.0, 0.0
-    s = src[::step, ::step][keep]
-    d = dst[::step, ::step][keep]
-    s_lo, s_hi = np.percentile(s, (10, 90))
-    d_lo, d_hi = np.percentile(d, (10, 90))
+def _gain_offset(src: tuple[float, float], dst: tuple[float, float]) -> tuple[float, float]:
+    """Gain/offset mapping the brightness range ``src`` onto ``dst``."""
+    (s_lo, s_hi), (d_lo, d_hi) = src, dst
     if s_hi - s_lo < 4 or d_hi - d_lo < 4:
         return 1.0, 0.0
-    gain = float((d_hi - d_lo) / (s_hi - s_lo))
-    offset = float(d_lo - gain * s_lo)
+    gain = (d_hi - d_lo) / (s_hi - s_lo)
+    offset = d_lo - gain * s_lo
     if abs(gain - 1) < 0.03 and abs(offset) < 2:
         return 1.0, 0.0
     return gain, offset

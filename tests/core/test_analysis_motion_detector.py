@@ -6,6 +6,7 @@ import cv2
 import numpy as np
 
 from dronewatch.analysis.config import AnalysisConfig
+from dronewatch.analysis.motion_detector import percentiles
 from dronewatch.analysis.pipeline import FeedAnalyzer
 from dronewatch.frames import FramePacket
 from tests.core.test_analysis_scenes import FPS, H, Mover, Scene, W, iou
@@ -165,3 +166,11 @@ def test_faint_walker_in_haze_is_found() -> None:
         for i, r in enumerate(results[30:], start=30)
     )
     assert found >= 0.7 * 60, f"found the walker in {found} of 60 frames"
+
+
+def test_percentiles_match_numpy() -> None:
+    rng = np.random.default_rng(0)
+    for n in (16, 17, 101, 3601):
+        values = rng.integers(0, 256, n).astype(np.uint8)
+        got = percentiles(values, (10.0, 75.0, 90.0, 95.0))
+        assert np.allclose(got, np.percentile(values, (10, 75, 90, 95)))
