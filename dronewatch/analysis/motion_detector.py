@@ -77,7 +77,7 @@ class MotionDetector:
         self._bg = StabilisedBackground(config, fps)
         self._median = MedianBackground(config, fps) if config.median_reference else None
         self._shadows = ShadowModel(config)
-        self.noise_threshold = config.threshold_min
+        self.threshold = config.threshold_min  # grey levels; see _threshold
         self._frames = 0
         self._learn_count = 0
         self.last_masks: DetectorMasks | None = None  # None after a restart
@@ -260,8 +260,8 @@ class MotionDetector:
         """See ``MotionDetectorConfig.threshold_min``."""
         cfg = self._cfg
         self._frames += 1
-        if self._frames % 4 != 1:  # the noise level changes slowly: sample it now and then
-            return self.noise_threshold
+        if self._frames % 4 != 1:  # noise and scene change slowly: measure now and then
+            return self.threshold
         step = 6
         keep = valid[::step, ::step] > 0
         if np.count_nonzero(keep) < 16:
@@ -276,8 +276,8 @@ class MotionDetector:
             local = cv2.subtract(cv2.dilate(bg, self._window), cv2.erode(bg, self._window))
             (texture,) = percentiles(local[::step, ::step][keep], (75.0,))
             scene = min(scene, cfg.threshold_texture * texture)
-        self.noise_threshold = max(cfg.threshold_min, scene, cfg.threshold_noise * noise)
-        return self.noise_threshold
+        self.threshold = max(cfg.threshold_min, scene, cfg.threshold_noise * noise)
+        return self.threshold
 
     def _hot_blobs(self, gray: np.ndarray) -> np.ndarray:
         cfg = self._cfg
