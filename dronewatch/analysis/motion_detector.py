@@ -20,6 +20,7 @@ import cv2
 import numpy as np
 
 from dronewatch.analysis.background import StabilisedBackground
+from dronewatch.analysis.blob_split import split_by_peaks
 from dronewatch.analysis.camera_motion import CameraMotion, is_identity
 from dronewatch.analysis.config import MotionDetectorConfig
 from dronewatch.analysis.median_background import MedianBackground
@@ -198,6 +199,7 @@ class MotionDetector:
             cfg.streak_width,
             cfg.streak_elongation,
             cfg.streak_keep_margin,
+            self._peak_split(fg, thr),
         )
         if not identity and len(boxes):
             boxes = warp_boxes(boxes, key_to_cur)
@@ -208,6 +210,19 @@ class MotionDetector:
             False,
         )
         return self._with_hot(out, hot)
+
+    def _peak_split(self, fg: np.ndarray, thr: float) -> _PeakSplit | None:
+        cfg = self._cfg
+        if cfg.split_peaks == "never" or (cfg.split_peaks == "thermal" and not self._thermal):
+            return None
+        return _PeakSplit(
+            fg,
+            thr,
+            cfg.split_saddle,
+            cfg.split_min_distance,
+            cfg.split_min_area,
+            cfg.split_max_area,
+        )
 
     def _beyond(self, cur: np.ndarray, ref: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """How far ``cur`` lies above and below every pixel of ``ref`` in the
@@ -395,6 +410,28 @@ def _gain_offset(src: tuple[float, float], dst: tuple[float, float]) -> tuple[fl
     return gain, offset
 
 
+@dataclass(frozen=True, slots=True)
+class _PeakSplit:
+    """Blobs of ``min_area`` to ``max_area`` pixels are cut at the peaks of ``signal``
+    (the difference from the background) that rise above ``floor``; see
+    :func:`~dronewatch.analysis.blob_split.split_by_peaks`."""
+
+    signal: np.ndarray
+    floor: float
+    saddle_share: float
+    min_distance: float
+    min_area: int
+    max_area: int
+
+    def boxes(self, mask: np.ndarray, x: int, y: int) -> list[tuple[int, int, int, int]] | None:
+        h, w = mask.shape
+        signal = self.signal[y : y + h, x : x + w]
+        found = split_by_peaks(mask, signal, self.floor, self.saddle_share, self.min_distance)
+        if found is None:
+            return None
+        return [(x + a, y + b, x + c, y + d) for a, b, c, d in found]
+
+
 def _components(
     mask: np.ndarray,
     seeds: np.ndarray,
@@ -407,6 +444,7 @@ def _components(
     streak_width: float = 0.0,
     streak_elongation: float = 3.0,
     streak_keep_margin: float = 2.0,
+    peak_split: _PeakSplit | None = None,
 ) -> np.ndarray:
     """Boxes (x1, y1, x2, y2) of connected regions of ``mask`` containing a seed pixel.
 
@@ -447,7 +485,23 @@ def _components(
                 bx, by, bw, bh = cv2.boundingRect(bright[roi])
                 x0, y0 = max(x + bx - 1, x), max(y + by - 1, y)
                 x1, y1 = min(x + bx + bw + 1, x + w), min(y + by + bh + 1, y + h)
+                if (
+                    peak_split is not None
+                    and peak_split.min_area <= n_bright <= peak_split.max_area
+                ):
+                    part = np.s_[y + by : y + by + bh, x + bx : x + bx + bw]
+                    pieces = peak_split.boxes(bright[part], x + bx, y + by)
+                    if pieces:
+                        boxes.extend(pieces)
+                        continue
                 boxes.append((x0, y0, x1, y1))
+                continue
+        if peak_split is not None and peak_split.min_area <= area <= peak_split.max_area:
+            own = np.zeros((h, w), np.uint8)
+            cv2.drawContours(own, [contour], 0, 255, -1, offset=(-x, -y))
+            pieces = peak_split.boxes(cv2.bitwise_and(own, mask[roi]), x, y)
+            if pieces:
+                boxes.extend(pieces)
                 continue
         boxes.append((x, y, x + w, y + h))
     if streaks and boxes:
