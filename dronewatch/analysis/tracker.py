@@ -42,6 +42,10 @@ class Track:
     score: float = 1.0
     hot_hits: int = 0
     class_votes: np.ndarray = field(default_factory=lambda: np.zeros(3, np.float32))
+    # Where the target was last seen: the frame and the box (cx, cy, w, h) in it. The
+    # template is cut from it only when the track first misses: most tracks are seen
+    # every frame and would copy a template per frame for nothing.
+    seen_in: tuple[np.ndarray, float, float, float, float] | None = None
     template: np.ndarray | None = None
     measured: tuple[float, float, float, float] | None = None  # this frame's box, if any
     speed: float = 0.0  # smoothed speed relative to the scene, work px / frame
@@ -319,7 +323,8 @@ class MultiTargetTracker:
         if class_id is not None and class_id > 0:
             t.class_votes[class_id] += conf
         if gray is not None and cfg.template_rescue:
-            t.template = _cut(gray, t)
+            t.seen_in = (gray, t.cx, t.cy, t.w, t.h)
+            t.template = None
 
     def _miss(self, t: Track, gray: np.ndarray | None) -> None:
         cfg = self._cfg
@@ -328,6 +333,9 @@ class MultiTargetTracker:
         t.since_seen += 1
         t.vx *= cfg.coast_velocity_decay
         t.vy *= cfg.coast_velocity_decay
+        if t.seen_in is not None:
+            t.template = _cut(*t.seen_in)
+            t.seen_in = None
         if t.confirmed and t.template is not None and gray is not None:
             found = _search(gray, t, cfg.gate_px + 0.5 * max(t.w, t.h))
             if found is not None and found[2] >= cfg.template_min_score:
@@ -376,7 +384,7 @@ class MultiTargetTracker:
             if hot is not None and hot[di]:
                 t.hot_hits = 1
             if gray is not None and cfg.template_rescue:
-                t.template = _cut(gray, t)
+                t.seen_in = (gray, t.cx, t.cy, t.w, t.h)
             self.tracks.append(t)
 
     def _prune(self) -> None:
@@ -391,15 +399,19 @@ class MultiTargetTracker:
         self.tracks = kept
 
 
-def _cut(gray: np.ndarray, t: Track) -> np.ndarray | None:
-    """The track's box plus a small margin, or None near the border."""
+def _cut(gray: np.ndarray, cx: float, cy: float, bw: float, bh: float) -> np.ndarray | None:
+    """The box plus a small margin; None near the border or when flat (a flat patch
+    matches anything)."""
     m = 2
-    x1, y1 = round(t.cx - t.w / 2) - m, round(t.cy - t.h / 2) - m
-    x2, y2 = round(t.cx + t.w / 2) + m, round(t.cy + t.h / 2) + m
+    x1, y1 = round(cx - bw / 2) - m, round(cy - bh / 2) - m
+    x2, y2 = round(cx + bw / 2) + m, round(cy + bh / 2) + m
     h, w = gray.shape
     if x1 < 0 or y1 < 0 or x2 > w or y2 > h or x2 - x1 < 5 or y2 - y1 < 5:
         return None
-    return gray[y1:y2, x1:x2].copy()
+    patch = gray[y1:y2, x1:x2]
+    if float(patch.std()) < 4.0:
+        return None
+    return patch.copy()
 
 
 def _search(gray: np.ndarray, t: Track, radius: float) -> tuple[float, float, float] | None:
@@ -414,8 +426,6 @@ def _search(gray: np.ndarray, t: Track, radius: float) -> tuple[float, float, fl
     x2, y2 = x1 + tw + 2 * r, y1 + th + 2 * r
     h, w = gray.shape
     if x1 < 0 or y1 < 0 or x2 > w or y2 > h:
-        return None
-    if float(tpl.std()) < 4.0:  # a flat patch matches anything
         return None
     res = cv2.matchTemplate(gray[y1:y2, x1:x2], tpl, cv2.TM_CCOEFF_NORMED)
     _, score, _, loc = cv2.minMaxLoc(res)
