@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 
 _CROSS = cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3))
+_MAX_PEAKS = 8
 
 
 def split_by_peaks(
@@ -43,7 +44,9 @@ def split_by_peaks(
     _, first = np.unique(ids, return_index=True)
     px, py = xs[first], ys[first]
     pv = s[py, px]
-    order = np.argsort(-pv, kind="stable")
+    # The strongest few: a blob of a few hundred pixels holds a handful of targets,
+    # and the pairwise test below would grow with the square of noise peaks.
+    order = np.argsort(-pv, kind="stable")[:_MAX_PEAKS]
     kept: list[int] = []
     for i in order:
         if all(_separate(s, px, py, pv, i, k, saddle_share, min_distance) for k in kept):

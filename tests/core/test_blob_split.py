@@ -76,3 +76,13 @@ def test_warm_walkers_side_by_side_are_found_one_by_one() -> None:
     # Three warm walkers 2 px apart: one blob covers them all unless it is cut.
     assert _walkers_found("never") < 0.3
     assert _walkers_found("thermal") >= 0.9
+
+
+def test_a_blob_of_noise_is_cut_into_a_handful_at_most() -> None:
+    # Every 3x3 maximum of noise is a peak: only the strongest few are considered,
+    # so a noisy blob neither explodes into dozens of boxes nor costs their pairs.
+    rng = np.random.default_rng(0)
+    signal = rng.integers(20, 60, (17, 17)).astype(np.uint8)
+    mask = np.full(signal.shape, 255, np.uint8)
+    boxes = split_by_peaks(mask, signal, floor=15.0, saddle_share=0.9, min_distance=3.0)
+    assert boxes is not None and 2 <= len(boxes) <= 8
