@@ -3,10 +3,11 @@
 People walking in a group, or a car passing a walker, touch in the foreground mask and
 come out as one blob whose box matches none of them. Each target is a hill in the
 difference from the background, and hills of separate targets are parted by a valley:
-a blob with two or more peaks whose valleys drop well below the lower peak is cut
-between them, every pixel going to its nearest peak (the classic marker split of
-touching objects, here on the signal rather than on the mask's shape, which a closing
-has already smoothed).
+a blob with two or more peaks a few pixels apart, whose straight path dips below a
+share of the lower peak, is cut between them, every pixel going to its nearest peak
+(the classic marker split of touching objects, here on the signal rather than on the
+mask's shape, which a closing has already smoothed). The detector uses it on thermal
+feeds only; see ``MotionDetectorConfig.split_peaks``.
 """
 
 from __future__ import annotations

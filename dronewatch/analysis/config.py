@@ -101,8 +101,8 @@ class MotionDetectorConfig:
     # peaks of their difference from the background (dronewatch.analysis.blob_split).
     # Thermal only: a warm body is one hill of heat, while in daylight a target's parts
     # (a car's roof, glass and learnt middle; a walker and its shadow) are hills too.
-    # Simulator thermal-night, seeds 1-6: MOTA 0.34 -> 0.55; every daylight, fog and
-    # rain variant tried lost (cars came in pieces).
+    # Simulator thermal-night, seeds 1-6: MOTA 0.34 -> 0.55 (held-out seeds 7-9: 0.15
+    # -> 0.38); every daylight, fog and rain variant tried lost (cars came in pieces).
     split_peaks: Literal["never", "thermal", "always"] = "thermal"
     split_saddle: float = 0.9  # the dip between two targets falls below this share
     split_min_distance: float = 3.0  # peaks closer than this (work px) are one target

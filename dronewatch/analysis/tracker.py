@@ -124,7 +124,10 @@ class MultiTargetTracker:
         class_id: np.ndarray | None = None,
         hot: np.ndarray | None = None,
     ) -> list[Track]:
-        """Advance all tracks one frame; return the tracks to report this frame."""
+        """Advance all tracks one frame; return the tracks to report this frame.
+
+        ``gray`` (the work frame, for template rescue) is kept by reference until a
+        track misses: the caller must not write into it afterwards."""
         cfg = self._cfg
         self._predict(hom)
         n_det = len(xyxy)
