@@ -94,6 +94,16 @@ class MotionDetectorConfig:
     # Without a learnt shadow factor: a blob with a clearly darker part and a
     # brighter-than-ground part gets the box of its brighter part.
     shadow_split: bool = True
+    # A blob whose part at the feed's shadow ratio lies to one side gets the box of the
+    # rest (dronewatch.analysis.shadow_cut). Not on thermal feeds.
+    shadow_cut: bool = True
+    shadow_cut_min_ratio: float = 0.16  # a shadow darkens the ground to this share ...
+    shadow_cut_max_ratio: float = 0.6  # ... up to this (fainter ones are left alone)
+    shadow_cut_band: float = 0.08  # its pixels' ratios lie this close to their mode
+    shadow_cut_min_share: float = 0.15  # it is a connected part of this share of the blob
+    shadow_cut_min_rest: float = 0.2  # and leaves this share of the blob as the target
+    shadow_cut_min_offset: float = 0.2  # centroids apart by this share of sqrt(blob area)
+    shadow_cut_agreement: float = 0.3  # share of the feed's recent cuts at about one ratio
     bright_min_share: float = 0.1
     dark_min_share: float = 0.1
     min_area: int = 4  # work pixels

@@ -24,6 +24,7 @@ from dronewatch.analysis.blob_split import split_by_peaks
 from dronewatch.analysis.camera_motion import CameraMotion, is_identity
 from dronewatch.analysis.config import MotionDetectorConfig
 from dronewatch.analysis.median_background import MedianBackground
+from dronewatch.analysis.shadow_cut import ShadowCut
 from dronewatch.analysis.shadows import ShadowModel
 
 MOTION_CONFIDENCE = 1.0
@@ -78,6 +79,19 @@ class MotionDetector:
         self._bg = StabilisedBackground(config, fps)
         self._median = MedianBackground(config, fps) if config.median_reference else None
         self._shadows = ShadowModel(config)
+        self._shadow_cut = (
+            ShadowCut(
+                min_ratio=config.shadow_cut_min_ratio,
+                max_ratio=config.shadow_cut_max_ratio,
+                band=config.shadow_cut_band,
+                min_share=config.shadow_cut_min_share,
+                min_rest=config.shadow_cut_min_rest,
+                min_offset=config.shadow_cut_min_offset,
+                agreement=config.shadow_cut_agreement,
+            )
+            if config.shadow_cut
+            else None
+        )
         self.threshold = config.threshold_min  # grey levels; see _threshold
         self._frames = 0
         self._learn_count = 0
@@ -200,6 +214,9 @@ class MotionDetector:
             cfg.streak_elongation,
             cfg.streak_keep_margin,
             self._peak_split(fg, thr),
+            None
+            if self._shadow_cut is None or self._thermal
+            else _ShadowCutter(self._shadow_cut, cur, median if median is not None else bg8),
         )
         if not identity and len(boxes):
             boxes = warp_boxes(boxes, key_to_cur)
@@ -432,6 +449,37 @@ class _PeakSplit:
         return [(x + a, y + b, x + c, y + d) for a, b, c, d in found]
 
 
+@dataclass(frozen=True, slots=True)
+class _ShadowCutter:
+    """One frame's images for :class:`~dronewatch.analysis.shadow_cut.ShadowCut`."""
+
+    cut: ShadowCut
+    cur: np.ndarray
+    ref: np.ndarray
+
+    def box(
+        self, own: np.ndarray, x: int, y: int, min_area: int
+    ) -> tuple[int, int, int, int] | None:
+        h, w = own.shape
+        roi = np.s_[y : y + h, x : x + w]
+        found = self.cut.box(own, self.cur[roi], self.ref[roi], min_area)
+        if found is None:
+            return None
+        bx, by, bw, bh = found
+        return x + bx, y + by, x + bx + bw, y + by + bh
+
+
+_SHADOW_CUT_MIN_AREA = 12  # work px: smaller blobs hold too few pixels to find a shadow in
+
+
+def _own_mask(contour: np.ndarray, mask: np.ndarray, x: int, y: int) -> np.ndarray:
+    """The pixels of ``mask`` (a region's bounding-box crop) inside ``contour``: the
+    crop may hold parts of other regions."""
+    own = np.zeros(mask.shape, np.uint8)
+    cv2.drawContours(own, [contour], 0, 255, -1, offset=(-x, -y))
+    return cv2.bitwise_and(own, mask)
+
+
 def _components(
     mask: np.ndarray,
     seeds: np.ndarray,
@@ -445,6 +493,7 @@ def _components(
     streak_elongation: float = 3.0,
     streak_keep_margin: float = 2.0,
     peak_split: _PeakSplit | None = None,
+    shadow_cut: _ShadowCutter | None = None,
 ) -> np.ndarray:
     """Boxes (x1, y1, x2, y2) of connected regions of ``mask`` containing a seed pixel.
 
@@ -496,12 +545,23 @@ def _components(
                         continue
                 boxes.append((x0, y0, x1, y1))
                 continue
+        own = None
         if peak_split is not None and peak_split.min_area <= area <= peak_split.max_area:
-            own = np.zeros((h, w), np.uint8)
-            cv2.drawContours(own, [contour], 0, 255, -1, offset=(-x, -y))
-            pieces = peak_split.boxes(cv2.bitwise_and(own, mask[roi]), x, y)
+            own = _own_mask(contour, mask[roi], x, y)
+            pieces = peak_split.boxes(own, x, y)
             if pieces:
                 boxes.extend(pieces)
+                continue
+        if (
+            shadow_cut is not None
+            and area >= _SHADOW_CUT_MIN_AREA
+            # A shadow is darker than the ground: blobs with little dark in them have none.
+            and (dark is None or cv2.countNonZero(dark[roi]) >= shadow_cut.cut.min_share * area)
+        ):
+            own = _own_mask(contour, mask[roi], x, y) if own is None else own
+            cut = shadow_cut.box(own, x, y, min_area)
+            if cut is not None:
+                boxes.append(cut)
                 continue
         boxes.append((x, y, x + w, y + h))
     if streaks and boxes:
