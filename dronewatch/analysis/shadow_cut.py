@@ -19,12 +19,15 @@ peak was found in 3% of person12_1's frames.
 
 from __future__ import annotations
 
+import math
+
 import cv2
 import numpy as np
 
 _BINS = 64  # ratio resolution: 1/64
 _SQUARE3 = np.ones((3, 3), np.uint8)
 _SQUARE2 = np.ones((2, 2), np.uint8)
+_FIVE = np.ones(5)
 
 
 class ShadowCut:
@@ -53,6 +56,7 @@ class ShadowCut:
         self._decay = decay
         self._min_votes = min_votes
         self._votes = np.zeros(_BINS + 1, np.float64)
+        self._window = np.ones(2 * self._band + 1)
 
     @property
     def ratio(self) -> float | None:
@@ -74,8 +78,7 @@ class ShadowCut:
         dark = r[(r >= self._lo) & (r <= self._hi)]
         if len(dark) < self.min_share * n:
             return None
-        width = 2 * self._band + 1
-        hist = np.convolve(np.bincount(dark, minlength=_BINS + 1), np.ones(width), "same")
+        hist = np.convolve(np.bincount(dark, minlength=_BINS + 1), self._window, "same")
         mode = int(np.argmax(hist))
         if hist[mode] > (1.0 - self._min_rest) * n:
             return None  # all of it at one dark ratio: a shadow alone, or a dark target
@@ -85,17 +88,18 @@ class ShadowCut:
         big[0] = False
         if not big.any():
             return None
-        shadow = big.astype(np.uint8)[labels]
+        shadow = (big.astype(np.uint8) * 255)[labels]
         # Its penumbra (blur, compression) lies just outside the band.
         shadow = cv2.bitwise_and(cv2.dilate(shadow, _SQUARE3), own)
-        rest = cv2.bitwise_and(own, cv2.bitwise_not(cv2.compare(shadow, 0, cv2.CMP_GT)))
+        rest = cv2.bitwise_and(own, cv2.bitwise_not(shadow))
         rest = cv2.morphologyEx(rest, cv2.MORPH_OPEN, _SQUARE2)
-        ms, mr = cv2.moments(shadow, binaryImage=True), cv2.moments(rest, binaryImage=True)
+        mr = cv2.moments(rest, binaryImage=True)
         if mr["m00"] < max(min_area, self._min_rest * n):
             return None
+        ms = cv2.moments(shadow, binaryImage=True)
         dx = ms["m10"] / ms["m00"] - mr["m10"] / mr["m00"]
         dy = ms["m01"] / ms["m00"] - mr["m01"] / mr["m00"]
-        if np.hypot(dx, dy) < self._min_offset * np.sqrt(n):
+        if math.hypot(dx, dy) < self._min_offset * math.sqrt(n):
             return None  # dark all round (a dark car with a pale roof): no shadow beside it
         self._vote(mode)
         agreed = self._agreed()
@@ -112,6 +116,6 @@ class ShadowCut:
         total = float(self._votes.sum())
         if total < self._min_votes:
             return None
-        smooth = np.convolve(self._votes, np.ones(5), "same")
+        smooth = np.convolve(self._votes, _FIVE, "same")
         peak = int(np.argmax(smooth))
         return peak if smooth[peak] >= self._agreement * total else None
