@@ -79,19 +79,7 @@ class MotionDetector:
         self._bg = StabilisedBackground(config, fps)
         self._median = MedianBackground(config, fps) if config.median_reference else None
         self._shadows = ShadowModel(config)
-        self._shadow_cut = (
-            ShadowCut(
-                min_ratio=config.shadow_cut_min_ratio,
-                max_ratio=config.shadow_cut_max_ratio,
-                band=config.shadow_cut_band,
-                min_share=config.shadow_cut_min_share,
-                min_rest=config.shadow_cut_min_rest,
-                min_offset=config.shadow_cut_min_offset,
-                agreement=config.shadow_cut_agreement,
-            )
-            if config.shadow_cut
-            else None
-        )
+        self._shadow_cut = ShadowCut.from_config(config) if config.shadow_cut else None
         self.threshold = config.threshold_min  # grey levels; see _threshold
         self._frames = 0
         self._learn_count = 0
@@ -440,6 +428,10 @@ class _PeakSplit:
     min_area: int
     max_area: int
 
+    def takes(self, area: int) -> bool:
+        """Whether a blob of ``area`` px may hold several targets."""
+        return self.min_area <= area <= self.max_area
+
     def boxes(self, mask: np.ndarray, x: int, y: int) -> list[tuple[int, int, int, int]] | None:
         h, w = mask.shape
         signal = self.signal[y : y + h, x : x + w]
@@ -467,9 +459,6 @@ class _ShadowCutter:
             return None
         bx, by, bw, bh = found
         return x + bx, y + by, x + bx + bw, y + by + bh
-
-
-_SHADOW_CUT_MIN_AREA = 12  # work px: smaller blobs hold too few pixels to find a shadow in
 
 
 def _own_mask(contour: np.ndarray, mask: np.ndarray, x: int, y: int) -> np.ndarray:
@@ -534,10 +523,7 @@ def _components(
                 bx, by, bw, bh = cv2.boundingRect(bright[roi])
                 x0, y0 = max(x + bx - 1, x), max(y + by - 1, y)
                 x1, y1 = min(x + bx + bw + 1, x + w), min(y + by + bh + 1, y + h)
-                if (
-                    peak_split is not None
-                    and peak_split.min_area <= n_bright <= peak_split.max_area
-                ):
+                if peak_split is not None and peak_split.takes(n_bright):
                     part = np.s_[y + by : y + by + bh, x + bx : x + bx + bw]
                     pieces = peak_split.boxes(bright[part], x + bx, y + by)
                     if pieces:
@@ -546,17 +532,14 @@ def _components(
                 boxes.append((x0, y0, x1, y1))
                 continue
         own = None
-        if peak_split is not None and peak_split.min_area <= area <= peak_split.max_area:
+        if peak_split is not None and peak_split.takes(area):
             own = _own_mask(contour, mask[roi], x, y)
             pieces = peak_split.boxes(own, x, y)
             if pieces:
                 boxes.extend(pieces)
                 continue
-        if (
-            shadow_cut is not None
-            and area >= _SHADOW_CUT_MIN_AREA
-            # A shadow is darker than the ground: blobs with little dark in them have none.
-            and (dark is None or cv2.countNonZero(dark[roi]) >= shadow_cut.cut.min_share * area)
+        if shadow_cut is not None and shadow_cut.cut.worth_a_look(
+            area, None if dark is None else dark[roi]
         ):
             own = _own_mask(contour, mask[roi], x, y) if own is None else own
             cut = shadow_cut.box(own, x, y, min_area)

@@ -24,10 +24,13 @@ import math
 import cv2
 import numpy as np
 
+from dronewatch.analysis.config import MotionDetectorConfig
+
 _BINS = 64  # ratio resolution: 1/64
 _SQUARE3 = np.ones((3, 3), np.uint8)
 _SQUARE2 = np.ones((2, 2), np.uint8)
 _FIVE = np.ones(5)
+_MIN_AREA = 12  # px: smaller blobs hold too few pixels to find a shadow in
 
 
 class ShadowCut:
@@ -49,7 +52,7 @@ class ShadowCut:
         self._lo = round(min_ratio * _BINS)
         self._hi = round(max_ratio * _BINS)
         self._band = round(band * _BINS)
-        self.min_share = min_share
+        self._min_share = min_share
         self._min_rest = min_rest
         self._min_offset = min_offset
         self._agreement = agreement
@@ -57,6 +60,28 @@ class ShadowCut:
         self._min_votes = min_votes
         self._votes = np.zeros(_BINS + 1, np.float64)
         self._window = np.ones(2 * self._band + 1)
+
+    @classmethod
+    def from_config(cls, cfg: MotionDetectorConfig) -> ShadowCut:
+        """The cut with the detector's ``shadow_cut_*`` settings."""
+        return cls(
+            min_ratio=cfg.shadow_cut_min_ratio,
+            max_ratio=cfg.shadow_cut_max_ratio,
+            band=cfg.shadow_cut_band,
+            min_share=cfg.shadow_cut_min_share,
+            min_rest=cfg.shadow_cut_min_rest,
+            min_offset=cfg.shadow_cut_min_offset,
+            agreement=cfg.shadow_cut_agreement,
+        )
+
+    def worth_a_look(self, area: int, dark: np.ndarray | None) -> bool:
+        """Whether a blob of ``area`` px can hold a shadow. ``dark``: the blob's crop of
+        the darker-than-ground mask, if there is one; a shadow is darker than the
+        ground, so blobs with little dark in them have none. Cheap, ahead of
+        :meth:`box`."""
+        if area < _MIN_AREA:
+            return False
+        return dark is None or cv2.countNonZero(dark) >= self._min_share * area
 
     @property
     def ratio(self) -> float | None:
@@ -76,7 +101,7 @@ class ShadowCut:
         ratio = cv2.divide(cur, cv2.max(ref, 1), scale=float(_BINS))  # uint8, 1/64 steps
         r = ratio[own > 0]
         dark = r[(r >= self._lo) & (r <= self._hi)]
-        if len(dark) < self.min_share * n:
+        if len(dark) < self._min_share * n:
             return None
         hist = np.convolve(np.bincount(dark, minlength=_BINS + 1), self._window, "same")
         mode = int(np.argmax(hist))
@@ -84,7 +109,7 @@ class ShadowCut:
             return None  # all of it at one dark ratio: a shadow alone, or a dark target
         band = cv2.bitwise_and(cv2.inRange(ratio, mode - self._band, mode + self._band), own)
         _, labels, stats, _ = cv2.connectedComponentsWithStats(band, connectivity=4)
-        big = stats[:, cv2.CC_STAT_AREA] >= self.min_share * n
+        big = stats[:, cv2.CC_STAT_AREA] >= self._min_share * n
         big[0] = False
         if not big.any():
             return None

@@ -19,16 +19,7 @@ REALDATA = Path(__file__).resolve().parents[3] / "shared" / "realdata"
 
 
 def _cutter() -> ShadowCut:
-    cfg = AnalysisConfig().detector
-    return ShadowCut(
-        min_ratio=cfg.shadow_cut_min_ratio,
-        max_ratio=cfg.shadow_cut_max_ratio,
-        band=cfg.shadow_cut_band,
-        min_share=cfg.shadow_cut_min_share,
-        min_rest=cfg.shadow_cut_min_rest,
-        min_offset=cfg.shadow_cut_min_offset,
-        agreement=cfg.shadow_cut_agreement,
-    )
+    return ShadowCut.from_config(AnalysisConfig().detector)
 
 
 def _walker_and_shadow(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
