@@ -141,13 +141,14 @@ class MotionDetector:
             bg8 = _match_brightness(bg8, cur_range, valid)
             if median is not None:
                 median = _match_brightness(median, cur_range, valid)
-        above, below = self._beyond(cur, bg8)
+        bg_range = self._window_range(bg8)
+        above, below = _beyond(cur, bg_range)
         if median is not None:
             # A mover differs from both references; a trail only from the average.
-            med_above, med_below = self._beyond(cur, median)
+            med_above, med_below = _beyond(cur, self._window_range(median))
             above, below = cv2.min(above, med_above), cv2.min(below, med_below)
         fg = cv2.max(above, below)
-        thr = self._threshold(cur, bg8, valid)
+        thr = self._threshold(cur, bg8, bg_range, valid)
         hi = cv2.bitwise_and(cv2.compare(fg, thr, cv2.CMP_GT), valid)
         if self._flooded(hi, valid):
             self._restart(cur, view)
@@ -229,12 +230,9 @@ class MotionDetector:
             cfg.split_max_area,
         )
 
-    def _beyond(self, cur: np.ndarray, ref: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """How far ``cur`` lies above and below every pixel of ``ref`` in the
-        misregistration window (uint8 grey levels, 0 inside the window's range)."""
-        above = cv2.subtract(cur, cv2.dilate(ref, self._window))
-        below = cv2.subtract(cv2.erode(ref, self._window), cur)
-        return above, below
+    def _window_range(self, ref: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Lowest and highest value of ``ref`` in each pixel's misregistration window."""
+        return cv2.erode(ref, self._window), cv2.dilate(ref, self._window)
 
     def _restart(self, frame: np.ndarray, view: np.ndarray | None = None) -> None:
         """Every background starts again from ``frame`` (key-frame coordinates)."""
@@ -276,8 +274,15 @@ class MotionDetector:
         busy = np.count_nonzero(cells > 255 * cfg.flood_cell_fraction)
         return busy > cfg.flood_cells * max(np.count_nonzero(cells_valid > 128), 1)
 
-    def _threshold(self, gray: np.ndarray, bg: np.ndarray, valid: np.ndarray) -> float:
-        """See ``MotionDetectorConfig.threshold_min``."""
+    def _threshold(
+        self,
+        gray: np.ndarray,
+        bg: np.ndarray,
+        bg_range: tuple[np.ndarray, np.ndarray],
+        valid: np.ndarray,
+    ) -> float:
+        """See ``MotionDetectorConfig.threshold_min``; ``bg_range``: the
+        :meth:`_window_range` of ``bg``."""
         cfg = self._cfg
         self._frames += 1
         if self._frames % 4 != 1:  # noise and scene change slowly: measure now and then
@@ -293,7 +298,7 @@ class MotionDetector:
             lo, hi = percentiles(b, (10.0, 90.0))
             scene = min(scene, cfg.threshold_contrast * float(hi - lo))
         if cfg.threshold_texture > 0:
-            local = cv2.subtract(cv2.dilate(bg, self._window), cv2.erode(bg, self._window))
+            local = cv2.subtract(bg_range[1], bg_range[0])
             (texture,) = percentiles(local[::step, ::step][keep], (75.0,))
             scene = min(scene, cfg.threshold_texture * texture)
         self.threshold = max(cfg.threshold_min, scene, cfg.threshold_noise * noise)
@@ -328,6 +333,15 @@ class MotionDetector:
             np.concatenate([out.hot, np.ones(len(hot), bool)]),
             out.global_change,
         )
+
+
+def _beyond(
+    cur: np.ndarray, ref_range: tuple[np.ndarray, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """How far ``cur`` lies above and below a reference's window range (uint8 grey
+    levels, 0 inside the range)."""
+    lo, hi = ref_range
+    return cv2.subtract(cur, hi), cv2.subtract(lo, cur)
 
 
 def _clear_border(mask: np.ndarray, margin: int) -> None:
