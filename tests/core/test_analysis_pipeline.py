@@ -13,9 +13,9 @@ from dronewatch.analysis.pipeline import FeedAnalyzer
 from dronewatch.analysis.types import Detections, FrameAnalysis, TargetClass, TrackState
 from dronewatch.errors import DroneWatchError
 from dronewatch.frames import FramePacket, VideoInfo
+from tests.clips import REALDATA
 from tests.core.test_analysis_scenes import Mover, Scene
 
-REALDATA = Path(__file__).resolve().parents[3] / "shared" / "realdata"
 YOLOX = REALDATA / "yolox-nano-onnx" / "yolox_nano.onnx"
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from dronewatch.analysis_settings import DEFAULT_SETTINGS
 from dronewatch.cli import main as cli_main
+from tests.clips import REALDATA
 
 
 @pytest.mark.parametrize(
@@ -44,7 +45,6 @@ def test_settings_from_the_command_line() -> None:
     assert analysis_settings(build_parser().parse_args(["gui"])) == DEFAULT_SETTINGS
 
 
-REALDATA = Path(__file__).resolve().parents[3] / "shared" / "realdata"
 YOLOX = REALDATA / "yolox-nano-onnx" / "yolox_nano.onnx"
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from dronewatch.cli import main
+from tests.clips import REALDATA
 from tests.core.test_klv_st0601 import build_st0601, enc_int, enc_uint
 
-REALDATA = Path(__file__).resolve().parents[2].parent / "shared" / "realdata"
 REQUIRED_KEYS = {
     "precision_time_stamp",
     "platform_heading_angle",

@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from dronewatch.telemetry import EG0104, ST0601, match_frames, read_klv, video_frame_times
-
-REALDATA = Path(__file__).resolve().parents[2].parent / "shared" / "realdata"
+from tests.clips import REALDATA
 
 pytestmark = pytest.mark.realdata
 

@@ -3,8 +3,6 @@ one side."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import cv2
 import numpy as np
 import pytest
@@ -13,9 +11,8 @@ from dronewatch.analysis.config import AnalysisConfig
 from dronewatch.analysis.pipeline import FeedAnalyzer
 from dronewatch.analysis.shadow_cut import ShadowCut
 from dronewatch.frames import FramePacket, VideoInfo
+from tests.clips import REALDATA
 from tests.core.test_analysis_scenes import iou
-
-REALDATA = Path(__file__).resolve().parents[3] / "shared" / "realdata"
 
 
 def _cutter() -> ShadowCut:
