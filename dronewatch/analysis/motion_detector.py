@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 
 from dronewatch.analysis.background import StabilisedBackground
-from dronewatch.analysis.blob_split import split_by_peaks
+from dronewatch.analysis.blobs import BlobRules, PeakSplit, ShadowCutter, StreakRule, WarmPart
 from dronewatch.analysis.camera_motion import CameraMotion, is_identity
 from dronewatch.analysis.config import MotionDetectorConfig
 from dronewatch.analysis.median_background import MedianBackground
@@ -80,6 +80,11 @@ class MotionDetector:
         self._median = MedianBackground(config, fps) if config.median_reference else None
         self._shadows = ShadowModel(config)
         self._shadow_cut = ShadowCut.from_config(config) if config.shadow_cut else None
+        self._streaks = (
+            StreakRule(config.streak_width, config.streak_elongation, config.streak_keep_margin)
+            if config.streak_width > 0
+            else None
+        )
         self.threshold = config.threshold_min  # grey levels; see _threshold
         self._frames = 0
         self._learn_count = 0
@@ -190,23 +195,19 @@ class MotionDetector:
             bright = cv2.bitwise_and(cv2.compare(above, thr, cv2.CMP_GT), lo)
         else:
             dark = None
-        boxes = _components(
-            lo,
-            hi,
+        rules = BlobRules(
             cfg.min_area,
             cfg.max_area_fraction * h * w,
-            bright,
-            dark,
-            cfg.bright_min_share,
-            cfg.dark_min_share,
-            cfg.streak_width,
-            cfg.streak_elongation,
-            cfg.streak_keep_margin,
-            self._peak_split(fg, thr),
-            None
+            streaks=self._streaks,
+            warm_part=None
+            if bright is None or dark is None
+            else WarmPart(bright, dark, cfg.bright_min_share, cfg.dark_min_share),
+            peak_split=self._peak_split(fg, thr),
+            shadow_cut=None
             if self._shadow_cut is None or self._thermal
-            else _ShadowCutter(self._shadow_cut, cur, median if median is not None else bg8),
+            else ShadowCutter(self._shadow_cut, cur, median if median is not None else bg8),
         )
+        boxes = rules.boxes(lo, hi)
         if not identity and len(boxes):
             boxes = warp_boxes(boxes, key_to_cur)
         out = DetectorOutput(
@@ -217,11 +218,11 @@ class MotionDetector:
         )
         return self._with_hot(out, hot)
 
-    def _peak_split(self, fg: np.ndarray, thr: float) -> _PeakSplit | None:
+    def _peak_split(self, fg: np.ndarray, thr: float) -> PeakSplit | None:
         cfg = self._cfg
         if cfg.split_peaks == "never" or (cfg.split_peaks == "thermal" and not self._thermal):
             return None
-        return _PeakSplit(
+        return PeakSplit(
             fg,
             thr,
             cfg.split_saddle,
@@ -309,7 +310,8 @@ class MotionDetector:
         local = cv2.blur(gray, (cfg.hot_window, cfg.hot_window))
         hot = cv2.subtract(gray, local) > cfg.hot_threshold
         h, w = gray.shape
-        return _components(hot.astype(np.uint8), hot, cfg.min_area, cfg.max_area_fraction * h * w)
+        rules = BlobRules(cfg.min_area, cfg.max_area_fraction * h * w)
+        return rules.boxes(hot.astype(np.uint8), hot)
 
     def _with_hot(self, out: DetectorOutput, hot: np.ndarray | None) -> DetectorOutput:
         if hot is None or len(hot) == 0:
@@ -427,147 +429,3 @@ def _gain_offset(src: tuple[float, float], dst: tuple[float, float]) -> tuple[fl
     if abs(gain - 1) < 0.03 and abs(offset) < 2:
         return 1.0, 0.0
     return gain, offset
-
-
-@dataclass(frozen=True, slots=True)
-class _PeakSplit:
-    """Blobs of ``min_area`` to ``max_area`` pixels are cut at the peaks of ``signal``
-    (the difference from the background) that rise above ``floor``; see
-    :func:`~dronewatch.analysis.blob_split.split_by_peaks`."""
-
-    signal: np.ndarray
-    floor: float
-    saddle_share: float
-    min_distance: float
-    min_area: int
-    max_area: int
-
-    def takes(self, area: int) -> bool:
-        """Whether a blob of ``area`` px may hold several targets."""
-        return self.min_area <= area <= self.max_area
-
-    def boxes(self, mask: np.ndarray, x: int, y: int) -> list[tuple[int, int, int, int]] | None:
-        h, w = mask.shape
-        signal = self.signal[y : y + h, x : x + w]
-        found = split_by_peaks(mask, signal, self.floor, self.saddle_share, self.min_distance)
-        if found is None:
-            return None
-        return [(x + a, y + b, x + c, y + d) for a, b, c, d in found]
-
-
-@dataclass(frozen=True, slots=True)
-class _ShadowCutter:
-    """One frame's images for :class:`~dronewatch.analysis.shadow_cut.ShadowCut`."""
-
-    cut: ShadowCut
-    cur: np.ndarray
-    ref: np.ndarray
-
-    def box(
-        self, own: np.ndarray, x: int, y: int, min_area: int
-    ) -> tuple[int, int, int, int] | None:
-        h, w = own.shape
-        roi = np.s_[y : y + h, x : x + w]
-        found = self.cut.box(own, self.cur[roi], self.ref[roi], min_area)
-        if found is None:
-            return None
-        bx, by, bw, bh = found
-        return x + bx, y + by, x + bx + bw, y + by + bh
-
-
-def _own_mask(contour: np.ndarray, mask: np.ndarray, x: int, y: int) -> np.ndarray:
-    """The pixels of ``mask`` (a region's bounding-box crop) inside ``contour``: the
-    crop may hold parts of other regions."""
-    own = np.zeros(mask.shape, np.uint8)
-    cv2.drawContours(own, [contour], 0, 255, -1, offset=(-x, -y))
-    return cv2.bitwise_and(own, mask)
-
-
-def _components(
-    mask: np.ndarray,
-    seeds: np.ndarray,
-    min_area: int,
-    max_area: float,
-    bright: np.ndarray | None = None,
-    dark: np.ndarray | None = None,
-    bright_min_share: float = 0.1,
-    dark_min_share: float = 0.3,
-    streak_width: float = 0.0,
-    streak_elongation: float = 3.0,
-    streak_keep_margin: float = 2.0,
-    peak_split: _PeakSplit | None = None,
-    shadow_cut: _ShadowCutter | None = None,
-) -> np.ndarray:
-    """Boxes (x1, y1, x2, y2) of connected regions of ``mask`` containing a seed pixel.
-
-    With ``bright``/``dark`` masks, a region with enough of both gets the box of its
-    bright pixels only: the dark remainder is taken to be the target's shadow.
-    With ``streak_width``, thin long regions (rain streaks, slivers of misregistered
-    edges; thinness from the minimum-area rectangle, so diagonal lines count too) are
-    dropped unless they lie within ``streak_keep_margin`` of another region's box: a
-    thin piece next to a blob is the edge of a target, and dropping it would shrink
-    that target's box.
-    Outer contours instead of a full labelling: the mask is sparse and this is several
-    times faster; pixel counts are taken over each region's bounding box.
-    """
-    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    boxes: list[tuple[float, float, float, float]] = []
-    streaks: list[tuple[float, float, float, float]] = []
-    split = bright is not None and dark is not None
-    for contour in contours:
-        x, y, w, h = cv2.boundingRect(contour)
-        if w * h < min_area:
-            continue
-        roi = np.s_[y : y + h, x : x + w]
-        area = cv2.countNonZero(mask[roi])
-        if area < min_area or area > max_area or not cv2.countNonZero(seeds[roi]):
-            continue
-        if streak_width > 0 and max(w, h) >= streak_elongation * streak_width:
-            _, (rw, rh), _ = cv2.minAreaRect(contour)
-            thin = min(rw, rh)
-            if thin <= streak_width and max(rw, rh) >= streak_elongation * max(thin, 1.0):
-                streaks.append((x, y, x + w, y + h))
-                continue
-        if split:
-            assert bright is not None and dark is not None
-            n_bright = cv2.countNonZero(bright[roi])
-            if n_bright >= max(2, bright_min_share * area) and (
-                cv2.countNonZero(dark[roi]) >= dark_min_share * area
-            ):
-                bx, by, bw, bh = cv2.boundingRect(bright[roi])
-                x0, y0 = max(x + bx - 1, x), max(y + by - 1, y)
-                x1, y1 = min(x + bx + bw + 1, x + w), min(y + by + bh + 1, y + h)
-                if peak_split is not None and peak_split.takes(n_bright):
-                    part = np.s_[y + by : y + by + bh, x + bx : x + bx + bw]
-                    pieces = peak_split.boxes(bright[part], x + bx, y + by)
-                    if pieces:
-                        boxes.extend(pieces)
-                        continue
-                boxes.append((x0, y0, x1, y1))
-                continue
-        own = None
-        if peak_split is not None and peak_split.takes(area):
-            own = _own_mask(contour, mask[roi], x, y)
-            pieces = peak_split.boxes(own, x, y)
-            if pieces:
-                boxes.extend(pieces)
-                continue
-        if shadow_cut is not None and shadow_cut.cut.worth_a_look(
-            area, None if dark is None else dark[roi]
-        ):
-            own = _own_mask(contour, mask[roi], x, y) if own is None else own
-            cut = shadow_cut.box(own, x, y, min_area)
-            if cut is not None:
-                boxes.append(cut)
-                continue
-        boxes.append((x, y, x + w, y + h))
-    if streaks and boxes:
-        b = np.array(boxes, np.float32)
-        m = streak_keep_margin
-        for x0, y0, x1, y1 in streaks:
-            beside_x = (b[:, 0] <= x1 + m) & (b[:, 2] >= x0 - m)
-            if (beside_x & (b[:, 1] <= y1 + m) & (b[:, 3] >= y0 - m)).any():
-                boxes.append((x0, y0, x1, y1))
-    if not boxes:
-        return np.zeros((0, 4), np.float32)
-    return np.array(boxes, np.float32)

@@ -1,0 +1,212 @@
+"""From one frame's foreground mask to target boxes: which blobs count, and which box
+each gets.
+
+A blob is a connected region of the grown foreground holding at least one seed pixel
+(a pixel above the full threshold). On top of that, each rule below is optional and
+set per frame by the detector:
+- streaks: thin, long blobs on their own are rain or slivers of misregistered edges;
+- warm part: a blob with a clearly brighter and a clearly darker part gets the box of
+  its brighter part (the darker part is its shadow, or on a thermal feed the cold
+  ghost it left in the background); on a thermal feed a blob with almost nothing
+  warmer than the ground is such a ghost alone and is dropped;
+- peak split: a blob over several targets is cut between the peaks of its
+  difference from the background (:mod:`dronewatch.analysis.blob_split`);
+- shadow cut: a blob's part at the feed's shadow ratio is cut off its box
+  (:mod:`dronewatch.analysis.shadow_cut`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from dronewatch.analysis.blob_split import split_by_peaks
+from dronewatch.analysis.shadow_cut import ShadowCut
+
+Box = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True, slots=True)
+class StreakRule:
+    """Blobs at most ``width`` px thin and ``elongation`` times longer than thin are
+    dropped unless they lie within ``keep_margin`` px of another blob's box: a thin
+    piece next to a blob is the edge of a target, and dropping it would shrink that
+    target's box. Thinness comes from the minimum-area rectangle, so diagonal lines
+    count too."""
+
+    width: float
+    elongation: float
+    keep_margin: float
+
+    def is_streak(self, contour: np.ndarray, w: int, h: int) -> bool:
+        if max(w, h) < self.elongation * self.width:
+            return False
+        _, (rw, rh), _ = cv2.minAreaRect(contour)
+        thin = min(rw, rh)
+        return thin <= self.width and max(rw, rh) >= self.elongation * max(thin, 1.0)
+
+    def kept(self, streaks: list[Box], boxes: list[Box]) -> list[Box]:
+        """The streaks lying next to one of ``boxes``."""
+        if not streaks or not boxes:
+            return []
+        b = np.array(boxes, np.float32)
+        m = self.keep_margin
+        out = []
+        for x0, y0, x1, y1 in streaks:
+            beside_x = (b[:, 0] <= x1 + m) & (b[:, 2] >= x0 - m)
+            if (beside_x & (b[:, 1] <= y1 + m) & (b[:, 3] >= y0 - m)).any():
+                out.append((x0, y0, x1, y1))
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class WarmPart:
+    """One frame's pixels brighter and darker than the background (masks over the
+    work frame), and the shares of a blob that make each part count."""
+
+    bright: np.ndarray
+    dark: np.ndarray
+    bright_min_share: float
+    dark_min_share: float
+    min_warm_share: float = 0.0  # thermal: blobs with less than this warm are ghosts
+
+    def is_ghost(self, n_bright: int, area: int) -> bool:
+        return n_bright < self.min_warm_share * area
+
+    def applies(self, n_bright: int, area: int, roi: tuple[slice, slice]) -> bool:
+        """Whether a blob of ``area`` px with ``n_bright`` bright ones has both parts."""
+        return n_bright >= max(2, self.bright_min_share * area) and (
+            cv2.countNonZero(self.dark[roi]) >= self.dark_min_share * area
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PeakSplit:
+    """Blobs of ``min_area`` to ``max_area`` pixels are cut at the peaks of ``signal``
+    (the difference from the background) that rise above ``floor``; see
+    :func:`~dronewatch.analysis.blob_split.split_by_peaks`."""
+
+    signal: np.ndarray
+    floor: float
+    saddle_share: float
+    min_distance: float
+    min_area: int
+    max_area: int
+
+    def takes(self, area: int) -> bool:
+        """Whether a blob of ``area`` px may hold several targets."""
+        return self.min_area <= area <= self.max_area
+
+    def boxes(self, mask: np.ndarray, x: int, y: int) -> list[Box] | None:
+        h, w = mask.shape
+        signal = self.signal[y : y + h, x : x + w]
+        found = split_by_peaks(mask, signal, self.floor, self.saddle_share, self.min_distance)
+        if found is None:
+            return None
+        return [(x + a, y + b, x + c, y + d) for a, b, c, d in found]
+
+
+@dataclass(frozen=True, slots=True)
+class ShadowCutter:
+    """One frame's images for :class:`~dronewatch.analysis.shadow_cut.ShadowCut`."""
+
+    cut: ShadowCut
+    cur: np.ndarray
+    ref: np.ndarray
+
+    def box(self, own: np.ndarray, x: int, y: int, min_area: int) -> Box | None:
+        h, w = own.shape
+        roi = np.s_[y : y + h, x : x + w]
+        found = self.cut.box(own, self.cur[roi], self.ref[roi], min_area)
+        if found is None:
+            return None
+        bx, by, bw, bh = found
+        return x + bx, y + by, x + bx + bw, y + by + bh
+
+
+@dataclass(frozen=True, slots=True)
+class BlobRules:
+    """How one frame's foreground becomes boxes (see the module doc)."""
+
+    min_area: int
+    max_area: float
+    streaks: StreakRule | None = None
+    warm_part: WarmPart | None = None
+    peak_split: PeakSplit | None = None
+    shadow_cut: ShadowCutter | None = None
+
+    def boxes(self, mask: np.ndarray, seeds: np.ndarray) -> np.ndarray:
+        """Boxes (x1, y1, x2, y2; float32) of the blobs of ``mask`` holding a pixel of
+        ``seeds``.
+
+        Outer contours instead of a full labelling: the mask is sparse and this is
+        several times faster; pixel counts are taken over each blob's bounding box."""
+        contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        boxes: list[Box] = []
+        streaks: list[Box] = []
+        for contour in contours:
+            x, y, w, h = cv2.boundingRect(contour)
+            if w * h < self.min_area:
+                continue
+            roi = np.s_[y : y + h, x : x + w]
+            area = cv2.countNonZero(mask[roi])
+            if area < self.min_area or area > self.max_area or not cv2.countNonZero(seeds[roi]):
+                continue
+            if self.streaks is not None and self.streaks.is_streak(contour, w, h):
+                streaks.append((x, y, x + w, y + h))
+                continue
+            found = self._blob_boxes(contour, mask, x, y, w, h, area)
+            if found is not None:
+                boxes.extend(found)
+        if self.streaks is not None:
+            boxes.extend(self.streaks.kept(streaks, boxes))
+        if not boxes:
+            return np.zeros((0, 4), np.float32)
+        return np.array(boxes, np.float32)
+
+    def _blob_boxes(
+        self, contour: np.ndarray, mask: np.ndarray, x: int, y: int, w: int, h: int, area: int
+    ) -> list[Box] | None:
+        """The boxes one blob gives (none for a ghost)."""
+        roi = np.s_[y : y + h, x : x + w]
+        split = self.peak_split
+        warm = self.warm_part
+        if warm is not None:
+            n_bright = cv2.countNonZero(warm.bright[roi])
+            if warm.is_ghost(n_bright, area):
+                return None
+            if warm.applies(n_bright, area, roi):
+                bx, by, bw, bh = cv2.boundingRect(warm.bright[roi])
+                if split is not None and split.takes(n_bright):
+                    part = np.s_[y + by : y + by + bh, x + bx : x + bx + bw]
+                    pieces = split.boxes(warm.bright[part], x + bx, y + by)
+                    if pieces:
+                        return pieces
+                x0, y0 = max(x + bx - 1, x), max(y + by - 1, y)
+                x1, y1 = min(x + bx + bw + 1, x + w), min(y + by + bh + 1, y + h)
+                return [(x0, y0, x1, y1)]
+        own = None
+        if split is not None and split.takes(area):
+            own = _own_mask(contour, mask[roi], x, y)
+            pieces = split.boxes(own, x, y)
+            if pieces:
+                return pieces
+        cutter = self.shadow_cut
+        if cutter is not None and cutter.cut.worth_a_look(
+            area, None if warm is None else warm.dark[roi]
+        ):
+            own = _own_mask(contour, mask[roi], x, y) if own is None else own
+            cut = cutter.box(own, x, y, self.min_area)
+            if cut is not None:
+                return [cut]
+        return [(x, y, x + w, y + h)]
+
+
+def _own_mask(contour: np.ndarray, mask: np.ndarray, x: int, y: int) -> np.ndarray:
+    """The pixels of ``mask`` (a region's bounding-box crop) inside ``contour``: the
+    crop may hold parts of other regions."""
+    own = np.zeros(mask.shape, np.uint8)
+    cv2.drawContours(own, [contour], 0, 255, -1, offset=(-x, -y))
+    return cv2.bitwise_and(own, mask)
