@@ -106,6 +106,11 @@ class MotionDetectorConfig:
     shadow_cut_agreement: float = 0.3  # share of the feed's recent cuts at about one ratio
     bright_min_share: float = 0.1
     dark_min_share: float = 0.1
+    # Thermal: targets are warmer than the ground, so a blob with (almost) nothing
+    # warmer than the background is the cold ghost a warm target left in it when it
+    # walked off. Simulator thermal-night seeds 1-3 / 4-9: MOTA 0.634 -> 0.668 /
+    # 0.428 -> 0.494 (false positives on seed 5: 1,193 -> 642 track-frames).
+    thermal_min_warm_share: float = 0.05
     min_area: int = 4  # work pixels
     # Blobs covering several targets (people walking in a group) are cut between the
     # peaks of their difference from the background (dronewatch.analysis.blob_split).

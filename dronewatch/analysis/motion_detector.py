@@ -201,7 +201,13 @@ class MotionDetector:
             streaks=self._streaks,
             warm_part=None
             if bright is None or dark is None
-            else WarmPart(bright, dark, cfg.bright_min_share, cfg.dark_min_share),
+            else WarmPart(
+                bright,
+                dark,
+                cfg.bright_min_share,
+                cfg.dark_min_share,
+                cfg.thermal_min_warm_share if self._thermal else 0.0,
+            ),
             peak_split=self._peak_split(fg, thr),
             shadow_cut=None
             if self._shadow_cut is None or self._thermal

@@ -6,10 +6,10 @@ import cv2
 import numpy as np
 
 from dronewatch.analysis.config import AnalysisConfig
-from dronewatch.analysis.motion_detector import percentiles
+from dronewatch.analysis.motion_detector import MOTION_CONFIDENCE, percentiles
 from dronewatch.analysis.pipeline import FeedAnalyzer
 from dronewatch.frames import FramePacket
-from tests.core.test_analysis_scenes import FPS, H, Mover, Scene, W, iou
+from tests.core.test_analysis_scenes import FPS, H, Mover, Scene, ThermalScene, W, iou
 
 
 def _run(scene: Scene, n: int) -> list:
@@ -166,6 +166,38 @@ def test_faint_walker_in_haze_is_found() -> None:
         for i, r in enumerate(results[30:], start=30)
     )
     assert found >= 0.7 * 60, f"found the walker in {found} of 60 frames"
+
+
+def _ghost_and_walker_frames(min_warm_share: float) -> tuple[int, int]:
+    """A warm walker stands for 4 s (long enough to be learnt) and walks off. From
+    frame 110 on: frames with a motion box on the spot where it stood (and not on
+    it), and frames with one on the walker."""
+    walker = Mover(x=250, y=120, vx=0.7, vy=0.3, size=6, value=200, stop=(0, 100))
+    scene = ThermalScene(movers=[walker])
+    config = AnalysisConfig().with_overrides({"detector.thermal_min_warm_share": min_warm_share})
+    analyzer = FeedAnalyzer(scene.info, config)
+    ghost = found = 0
+    for i in range(200):
+        r = analyzer.process(scene.packet(i))
+        if i < 110:
+            continue
+        ox, oy = 40 + scene.cam_vx * i, 40 + scene.cam_vy * i
+        spot = (250 - ox, 120 - oy, 256 - ox, 126 - oy)
+        truth = scene.box_in_image(walker, i)
+        motion = r.detections.xyxy[r.detections.confidence >= MOTION_CONFIDENCE]
+        ghost += any(iou(tuple(b), spot) >= 0.3 and iou(tuple(b), truth) < 0.1 for b in motion)
+        found += any(iou(tuple(b), truth) >= 0.3 for b in motion)
+    return ghost, found
+
+
+def test_thermal_ghost_of_a_walker_that_left_is_not_reported() -> None:
+    # Where the warm walker stood, the background is warmer than the ground it now
+    # sees: a cold blob with nothing warm in it, in 28 of 90 frames without the rule.
+    ghost_before, found_before = _ghost_and_walker_frames(0.0)
+    ghost, found = _ghost_and_walker_frames(AnalysisConfig().detector.thermal_min_warm_share)
+    assert ghost_before >= 10, "the scene no longer leaves a ghost: the test proves nothing"
+    assert ghost == 0
+    assert found >= found_before >= 0.6 * 90
 
 
 def test_percentiles_match_numpy() -> None:

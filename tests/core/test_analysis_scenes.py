@@ -90,6 +90,13 @@ class Scene:
         return x, y, x + m.size, y + m.size
 
 
+class ThermalScene(Scene):
+    """The synthetic pan, grey-scale (so the feed is taken for thermal)."""
+
+    def frame(self, i: int) -> np.ndarray:
+        return cv2.cvtColor(super().frame(i)[:, :, 1], cv2.COLOR_GRAY2BGR)
+
+
 def iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
     ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
     iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))

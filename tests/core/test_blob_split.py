@@ -9,7 +9,7 @@ from dronewatch.analysis.blob_split import split_by_peaks
 from dronewatch.analysis.config import AnalysisConfig
 from dronewatch.analysis.pipeline import FeedAnalyzer
 from dronewatch.frames import FramePacket
-from tests.core.test_analysis_scenes import FPS, Mover, Scene, iou
+from tests.core.test_analysis_scenes import FPS, Mover, ThermalScene, iou
 
 
 def _hills(centres: list[tuple[int, int]], shape: tuple[int, int] = (20, 30)) -> np.ndarray:
@@ -47,17 +47,10 @@ def test_one_hill_or_a_shallow_dip_stays_one_target() -> None:
     assert _split(_hills([(10, 10), (17, 10)]), floor=70.0) is None
 
 
-class _ThermalScene(Scene):
-    """The synthetic pan, grey-scale (so the feed is taken for thermal)."""
-
-    def frame(self, i: int) -> np.ndarray:
-        return cv2.cvtColor(super().frame(i)[:, :, 1], cv2.COLOR_GRAY2BGR)
-
-
 def _walkers_found(split: str) -> float:
     """Share of walker-frames in which a detection matches the walker at IoU 0.3."""
     walkers = [Mover(x=250 + 7 * k, y=120, vx=0.5, vy=0.3, size=5, value=200) for k in range(3)]
-    scene = _ThermalScene(movers=walkers)
+    scene = ThermalScene(movers=walkers)
     config = AnalysisConfig().with_overrides({"detector.split_peaks": split})
     analyzer = FeedAnalyzer(scene.info, config)
     found = total = 0
