@@ -1,24 +1,23 @@
 """Throughput of the analysis engine on one clip, decode and analysis measured together.
 
 Three passes in one process, all decoding through :func:`dronewatch.sources.open_source`:
-decode only; decode in a thread + analysis (how the app runs a feed); decode then
-analysis in one thread. analysis/decode says how much of the decoder's rate is kept.
+decode only; decoding and camera motion in a reader thread beside the rest of the
+analysis (how ``dronewatch analyze`` runs a clip); decode then analysis in one thread.
+analysis/decode says how much of the decoder's rate is kept.
 """
 
 from __future__ import annotations
 
-import queue
 import resource
 import sys
-import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from dronewatch.analysis.config import AnalysisConfig
 from dronewatch.analysis.pipeline import FeedAnalyzer
+from dronewatch.analysis.read_ahead import prepared_frames
 from dronewatch.errors import DroneWatchError
-from dronewatch.frames import FramePacket
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +28,7 @@ class AnalyzeBenchResult:
     fps: float
     frames: int
     decode_fps: float
-    analysis_fps: float  # decode thread + analysis thread (as the app runs a feed)
+    analysis_fps: float  # reader thread (decode, camera motion) + analysis thread
     analysis_over_decode: float
     realtime_factor: float  # analysis_fps / clip fps
     analysis_fps_one_thread: float  # decode then analyse in one thread
@@ -56,53 +55,32 @@ def _analyse(
     *,
     threaded: bool,
 ) -> tuple[int, float]:
-    """Decode + analyse ``n_frames``; with ``threaded`` the decoder runs in its own
-    thread feeding a queue of two frames, like a feed in the app. (frames, seconds)"""
+    """Decode + analyse ``n_frames``; with ``threaded`` decoding and camera motion run
+    a few frames ahead in a reader thread, as ``dronewatch analyze`` runs a clip.
+    (frames, seconds)"""
     from dronewatch.sources import open_source
 
     source = open_source(clip)
     analyzer = FeedAnalyzer(source.info, config, model_path)
-    frames: queue.Queue[FramePacket | None] = queue.Queue(maxsize=2)
-
-    stop = threading.Event()
-
-    def put(item: FramePacket | None) -> bool:
-        while not stop.is_set():  # never block for good in put(): the reader may be gone
-            try:
-                frames.put(item, timeout=0.2)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def decode() -> None:
-        try:
-            for _ in range(n_frames):
-                packet = source.read()
-                if packet is None or not put(packet):
-                    break
-        finally:
-            put(None)
-
     n = 0
     t0 = time.perf_counter()
     try:
         if threaded:
-            worker = threading.Thread(target=decode, name="bench-decoder", daemon=True)
-            worker.start()
-            while (packet := frames.get()) is not None:
-                analyzer.process(packet)
-                n += 1
-            worker.join(timeout=5)
+            frames = prepared_frames(source, analyzer.prepare)
+            try:
+                for frame in frames:
+                    analyzer.analyse(frame)
+                    n += 1
+                    if n >= n_frames:
+                        break
+            finally:
+                frames.close()
         else:
             while n < n_frames and (packet := source.read()) is not None:
                 analyzer.process(packet)
                 n += 1
         elapsed = time.perf_counter() - t0
     finally:
-        stop.set()
-        if threaded:
-            worker.join(timeout=5)
         source.close()
     return n, elapsed
 

@@ -41,6 +41,17 @@ class DetectorOutput:
 
 
 @dataclass(frozen=True, slots=True)
+class RegisteredFrame:
+    """A work frame made ready for the backgrounds (:meth:`MotionDetector.register`)."""
+
+    gray: np.ndarray  # smoothed, current-frame coordinates
+    cur: np.ndarray  # the same in key-frame coordinates
+    view: np.ndarray  # mask of the key-frame pixels it covers
+    identity: bool  # the camera has not moved since the key frame
+    hot: np.ndarray | None  # warm blobs (thermal feeds), current-frame work pixels
+
+
+@dataclass(frozen=True, slots=True)
 class DetectorMasks:
     """The last frame's intermediate images (key-frame coordinates), for diagnostics
     such as ``benchmarks/loss_stages.py``: the difference from the backgrounds, the
@@ -112,25 +123,40 @@ class MotionDetector:
         """``gray``: current work frame; ``motion``: its registration to the key frame;
         ``hold``: (N, 4) boxes (current-frame work pixels) of tracked targets whose
         background must not be learnt, so that a target that stops stays visible."""
+        return self.detect_registered(self.register(gray, motion), motion, hold)
+
+    def register(self, gray: np.ndarray, motion: CameraMotion) -> RegisteredFrame:
+        """The first step of :meth:`detect`, which reads no background: the frame
+        smoothed, its warm blobs (thermal) and its warp into key-frame coordinates. A
+        reader thread may run it ahead of :meth:`detect_registered`."""
         cfg = self._cfg
         if cfg.blur_kernel > 1:
             gray = cv2.GaussianBlur(gray, (cfg.blur_kernel, cfg.blur_kernel), 0)
         hot = self._hot_blobs(gray) if self._thermal else None
+        h, w = gray.shape
+        identity = is_identity(motion.key_to_cur, 1e-6)
+        if identity:
+            view = np.full((h, w), 255, np.uint8)
+            _clear_border(view, cfg.border_margin)
+            return RegisteredFrame(gray, gray, view, True, hot)
+        cur_to_key = np.linalg.inv(motion.key_to_cur)
+        cur = cv2.warpPerspective(gray, cur_to_key, (w, h), flags=cv2.INTER_LINEAR)
+        view = _footprint(cur_to_key, w, h, cfg.border_margin)
+        return RegisteredFrame(gray, cur, view, False, hot)
+
+    def detect_registered(
+        self, frame: RegisteredFrame, motion: CameraMotion, hold: np.ndarray | None = None
+    ) -> DetectorOutput:
+        """:meth:`detect` of a frame :meth:`register` has prepared."""
+        cfg = self._cfg
+        gray, cur, view, hot = frame.gray, frame.cur, frame.view, frame.hot
+        identity = frame.identity
         bg = self._bg
         if not bg.ready or not motion.ok:
             self._restart(gray)
             return self._with_hot(_empty(), hot)
         h, w = gray.shape
         key_to_cur = motion.key_to_cur
-        identity = is_identity(key_to_cur, 1e-6)
-        if identity:
-            cur = gray
-            view = np.full((h, w), 255, np.uint8)
-            _clear_border(view, cfg.border_margin)
-        else:
-            cur_to_key = np.linalg.inv(key_to_cur)
-            cur = cv2.warpPerspective(gray, cur_to_key, (w, h), flags=cv2.INTER_LINEAR)
-            view = _footprint(cur_to_key, w, h, cfg.border_margin)
         valid = bg.valid(view)
         assert bg.mean is not None
         bg8 = cv2.convertScaleAbs(bg.mean)

@@ -6,7 +6,7 @@ scaled back to full-frame pixels only on the way out.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import cv2
@@ -14,14 +14,30 @@ import numpy as np
 
 from dronewatch.analysis.allocator import keep_large_buffers_in_heap
 from dronewatch.analysis.bytetrack_adapter import ByteTrackAdapter
-from dronewatch.analysis.camera_motion import CameraMotionEstimator
+from dronewatch.analysis.camera_motion import CameraMotion, CameraMotionEstimator
 from dronewatch.analysis.classify import classify_track
 from dronewatch.analysis.config import AnalysisConfig
-from dronewatch.analysis.motion_detector import DetectorMasks, MotionDetector, warp_boxes
+from dronewatch.analysis.motion_detector import (
+    DetectorMasks,
+    MotionDetector,
+    RegisteredFrame,
+    warp_boxes,
+)
 from dronewatch.analysis.onnx_detector import OnnxDetector
 from dronewatch.analysis.tracker import MultiTargetTracker, iou_matrix, report_box
 from dronewatch.analysis.types import Detections, FrameAnalysis, TrackState
 from dronewatch.frames import FramePacket, VideoInfo
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedFrame:
+    """A frame after :meth:`FeedAnalyzer.prepare`: its grey work copy and the
+    camera's motion at it."""
+
+    packet: FramePacket
+    gray: np.ndarray
+    motion: CameraMotion
+    registered: RegisteredFrame
 
 
 class FeedAnalyzer:
@@ -68,6 +84,7 @@ class FeedAnalyzer:
         else:
             self._tracker = MultiTargetTracker(tracker_cfg, fps)
         self._frames_seen = 0
+        self._frames_prepared = 0
         self._hold: np.ndarray | None = None
 
     @property
@@ -77,18 +94,33 @@ class FeedAnalyzer:
 
     def process(self, packet: FramePacket) -> FrameAnalysis:
         """Analyse the next frame (frames must arrive in order)."""
+        return self.analyse(self.prepare(packet))
+
+    def prepare(self, packet: FramePacket) -> PreparedFrame:
+        """The first stage of :meth:`process`: the grey work copy, the camera's motion
+        and the frame's registration to the detector's key frame. It needs nothing
+        from the later stages, so a reader thread may run it ahead
+        (:func:`~dronewatch.analysis.read_ahead.prepared_frames`); every frame
+        prepared must then be analysed, in order."""
         img = packet.image
         gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
         if self._scale < 1.0:
             gray = cv2.resize(gray, self._work_size, interpolation=cv2.INTER_AREA)
-        if self._frames_seen == 0:
+        if self._frames_prepared == 0:
             self._detector.decide_thermal(img)
-        motion = self.last_motion = self._camera.update(gray)
+        self._frames_prepared += 1
+        motion = self._camera.update(gray)
+        return PreparedFrame(packet, gray, motion, self._detector.register(gray, motion))
+
+    def analyse(self, frame: PreparedFrame) -> FrameAnalysis:
+        """The rest of :meth:`process`: movers, tracks and classes of a prepared frame."""
+        packet, gray, motion = frame.packet, frame.gray, frame.motion
+        img = packet.image
         hom = motion.prev_to_cur
         hold = None
         if self._hold is not None and len(self._hold):
             hold = warp_boxes(self._hold, hom)  # last frame's targets, moved with the camera
-        found = self._detector.detect(gray, motion, hold)
+        found = self._detector.detect_registered(frame.registered, motion, hold)
         xyxy, conf, hot = found.xyxy, found.confidence, found.hot
         class_id = np.zeros(len(xyxy), np.int16)
         if self._model is not None:

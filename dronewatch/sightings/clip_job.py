@@ -14,19 +14,24 @@ import hashlib
 import importlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from dronewatch.analysis.read_ahead import prepared_frames
 from dronewatch.clip_identity import content_hash
 from dronewatch.config_overrides import Overrides, analysis_config
 from dronewatch.errors import DroneWatchError
-from dronewatch.frames import VideoInfo
+from dronewatch.frames import FramePacket, VideoInfo
 from dronewatch.mot_writer import MotWriter
 from dronewatch.sightings.builder import SightingBuilder, SightingConfig
 from dronewatch.sightings.events import SightingEvent
 from dronewatch.store.records import ClipInfo
+
+if TYPE_CHECKING:
+    from dronewatch.analysis.pipeline import PreparedFrame
+    from dronewatch.analysis.types import FrameAnalysis
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +137,30 @@ def _open_source(path: str) -> Any:
     return open_source(path)
 
 
+def _frames_and_analysis(
+    source: Any, analyzer: Any
+) -> tuple[Generator[Any, None, None], Callable[[Any], tuple[FramePacket, FrameAnalysis]]]:
+    """The clip's frames, and how to analyse one. A :class:`FeedAnalyzer` (anything
+    with ``prepare`` and ``analyse``) has decoding and camera motion run a few frames
+    ahead in a second thread (:mod:`dronewatch.analysis.read_ahead`); any other
+    analyser gets packets to ``process``."""
+    if hasattr(analyzer, "prepare") and hasattr(analyzer, "analyse"):
+
+        def analyse_prepared(frame: PreparedFrame) -> tuple[FramePacket, FrameAnalysis]:
+            return frame.packet, analyzer.analyse(frame)
+
+        return prepared_frames(source, analyzer.prepare), analyse_prepared
+
+    def packets() -> Generator[FramePacket, None, None]:
+        while (packet := source.read()) is not None:
+            yield packet
+
+    def process(packet: FramePacket) -> tuple[FramePacket, FrameAnalysis]:
+        return packet, analyzer.process(packet)
+
+    return packets(), process
+
+
 def run_clip(
     job: ClipJob,
     emit: Callable[[ClipMessage], None],
@@ -182,6 +211,7 @@ def run_clip(
     emit(ClipOpened(job.index, clip))
     pending: list[SightingEvent] = []
     last_batch = time.perf_counter()
+    items, analyse = _frames_and_analysis(source, analyzer)
     try:
         while True:
             # Only the clip's own work is guarded: a failing emit (say, the database
@@ -191,13 +221,13 @@ def run_clip(
                     problem = f"{job.path}: stopped at frame {frames + 1} (cancelled)"
                     break
                 try:
-                    packet = source.read()
+                    item = next(items, None)
                 except DroneWatchError as exc:
                     problem = f"{exc}; analysed {frames} frames"
                     break
-                if packet is None:
+                if item is None:
                     break
-                analysis = analyzer.process(packet)
+                packet, analysis = analyse(item)
                 frames += 1
                 pending += builder.update(analysis, packet.image)
                 track_ids.update(t.track_id for t in analysis.confirmed_tracks)
@@ -219,6 +249,7 @@ def run_clip(
                 emit(ClipBatch(job.index, tuple(pending), frames, info.frame_count))
                 pending, last_batch = [], now
     finally:
+        items.close()  # stops the reader thread before its source is closed
         source.close()
         if mot is not None:
             mot.close()

@@ -1,0 +1,83 @@
+"""Decode and register a clip's frames in a second thread while the first analyses.
+
+On two cores a clip analysed in one thread leaves one core idle. Decoding and the
+camera-motion stage (:meth:`FeedAnalyzer.prepare`) need nothing from the stages after
+them, so a reader thread runs them a few frames ahead; OpenCV releases the GIL, so the
+two threads really run side by side. Only for sources whose every frame is analysed:
+a live reader that drops frames must not prepare them (the camera's key frames would
+skip ahead of the detector's).
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable, Iterator
+from typing import TypeVar, cast
+
+from dronewatch.frames import FramePacket
+from dronewatch.sources.base import FrameSource
+
+T = TypeVar("T")
+
+_POLL_S = 0.1
+
+
+class _Failed:
+    """What the reader raised, to be raised again in the consumer's thread."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+_END = object()
+
+
+def prepared_frames(
+    source: FrameSource, prepare: Callable[[FramePacket], T], depth: int = 3
+) -> Iterator[T]:
+    """The source's frames, each through ``prepare`` (say ``FeedAnalyzer.prepare``), in
+    order. An exception from ``source.read`` or ``prepare`` is raised here after the
+    frames before it.
+    Closing the iterator early (``break``) stops the reader; the caller still owns and
+    closes ``source``, after the iterator is done."""
+    items: queue.Queue[object] = queue.Queue(maxsize=max(1, depth))
+    stop = threading.Event()
+
+    def put(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                items.put(item, timeout=_POLL_S)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def read() -> None:
+        try:
+            while not stop.is_set():
+                packet = source.read()
+                if packet is None:
+                    break
+                if not put(prepare(packet)):
+                    return
+        except BaseException as exc:  # handed to the consumer, who decides
+            put(_Failed(exc))
+            return
+        put(_END)
+
+    reader = threading.Thread(target=read, name="dronewatch-read-ahead", daemon=True)
+    reader.start()
+    try:
+        while True:
+            item = items.get()
+            if item is _END:
+                return
+            if isinstance(item, _Failed):
+                raise item.error
+            yield cast(T, item)
+    finally:
+        stop.set()
+        reader.join()
