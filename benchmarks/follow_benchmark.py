@@ -34,6 +34,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from dronewatch.evaluation import load_single_target_gt
 from dronewatch.review.follow import BoxXYXY, Follower, iou
 from dronewatch.review.follow_mil import MilFollower, mil_available
 from dronewatch.review.follow_template import TemplateFollower
@@ -183,13 +184,11 @@ def pick_targets(
 
 
 def uav_gt(path: Path) -> dict[int, BoxXYXY]:
+    """Frame index (0-based) -> the target's box, for frames where it is in view."""
     out = {}
-    for i, line in enumerate(path.read_text().splitlines()):
-        parts = [p for p in line.replace(",", " ").split() if p]
-        vals = [float(p) for p in parts[:4]] if len(parts) >= 4 else [math.nan] * 4
-        if all(math.isfinite(v) for v in vals) and vals[2] > 0 and vals[3] > 0:
-            x, y, w, h = vals
-            out[i] = (x, y, x + w, y + h)
+    for i, (x, y, w, h) in enumerate(load_single_target_gt(path)):
+        if all(math.isfinite(v) for v in (x, y, w, h)) and w > 0 and h > 0:
+            out[i] = (float(x), float(y), float(x + w), float(y + h))
     return out
 
 

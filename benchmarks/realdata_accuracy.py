@@ -17,21 +17,15 @@ import argparse
 import sys
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._common import REALDATA, checked_config, run_mog2_bytetrack, run_ours
-from dronewatch.evaluation import evaluate_rows, load_mot, single_target_hit_rate
-
-
-def _single_target_gt(path: Path) -> np.ndarray:
-    rows = []
-    for line in path.read_text().splitlines():
-        parts = [p for p in line.replace(",", " ").replace("\t", " ").split() if p]
-        vals = [float("nan") if p.lower() == "nan" else float(p) for p in parts[:4]]
-        rows.append(vals if len(vals) == 4 else [float("nan")] * 4)
-    return np.asarray(rows, np.float64)
+from dronewatch.evaluation import (
+    evaluate_rows,
+    load_mot,
+    load_single_target_gt,
+    single_target_hit_rate,
+)
 
 
 def main() -> int:
@@ -70,7 +64,7 @@ def main() -> int:
         ("uav123-person12_1", "person12_1_derived_10fps.mp4"),
         ("uav123-boat1", "boat1_derived_10fps.mp4"),
     ):
-        truth = _single_target_gt(root / folder / "groundtruth_rect.txt")
+        truth = load_single_target_gt(root / folder / "groundtruth_rect.txt")
         print(f"{folder} (single target, hit rate)")
         print(f"  {'pipeline':16} {'hit@0.5':>8} {'hit@0.3':>8} {'fps':>6}")
         for name, run in runners:

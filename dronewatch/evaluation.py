@@ -204,6 +204,21 @@ def evaluate_files(
     return evaluate_rows(gt, load_mot(pred_path), iou_threshold)
 
 
+def load_single_target_gt(path: str | Path) -> np.ndarray:
+    """Single-target ground truth as UAV123 gives it: one ``x,y,w,h`` line per frame
+    (commas, tabs or spaces; ``NaN`` while the target is out of view). (N, 4) float64
+    ``xywh``, row i = frame i+1; a line that cannot be read is a row of NaN."""
+    rows = []
+    for line in Path(path).read_text().splitlines():
+        parts = line.replace(",", " ").replace("\t", " ").split()
+        try:
+            vals = [float(p) for p in parts[:4]]
+        except ValueError:
+            vals = []
+        rows.append(vals if len(vals) == 4 else [np.nan] * 4)
+    return np.asarray(rows, np.float64).reshape(-1, 4)
+
+
 def single_target_hit_rate(gt_xywh: np.ndarray, pred: MotRows, iou_threshold: float = 0.5) -> float:
     """Share of frames whose one ground-truth box (row i = frame i+1) is covered by
     some predicted box with IoU >= threshold. Frames without a target (NaN or zero

@@ -12,6 +12,7 @@ from dronewatch.analysis.config import AnalysisConfig
 from dronewatch.analysis.pipeline import FeedAnalyzer
 from dronewatch.analysis.types import Detections, FrameAnalysis, TargetClass, TrackState
 from dronewatch.errors import DroneWatchError
+from dronewatch.evaluation import load_single_target_gt
 from dronewatch.frames import FramePacket, VideoInfo
 from tests.clips import REALDATA
 from tests.core.test_analysis_scenes import Mover, Scene
@@ -89,10 +90,7 @@ def test_with_a_model_a_boat_it_does_not_know_is_still_tracked() -> None:
     """COCO's YOLOX-nano does not see this boat from above; its motion blob alone must
     start a track (after a second), not only keep one alive."""
     cap = cv2.VideoCapture(str(BOAT / "boat1_derived_10fps.mp4"))
-    truth = [
-        [float(v) for v in line.split(",")[:4]]
-        for line in (BOAT / "groundtruth_rect.txt").read_text().splitlines()
-    ]
+    truth = load_single_target_gt(BOAT / "groundtruth_rect.txt")
     info = VideoInfo(fps=10.0, width=1280, height=720, frame_count=None)
     analyzer = FeedAnalyzer(info, model_path=YOLOX)
     hits = 0

@@ -9,7 +9,12 @@ import pytest
 
 from dronewatch.cli import main
 from dronewatch.errors import DroneWatchError
-from dronewatch.evaluation import evaluate_files, load_mot, single_target_hit_rate
+from dronewatch.evaluation import (
+    evaluate_files,
+    load_mot,
+    load_single_target_gt,
+    single_target_hit_rate,
+)
 
 
 def _write(path: Path, rows: list[tuple]) -> Path:
@@ -164,3 +169,14 @@ def test_cli_prints_scores(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     for name in ("MOTA", "IDF1", "HOTA", "precision", "recall", "ID switches"):
         assert name in out
     assert main(["evaluate", str(tmp_path / "nope.txt"), str(p)]) == 1
+
+
+def test_single_target_ground_truth_in_every_spelling(tmp_path: Path) -> None:
+    # UAV123 files use commas, some tabs; NaN while the target is out of view.
+    path = tmp_path / "groundtruth_rect.txt"
+    path.write_text("10,20,30,40\n11\t21\t31\t41\nNaN,NaN,NaN,NaN\nnot a box\n12 22 32 42\n")
+    truth = load_single_target_gt(path)
+    assert truth.shape == (5, 4)
+    boxes = [[10, 20, 30, 40], [11, 21, 31, 41], [12, 22, 32, 42]]
+    np.testing.assert_array_equal(truth[[0, 1, 4]], boxes)
+    assert np.isnan(truth[2]).all() and np.isnan(truth[3]).all()

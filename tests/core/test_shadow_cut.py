@@ -10,6 +10,7 @@ import pytest
 from dronewatch.analysis.config import AnalysisConfig
 from dronewatch.analysis.pipeline import FeedAnalyzer
 from dronewatch.analysis.shadow_cut import ShadowCut
+from dronewatch.evaluation import load_single_target_gt
 from dronewatch.frames import FramePacket, VideoInfo
 from tests.clips import REALDATA
 from tests.core.test_analysis_scenes import iou
@@ -65,10 +66,7 @@ def _walker_detected(shadow_cut: bool) -> float:
     """Share of frames with a detection on the walker at IoU 0.5 (UAV123 person12_1:
     a low drone over a sunny plaza; her shadow is as large as she is)."""
     cap = cv2.VideoCapture(str(PERSON12 / "person12_1_derived_10fps.mp4"))
-    truth = [
-        [float(v) for v in line.replace("\t", ",").split(",")[:4]]
-        for line in (PERSON12 / "groundtruth_rect.txt").read_text().splitlines()
-    ]
+    truth = load_single_target_gt(PERSON12 / "groundtruth_rect.txt")
     info = VideoInfo(fps=10.0, width=int(cap.get(3)), height=int(cap.get(4)), frame_count=None)
     config = AnalysisConfig().with_overrides({"detector.shadow_cut": shadow_cut})
     analyzer = FeedAnalyzer(info, config)
