@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from typing import TypeVar, cast
 
 from dronewatch.frames import FramePacket
@@ -37,7 +37,7 @@ _END = object()
 
 def prepared_frames(
     source: FrameSource, prepare: Callable[[FramePacket], T], depth: int = 3
-) -> Iterator[T]:
+) -> Generator[T, None, None]:
     """The source's frames, each through ``prepare`` (say ``FeedAnalyzer.prepare``), in
     order. An exception from ``source.read`` or ``prepare`` is raised here after the
     frames before it.
