@@ -106,7 +106,8 @@ class MotionDetector:
         return bool(self._thermal)
 
     def decide_thermal(self, bgr: np.ndarray) -> None:
-        """Grey-scale colour frames (B = G = R) are taken to be thermal imagery."""
+        """Grey-scale colour frames (B = G = R) are taken to be thermal imagery. Decided
+        on the first frame seen (unless the config says); later calls do nothing."""
         if self._thermal is None:
             h, w = bgr.shape[:2]
             small = cv2.resize(bgr, (max(w // 8, 1), max(h // 8, 1)), interpolation=cv2.INTER_AREA)

@@ -31,8 +31,8 @@ from dronewatch.frames import FramePacket, VideoInfo
 
 @dataclass(frozen=True, slots=True)
 class PreparedFrame:
-    """A frame after :meth:`FeedAnalyzer.prepare`: its grey work copy and the
-    camera's motion at it."""
+    """A frame after :meth:`FeedAnalyzer.prepare`: its grey work copy, the camera's
+    motion at it and its registration to the detector's key frame."""
 
     packet: FramePacket
     gray: np.ndarray
@@ -84,7 +84,6 @@ class FeedAnalyzer:
         else:
             self._tracker = MultiTargetTracker(tracker_cfg, fps)
         self._frames_seen = 0
-        self._frames_prepared = 0
         self._hold: np.ndarray | None = None
 
     @property
@@ -106,9 +105,7 @@ class FeedAnalyzer:
         gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
         if self._scale < 1.0:
             gray = cv2.resize(gray, self._work_size, interpolation=cv2.INTER_AREA)
-        if self._frames_prepared == 0:
-            self._detector.decide_thermal(img)
-        self._frames_prepared += 1
+        self._detector.decide_thermal(img)  # looks at the first frame only
         motion = self._camera.update(gray)
         return PreparedFrame(packet, gray, motion, self._detector.register(gray, motion))
 
