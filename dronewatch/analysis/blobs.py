@@ -11,7 +11,8 @@ set per frame by the detector:
   warmer than the ground is such a ghost alone and is dropped;
 - peak split: a blob over several targets is cut between the peaks of its
   difference from the background (:mod:`dronewatch.analysis.blob_split`);
-- shadow cut: a blob's part at the feed's shadow ratio is cut off its box
+- shadow cut: a blob's part at the feed's shadow ratio is cut off its box, and a
+  small blob that is such a shadow alone is dropped
   (:mod:`dronewatch.analysis.shadow_cut`).
 """
 
@@ -23,7 +24,7 @@ import cv2
 import numpy as np
 
 from dronewatch.analysis.blob_split import split_by_peaks
-from dronewatch.analysis.shadow_cut import ShadowCut
+from dronewatch.analysis.shadow_cut import SHADOW_ALONE, ShadowCut
 
 Box = tuple[float, float, float, float]
 
@@ -116,14 +117,16 @@ class ShadowCutter:
     cur: np.ndarray
     ref: np.ndarray
 
-    def box(self, own: np.ndarray, x: int, y: int, min_area: int) -> Box | None:
+    def boxes(self, own: np.ndarray, x: int, y: int, min_area: int) -> list[Box] | None:
+        """The blob's box without its shadow; [] for a shadow alone; None to keep
+        the blob's own box."""
         h, w = own.shape
         roi = np.s_[y : y + h, x : x + w]
         found = self.cut.box(own, self.cur[roi], self.ref[roi], min_area)
-        if found is None:
-            return None
+        if found is None or found == SHADOW_ALONE:
+            return None if found is None else []
         bx, by, bw, bh = found
-        return x + bx, y + by, x + bx + bw, y + by + bh
+        return [(x + bx, y + by, x + bx + bw, y + by + bh)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +172,7 @@ class BlobRules:
     def _blob_boxes(
         self, contour: np.ndarray, mask: np.ndarray, x: int, y: int, w: int, h: int, area: int
     ) -> list[Box] | None:
-        """The boxes one blob gives (none for a ghost)."""
+        """The boxes one blob gives (none for a ghost or a shadow alone)."""
         roi = np.s_[y : y + h, x : x + w]
         split = self.peak_split
         warm = self.warm_part
@@ -198,9 +201,9 @@ class BlobRules:
             area, None if warm is None else warm.dark[roi]
         ):
             own = _own_mask(contour, mask[roi], x, y) if own is None else own
-            cut = cutter.box(own, x, y, self.min_area)
+            cut = cutter.boxes(own, x, y, self.min_area)
             if cut is not None:
-                return [cut]
+                return cut or None
         return [(x, y, x + w, y + h)]
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from dronewatch.analysis.config import AnalysisConfig
 from dronewatch.analysis.pipeline import FeedAnalyzer
-from dronewatch.analysis.shadow_cut import ShadowCut
+from dronewatch.analysis.shadow_cut import SHADOW_ALONE, ShadowCut
 from dronewatch.evaluation import load_single_target_gt
 from dronewatch.frames import FramePacket, VideoInfo
 from tests.clips import REALDATA
@@ -57,6 +57,38 @@ def test_dark_all_round_or_at_another_ratio_is_no_shadow() -> None:
     own, cur, ref = _walker_and_shadow(100)
     cur[3:10, 9:] = (ref[3:10, 9:] * 0.5).astype(np.uint8)
     assert cut.box(own, cur, ref, min_area=4) is None
+
+
+def _flat_blob(h: int, w: int, ratio: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """An h x w blob darkening textured ground to ``ratio`` of it."""
+    ref = np.random.default_rng(7).integers(140, 170, (h, w)).astype(np.uint8)
+    cur = (ref * ratio).astype(np.uint8)
+    return np.full((h, w), 255, np.uint8), cur, ref
+
+
+def test_a_small_blob_that_is_only_shadow_is_dropped() -> None:
+    cut = _cutter()
+    assert cut.box(*_flat_blob(3, 8, 0.3), min_area=4) is None, "no ratio agreed yet"
+    for seed in range(30):
+        cut.box(*_walker_and_shadow(seed), min_area=4)
+    assert cut.box(*_flat_blob(3, 8, 0.3), min_area=4) == SHADOW_ALONE
+    assert cut.box(*_flat_blob(3, 8, 0.45), min_area=4) == SHADOW_ALONE, "a soft tip"
+    # Not a shadow: much darker than the feed's shadows (a walker in black) ...
+    assert cut.box(*_flat_blob(3, 8, 0.1), min_area=4) != SHADOW_ALONE
+    # ... a pixel brighter than the ground (a walker beside the shadow) ...
+    own, cur, ref = _flat_blob(3, 8, 0.3)
+    cur[1, 0] = 250
+    assert cut.box(own, cur, ref, min_area=4) != SHADOW_ALONE
+    # ... or as large as a car.
+    assert cut.box(*_flat_blob(6, 12, 0.3), min_area=4) != SHADOW_ALONE
+
+
+def test_dropping_lone_shadows_can_be_turned_off() -> None:
+    config = AnalysisConfig().with_overrides({"detector.shadow_alone_max_area": 0})
+    cut = ShadowCut.from_config(config.detector)
+    for seed in range(30):
+        cut.box(*_walker_and_shadow(seed), min_area=4)
+    assert cut.box(*_flat_blob(3, 8, 0.3), min_area=4) is None
 
 
 PERSON12 = REALDATA / "uav123-person12_1"
