@@ -5,6 +5,8 @@ A blob is a connected region of the grown foreground holding at least one seed p
 (a pixel above the full threshold). On top of that, each rule below is optional and
 set per frame by the detector:
 - streaks: thin, long blobs on their own are rain or slivers of misregistered edges;
+- ghost edges: a blob whose outline is an edge in the background but not in the
+  frame is a ghost (what the background remembers of a target that has left);
 - warm part: a blob with a clearly brighter and a clearly darker part gets the box of
   its brighter part (the darker part is its shadow, or on a thermal feed the cold
   ghost it left in the background); on a thermal feed a blob with almost nothing
@@ -130,6 +132,31 @@ class ShadowCutter:
 
 
 @dataclass(frozen=True, slots=True)
+class GhostEdges:
+    """A target's outline is an edge in the frame; a ghost's is an edge only in the
+    background, which still holds the target that has left (or stood long enough to be
+    learnt before it moved on). Ghosts and slow movers look alike pixel by pixel, which
+    is why the backgrounds learn pixels that stay still quickly and absorb slow
+    walkers along with ghosts; the outline tells them apart.
+
+    ``frame_edges`` and ``background_edges``: the local contrast (3x3 max - min) of the
+    frame and of the background blobs are compared with, in the blobs' coordinates.
+    A blob is a ghost when the frame's mean along its outline is under ``max_ratio``
+    of the background's."""
+
+    frame_edges: np.ndarray
+    background_edges: np.ndarray
+    max_ratio: float
+
+    def is_ghost(self, contour: np.ndarray, x: int, y: int, w: int, h: int) -> bool:
+        outline = np.zeros((h, w), np.uint8)
+        cv2.drawContours(outline, [contour], 0, 255, 1, offset=(-x, -y))
+        roi = np.s_[y : y + h, x : x + w]
+        in_frame = cv2.mean(self.frame_edges[roi], outline)[0]
+        return in_frame < self.max_ratio * cv2.mean(self.background_edges[roi], outline)[0]
+
+
+@dataclass(frozen=True, slots=True)
 class BlobRules:
     """How one frame's foreground becomes boxes (see the module doc)."""
 
@@ -139,6 +166,7 @@ class BlobRules:
     warm_part: WarmPart | None = None
     peak_split: PeakSplit | None = None
     shadow_cut: ShadowCutter | None = None
+    ghost_edges: GhostEdges | None = None
 
     def boxes(self, mask: np.ndarray, seeds: np.ndarray) -> np.ndarray:
         """Boxes (x1, y1, x2, y2; float32) of the blobs of ``mask`` holding a pixel of
@@ -159,6 +187,8 @@ class BlobRules:
                 continue
             if self.streaks is not None and self.streaks.is_streak(contour, w, h):
                 streaks.append((x, y, x + w, y + h))
+                continue
+            if self.ghost_edges is not None and self.ghost_edges.is_ghost(contour, x, y, w, h):
                 continue
             found = self._blob_boxes(contour, mask, x, y, w, h, area)
             if found is not None:

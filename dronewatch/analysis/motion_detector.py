@@ -20,7 +20,14 @@ import cv2
 import numpy as np
 
 from dronewatch.analysis.background import StabilisedBackground
-from dronewatch.analysis.blobs import BlobRules, PeakSplit, ShadowCutter, StreakRule, WarmPart
+from dronewatch.analysis.blobs import (
+    BlobRules,
+    GhostEdges,
+    PeakSplit,
+    ShadowCutter,
+    StreakRule,
+    WarmPart,
+)
 from dronewatch.analysis.camera_motion import CameraMotion, is_identity
 from dronewatch.analysis.config import MotionDetectorConfig
 from dronewatch.analysis.median_background import MedianBackground
@@ -173,11 +180,12 @@ class MotionDetector:
             bg8 = _match_brightness(bg8, cur_range, valid)
             if median is not None:
                 median = _match_brightness(median, cur_range, valid)
-        bg_range = self._window_range(bg8)
+        bg_range = ref_range = self._window_range(bg8)
         above, below = _beyond(cur, bg_range)
         if median is not None:
             # A mover differs from both references; a trail only from the average.
-            med_above, med_below = _beyond(cur, self._window_range(median))
+            ref_range = self._window_range(median)
+            med_above, med_below = _beyond(cur, ref_range)
             above, below = cv2.min(above, med_above), cv2.min(below, med_below)
         fg = cv2.max(above, below)
         thr = self._threshold(cur, bg8, bg_range, valid)
@@ -222,6 +230,7 @@ class MotionDetector:
             bright = cv2.bitwise_and(cv2.compare(above, thr, cv2.CMP_GT), lo)
         else:
             dark = None
+        reference = median if median is not None else bg8
         rules = BlobRules(
             cfg.min_area,
             cfg.max_area_fraction * h * w,
@@ -238,7 +247,14 @@ class MotionDetector:
             peak_split=self._peak_split(fg, thr),
             shadow_cut=None
             if self._shadow_cut is None or self._thermal
-            else ShadowCutter(self._shadow_cut, cur, median if median is not None else bg8),
+            else ShadowCutter(self._shadow_cut, cur, reference),
+            ghost_edges=None
+            if cfg.ghost_edge_ratio <= 0
+            else GhostEdges(
+                cv2.morphologyEx(cur, cv2.MORPH_GRADIENT, self._window),
+                cv2.subtract(ref_range[1], ref_range[0]),
+                cfg.ghost_edge_ratio,
+            ),
         )
         boxes = rules.boxes(lo, hi)
         if not identity and len(boxes):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from dronewatch.analysis.blobs import GhostEdges
 from dronewatch.analysis.config import AnalysisConfig
 from dronewatch.analysis.motion_detector import MOTION_CONFIDENCE, percentiles
 from dronewatch.analysis.pipeline import FeedAnalyzer
@@ -198,6 +199,56 @@ def test_thermal_ghost_of_a_walker_that_left_is_not_reported() -> None:
     assert ghost_before >= 10, "the scene no longer leaves a ghost: the test proves nothing"
     assert ghost == 0
     assert found >= found_before >= 0.6 * 90
+
+
+def _daylight_ghost_and_walker_frames(ghost_edge_ratio: float) -> tuple[int, int]:
+    """A walker stands for 4 s on smooth ground (long enough to be learnt) and walks
+    off. From frame 102 on: frames with a motion box on the spot where it stood (and
+    not on it), and frames with one on the walker."""
+    walker = Mover(x=250, y=120, vx=2.0, vy=0.5, size=6, value=200, stop=(0, 100))
+    scene = Scene(movers=[walker])
+    scene.texture = cv2.GaussianBlur(scene.texture, (0, 0), 5)
+    config = AnalysisConfig().with_overrides({"detector.ghost_edge_ratio": ghost_edge_ratio})
+    analyzer = FeedAnalyzer(scene.info, config)
+    ghost = found = 0
+    for i in range(200):
+        r = analyzer.process(scene.packet(i))
+        if i < 102:
+            continue
+        ox, oy = 40 + scene.cam_vx * i, 40 + scene.cam_vy * i
+        spot = (250 - ox, 120 - oy, 256 - ox, 126 - oy)
+        truth = scene.box_in_image(walker, i)
+        motion = r.detections.xyxy[r.detections.confidence >= MOTION_CONFIDENCE]
+        ghost += any(iou(tuple(b), spot) >= 0.3 and iou(tuple(b), truth) < 0.1 for b in motion)
+        found += any(iou(tuple(b), truth) >= 0.3 for b in motion)
+    return ghost, found
+
+
+def test_ghost_of_a_walker_that_left_smooth_ground_is_not_reported() -> None:
+    # The background still holds the walker: its outline is an edge there, while the
+    # frame shows smooth ground. Measured: 35 of 98 frames without the rule, 0 with.
+    ghost_before, found_before = _daylight_ghost_and_walker_frames(0.0)
+    ghost, found = _daylight_ghost_and_walker_frames(AnalysisConfig().detector.ghost_edge_ratio)
+    assert ghost_before >= 15, "the scene no longer leaves a ghost: the test proves nothing"
+    assert ghost <= 6
+    assert found >= found_before >= 0.8 * 98
+
+
+def _edges(img: np.ndarray) -> np.ndarray:
+    return cv2.morphologyEx(img, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
+
+
+def test_a_target_half_learnt_by_the_background_is_no_ghost() -> None:
+    rng = np.random.default_rng(3)
+    ground = cv2.GaussianBlur(rng.integers(90, 130, (40, 40)).astype(np.uint8), (0, 0), 2)
+    walker = ground.copy()
+    walker[15:22, 17:20] = 210
+    faded = cv2.addWeighted(ground, 0.5, walker, 0.5, 0)  # learnt half-way
+    contour = np.array([[[17, 15]], [[19, 15]], [[19, 21]], [[17, 21]]], np.int32)
+    ratio = AnalysisConfig().detector.ghost_edge_ratio
+    assert not GhostEdges(_edges(walker), _edges(faded), ratio).is_ghost(contour, 17, 15, 3, 7)
+    # The same outline where the walker has left and the background still holds it.
+    assert GhostEdges(_edges(ground), _edges(walker), ratio).is_ghost(contour, 17, 15, 3, 7)
 
 
 def test_percentiles_match_numpy() -> None:
