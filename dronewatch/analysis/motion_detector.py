@@ -56,6 +56,7 @@ class RegisteredFrame:
     view: np.ndarray  # mask of the key-frame pixels it covers
     identity: bool  # the camera has not moved since the key frame
     hot: np.ndarray | None  # warm blobs (thermal feeds), current-frame work pixels
+    edges: np.ndarray | None  # ``cur``'s local contrast, for the ghost-edge rule
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,11 +147,18 @@ class MotionDetector:
         if identity:
             view = np.full((h, w), 255, np.uint8)
             _clear_border(view, cfg.border_margin)
-            return RegisteredFrame(gray, gray, view, True, hot)
+            return RegisteredFrame(gray, gray, view, True, hot, self._edges(gray))
         cur_to_key = np.linalg.inv(motion.key_to_cur)
         cur = cv2.warpPerspective(gray, cur_to_key, (w, h), flags=cv2.INTER_LINEAR)
         view = _footprint(cur_to_key, w, h, cfg.border_margin)
-        return RegisteredFrame(gray, cur, view, False, hot)
+        return RegisteredFrame(gray, cur, view, False, hot, self._edges(cur))
+
+    def _edges(self, img: np.ndarray) -> np.ndarray | None:
+        """Local contrast (max - min over the misregistration window) for the
+        ghost-edge rule, or None when the rule is off."""
+        if self._cfg.ghost_edge_ratio <= 0:
+            return None
+        return cv2.morphologyEx(img, cv2.MORPH_GRADIENT, self._window)
 
     def detect_registered(
         self, frame: RegisteredFrame, motion: CameraMotion, hold: np.ndarray | None = None
@@ -249,11 +257,9 @@ class MotionDetector:
             if self._shadow_cut is None or self._thermal
             else ShadowCutter(self._shadow_cut, cur, reference),
             ghost_edges=None
-            if cfg.ghost_edge_ratio <= 0
+            if frame.edges is None
             else GhostEdges(
-                cv2.morphologyEx(cur, cv2.MORPH_GRADIENT, self._window),
-                cv2.subtract(ref_range[1], ref_range[0]),
-                cfg.ghost_edge_ratio,
+                frame.edges, cv2.subtract(ref_range[1], ref_range[0]), cfg.ghost_edge_ratio
             ),
         )
         boxes = rules.boxes(lo, hi)
