@@ -74,6 +74,11 @@ def report_box(t: Track, measurement_weight: float) -> tuple[float, float, float
     return tuple(a * m + (1 - a) * f for m, f in zip(t.measured, t.xyxy, strict=True))  # type: ignore[return-value]
 
 
+def _gain(time_constant_s: float, fps: float) -> float:
+    """Per-frame gain of an exponential filter with this time constant."""
+    return min(1.0, 1.0 / max(time_constant_s * fps, 1e-6))
+
+
 def _area(box: np.ndarray) -> float:
     return float(max(box[2] - box[0], 0.0) * max(box[3] - box[1], 0.0))
 
@@ -108,7 +113,8 @@ class MultiTargetTracker:
         self._coast_output = max(0, round(config.coast_output_s * fps))
         self._init_window = max(config.init_hits, round(config.init_window_s * fps))
         self._weak_hits = max(config.init_hits, round(config.weak_init_s * fps))
-        self._size_gain = min(1.0, 1.0 / max(config.size_time_s * fps, 1e-6))
+        self._size_gain = _gain(config.size_time_s, fps)
+        self._tentative_size_gain = _gain(config.tentative_size_time_s, fps)
         self.tracks: list[Track] = []
         self._next_id = 1
 
@@ -311,7 +317,7 @@ class MultiTargetTracker:
         t.cy += a * ry
         t.vx += b * rx
         t.vy += b * ry
-        g = self._size_gain
+        g = self._size_gain if t.confirmed else self._tentative_size_gain
         t.w += g * (mw - t.w)
         t.h += g * (mh - t.h)
         t.measured = (float(box[0]), float(box[1]), float(box[2]), float(box[3]))

@@ -89,9 +89,12 @@ def test_a_big_box_does_not_swallow_the_movers_inside_it() -> None:
         x = 100 + 2.0 * i
         walkers = np.concatenate([_box(x, 100), _box(x - 15, 88), _box(x + 15, 112)])
         out = _step(tracker, walkers)
+    assert len(out) == 3 and all(t.confirmed for t in out), "the walkers are tracks of their own"
     box = next(t for t in out if t.track_id == truck.track_id).xyxy
     area = (box[2] - box[0]) * (box[3] - box[1])
-    assert area < 3 * 36, f"the track still spans {box}"
+    # A confirmed track's size follows its detections slowly (2 s), so after 1.1 s
+    # it is on its way down from 40x40 to its own 6x6 detection, never up.
+    assert area < 0.5 * 40 * 40, f"the track still spans {box}"
 
 
 def test_slow_walkers_with_noisy_boxes_are_confirmed_but_jittering_blobs_are_not() -> None:
@@ -142,6 +145,33 @@ def test_a_box_flickering_in_size_is_reported_at_a_steady_size() -> None:
             widths.append(x2 - x1)
     assert len(widths) == 30
     assert max(widths) - min(widths) < 4.0, widths
+
+
+def test_a_confirmed_track_keeps_its_size_through_a_merge_with_a_neighbour() -> None:
+    """Three frames in which the walker's blob is joined by a neighbour's (or its
+    shadow) hardly widen the track; before confirmation the size is taken quickly."""
+    tracker = MultiTargetTracker(TrackerConfig(), FPS)
+    for i in range(30):
+        out = _step(tracker, _box(50 + 1.0 * i, 60, size=6.0))
+    assert out and out[0].confirmed
+    for i in range(30, 33):
+        wide = np.array([[50 + i - 3, 57, 50 + i + 11, 63]], np.float32)  # 14 px wide
+        out = _step(tracker, wide)
+    assert out[0].w < 7.0, out[0].w
+
+    # A target first seen as a small piece, then whole, grows to its size faster
+    # while tentative than a confirmed track would.
+    def width_at_confirmation(config: TrackerConfig) -> float:
+        tracker = MultiTargetTracker(config, FPS)
+        for i in range(30):
+            out = _step(tracker, _box(50 + 1.0 * i, 60, size=4.0 if i == 0 else 10.0))
+            if out and out[0].confirmed:
+                return float(out[0].w)
+        raise AssertionError("never confirmed")
+
+    quick = width_at_confirmation(TrackerConfig())
+    slow = width_at_confirmation(TrackerConfig(tentative_size_time_s=2.0))
+    assert quick > slow + 1.0, (quick, slow)
 
 
 def _weak_run(hot: bool, frames: int = 40) -> list[int]:
