@@ -169,66 +169,58 @@ def test_faint_walker_in_haze_is_found() -> None:
     assert found >= 0.7 * 60, f"found the walker in {found} of 60 frames"
 
 
-def _ghost_and_walker_frames(min_warm_share: float) -> tuple[int, int]:
-    """A warm walker stands for 4 s (long enough to be learnt) and walks off. From
-    frame 110 on: frames with a motion box on the spot where it stood (and not on
-    it), and frames with one on the walker."""
-    walker = Mover(x=250, y=120, vx=0.7, vy=0.3, size=6, value=200, stop=(0, 100))
-    scene = ThermalScene(movers=[walker])
-    config = AnalysisConfig().with_overrides({"detector.thermal_min_warm_share": min_warm_share})
+def _ghost_and_walker_frames(
+    scene: Scene, walker: Mover, setting: str, value: float, start: int
+) -> tuple[int, int]:
+    """``walker`` stands for 4 s (long enough to be learnt) and walks off. From frame
+    ``start`` on: frames with a motion box on the spot where it stood (and not on
+    it), and frames with one on the walker. ``setting``: a detector setting to
+    change."""
+    config = AnalysisConfig().with_overrides({f"detector.{setting}": value})
     analyzer = FeedAnalyzer(scene.info, config)
+    x, y = walker.at(0)
     ghost = found = 0
     for i in range(200):
         r = analyzer.process(scene.packet(i))
-        if i < 110:
+        if i < start:
             continue
         ox, oy = 40 + scene.cam_vx * i, 40 + scene.cam_vy * i
-        spot = (250 - ox, 120 - oy, 256 - ox, 126 - oy)
+        spot = (x - ox, y - oy, x + walker.size - ox, y + walker.size - oy)
         truth = scene.box_in_image(walker, i)
         motion = r.detections.xyxy[r.detections.confidence >= MOTION_CONFIDENCE]
         ghost += any(iou(tuple(b), spot) >= 0.3 and iou(tuple(b), truth) < 0.1 for b in motion)
         found += any(iou(tuple(b), truth) >= 0.3 for b in motion)
     return ghost, found
+
+
+def _thermal_ghost(min_warm_share: float) -> tuple[int, int]:
+    walker = Mover(x=250, y=120, vx=0.7, vy=0.3, size=6, value=200, stop=(0, 100))
+    scene = ThermalScene(movers=[walker])
+    return _ghost_and_walker_frames(scene, walker, "thermal_min_warm_share", min_warm_share, 110)
 
 
 def test_thermal_ghost_of_a_walker_that_left_is_not_reported() -> None:
     # Where the warm walker stood, the background is warmer than the ground it now
     # sees: a cold blob with nothing warm in it, in 28 of 90 frames without the rule.
-    ghost_before, found_before = _ghost_and_walker_frames(0.0)
-    ghost, found = _ghost_and_walker_frames(AnalysisConfig().detector.thermal_min_warm_share)
+    ghost_before, found_before = _thermal_ghost(0.0)
+    ghost, found = _thermal_ghost(AnalysisConfig().detector.thermal_min_warm_share)
     assert ghost_before >= 10, "the scene no longer leaves a ghost: the test proves nothing"
     assert ghost == 0
     assert found >= found_before >= 0.6 * 90
 
 
-def _daylight_ghost_and_walker_frames(ghost_edge_ratio: float) -> tuple[int, int]:
-    """A walker stands for 4 s on smooth ground (long enough to be learnt) and walks
-    off. From frame 102 on: frames with a motion box on the spot where it stood (and
-    not on it), and frames with one on the walker."""
+def _daylight_ghost(ghost_edge_ratio: float) -> tuple[int, int]:
     walker = Mover(x=250, y=120, vx=2.0, vy=0.5, size=6, value=200, stop=(0, 100))
     scene = Scene(movers=[walker])
-    scene.texture = cv2.GaussianBlur(scene.texture, (0, 0), 5)
-    config = AnalysisConfig().with_overrides({"detector.ghost_edge_ratio": ghost_edge_ratio})
-    analyzer = FeedAnalyzer(scene.info, config)
-    ghost = found = 0
-    for i in range(200):
-        r = analyzer.process(scene.packet(i))
-        if i < 102:
-            continue
-        ox, oy = 40 + scene.cam_vx * i, 40 + scene.cam_vy * i
-        spot = (250 - ox, 120 - oy, 256 - ox, 126 - oy)
-        truth = scene.box_in_image(walker, i)
-        motion = r.detections.xyxy[r.detections.confidence >= MOTION_CONFIDENCE]
-        ghost += any(iou(tuple(b), spot) >= 0.3 and iou(tuple(b), truth) < 0.1 for b in motion)
-        found += any(iou(tuple(b), truth) >= 0.3 for b in motion)
-    return ghost, found
+    scene.texture = cv2.GaussianBlur(scene.texture, (0, 0), 5)  # smooth ground
+    return _ghost_and_walker_frames(scene, walker, "ghost_edge_ratio", ghost_edge_ratio, 102)
 
 
 def test_ghost_of_a_walker_that_left_smooth_ground_is_not_reported() -> None:
     # The background still holds the walker: its outline is an edge there, while the
     # frame shows smooth ground. Measured: 35 of 98 frames without the rule, 0 with.
-    ghost_before, found_before = _daylight_ghost_and_walker_frames(0.0)
-    ghost, found = _daylight_ghost_and_walker_frames(AnalysisConfig().detector.ghost_edge_ratio)
+    ghost_before, found_before = _daylight_ghost(0.0)
+    ghost, found = _daylight_ghost(AnalysisConfig().detector.ghost_edge_ratio)
     assert ghost_before >= 15, "the scene no longer leaves a ghost: the test proves nothing"
     assert ghost <= 6
     assert found >= found_before >= 0.8 * 98
