@@ -21,7 +21,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from dronewatch.analysis.config import MotionDetectorConfig
+from dronewatch.analysis.config import MotionDetectorConfig, per_frame_gain
 
 
 class StabilisedBackground:
@@ -34,11 +34,11 @@ class StabilisedBackground:
         self.every = max(1, config.learn_every)
         rate = fps / self.every
         self.min_age = max(1, round(config.warmup_s * rate))
-        self._alpha = 1.0 / max(config.learning_time_s * rate, 1.0)
+        self._alpha = per_frame_gain(config.learning_time_s, rate)
         self._cap = config.max_step_per_s / max(rate, 1e-6)
         self._cap_mover = self._cap * config.foreground_learning_factor
-        self._stable_rate = min(1.0, 1.0 / max(config.stable_learning_s * rate, 1e-6))
-        self._fast_alpha = min(1.0, 1.0 / max(config.stable_time_s * rate, 1e-6))
+        self._stable_rate = per_frame_gain(config.stable_learning_s, rate)
+        self._fast_alpha = per_frame_gain(config.stable_time_s, rate)
         self._young_lut = np.array(
             [1.0 / (i + 1) if i < self.min_age else 0.0 for i in range(256)], np.float32
         )

@@ -11,6 +11,13 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
 
 
+def per_frame_gain(time_constant_s: float, rate: float) -> float:
+    """Per-step gain of an exponential filter with a time constant in seconds, at
+    ``rate`` steps per second (at most 1: a filter faster than one step follows the
+    input)."""
+    return min(1.0, 1.0 / max(time_constant_s * rate, 1e-6))
+
+
 @dataclass(frozen=True, slots=True)
 class CameraMotionConfig:
     """Feature tracking + RANSAC homography between consecutive frames."""

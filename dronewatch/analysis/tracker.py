@@ -18,7 +18,7 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from dronewatch.analysis.camera_motion import is_identity, local_scale, warp_points
-from dronewatch.analysis.config import TrackerConfig
+from dronewatch.analysis.config import TrackerConfig, per_frame_gain
 
 _NO_MATCH = 1e6
 
@@ -74,11 +74,6 @@ def report_box(t: Track, measurement_weight: float) -> tuple[float, float, float
     return tuple(a * m + (1 - a) * f for m, f in zip(t.measured, t.xyxy, strict=True))  # type: ignore[return-value]
 
 
-def _gain(time_constant_s: float, fps: float) -> float:
-    """Per-frame gain of an exponential filter with this time constant."""
-    return min(1.0, 1.0 / max(time_constant_s * fps, 1e-6))
-
-
 def _area(box: np.ndarray) -> float:
     return float(max(box[2] - box[0], 0.0) * max(box[3] - box[1], 0.0))
 
@@ -113,8 +108,8 @@ class MultiTargetTracker:
         self._coast_output = max(0, round(config.coast_output_s * fps))
         self._init_window = max(config.init_hits, round(config.init_window_s * fps))
         self._weak_hits = max(config.init_hits, round(config.weak_init_s * fps))
-        self._size_gain = _gain(config.size_time_s, fps)
-        self._tentative_size_gain = _gain(config.tentative_size_time_s, fps)
+        self._size_gain = per_frame_gain(config.size_time_s, fps)
+        self._tentative_size_gain = per_frame_gain(config.tentative_size_time_s, fps)
         self.tracks: list[Track] = []
         self._next_id = 1
 
