@@ -125,8 +125,10 @@ class ShadowCutter:
         h, w = own.shape
         roi = np.s_[y : y + h, x : x + w]
         found = self.cut.box(own, self.cur[roi], self.ref[roi], min_area)
-        if found is None or found == SHADOW_ALONE:
-            return None if found is None else []
+        if found is None:
+            return None
+        if found == SHADOW_ALONE:
+            return []
         bx, by, bw, bh = found
         return [(x + bx, y + by, x + bx + bw, y + by + bh)]
 
