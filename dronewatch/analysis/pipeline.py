@@ -6,38 +6,23 @@ scaled back to full-frame pixels only on the way out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from dronewatch.analysis.allocator import keep_large_buffers_in_heap
 from dronewatch.analysis.bytetrack_adapter import ByteTrackAdapter
-from dronewatch.analysis.camera_motion import CameraMotion, CameraMotionEstimator
 from dronewatch.analysis.classify import classify_track
 from dronewatch.analysis.config import AnalysisConfig
-from dronewatch.analysis.motion_detector import (
-    DetectorMasks,
-    MotionDetector,
-    RegisteredFrame,
-    warp_boxes,
-)
+from dronewatch.analysis.motion_detector import DetectorMasks, MotionDetector, warp_boxes
 from dronewatch.analysis.onnx_detector import OnnxDetector
+from dronewatch.analysis.prepare import FramePreparer, PreparedFrame, feed_fps
 from dronewatch.analysis.tracker import MultiTargetTracker, iou_matrix, report_box
 from dronewatch.analysis.types import Detections, FrameAnalysis, TrackState
 from dronewatch.frames import FramePacket, VideoInfo
 
-
-@dataclass(frozen=True, slots=True)
-class PreparedFrame:
-    """A frame after :meth:`FeedAnalyzer.prepare`: its grey work copy, the camera's
-    motion at it and its registration to the detector's key frame."""
-
-    packet: FramePacket
-    gray: np.ndarray
-    motion: CameraMotion
-    registered: RegisteredFrame
+__all__ = ["FeedAnalyzer", "PreparedFrame"]
 
 
 class FeedAnalyzer:
@@ -60,17 +45,13 @@ class FeedAnalyzer:
         self.info = info
         self.config = cfg = config or AnalysisConfig()
         keep_large_buffers_in_heap()
-        fps = info.fps if info.fps and info.fps > 0 else 25.0
-        self._scale = min(1.0, cfg.work_width / max(info.width, 1))
-        self._work_size = (
-            max(1, round(info.width * self._scale)),
-            max(1, round(info.height * self._scale)),
-        )
-        s = self._scale
+        fps = feed_fps(info)
+        self._detector = MotionDetector(cfg.detector, fps)
+        self._preparer = FramePreparer(info, cfg, self._detector)
+        self._scale = s = self._preparer.scale
+        self._work_size = self._preparer.work_size
         self._to_work = np.diag([s, s, 1.0])
         self._to_full = np.diag([1 / s, 1 / s, 1.0])
-        self._camera = CameraMotionEstimator(cfg.camera)
-        self._detector = MotionDetector(cfg.detector, fps)
         self._model = OnnxDetector(Path(model_path), cfg.model) if model_path else None
         self._model_every = max(1, round(cfg.model.every_s * fps))
         tracker_cfg = cfg.tracker
@@ -96,18 +77,12 @@ class FeedAnalyzer:
         return self.analyse(self.prepare(packet))
 
     def prepare(self, packet: FramePacket) -> PreparedFrame:
-        """The first stage of :meth:`process`: the grey work copy, the camera's motion
-        and the frame's registration to the detector's key frame. It needs nothing
-        from the later stages, so a reader thread may run it ahead
-        (:func:`~dronewatch.analysis.read_ahead.prepared_frames`); every frame
-        prepared must then be analysed, in order."""
-        img = packet.image
-        gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
-        if self._scale < 1.0:
-            gray = cv2.resize(gray, self._work_size, interpolation=cv2.INTER_AREA)
-        self._detector.decide_thermal(img)  # looks at the first frame only
-        motion = self._camera.update(gray)
-        return PreparedFrame(packet, gray, motion, self._detector.register(gray, motion))
+        """The first stage of :meth:`process`
+        (:class:`~dronewatch.analysis.prepare.FramePreparer`). It needs nothing from the
+        later stages, so a reader thread may run it ahead
+        (:func:`~dronewatch.analysis.read_ahead.prepared_frames`); every frame prepared
+        must then be analysed, in order."""
+        return self._preparer.prepare(packet)
 
     def analyse(self, frame: PreparedFrame) -> FrameAnalysis:
         """The rest of :meth:`process`: movers, tracks and classes of a prepared frame."""

@@ -1,0 +1,59 @@
+"""The first stage of a feed's analysis: the grey work copy of a frame, the camera's
+motion at it and its registration to the detector's key frame.
+
+It needs nothing from the later stages (backgrounds, blobs, tracks), so a reader
+thread runs it ahead of them (:mod:`dronewatch.analysis.read_ahead`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from dronewatch.analysis.camera_motion import CameraMotion, CameraMotionEstimator
+from dronewatch.analysis.config import AnalysisConfig
+from dronewatch.analysis.motion_detector import MotionDetector, RegisteredFrame
+from dronewatch.frames import FramePacket, VideoInfo
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedFrame:
+    """A frame after :meth:`FramePreparer.prepare`: its grey work copy, the camera's
+    motion at it and its registration to the detector's key frame."""
+
+    packet: FramePacket
+    gray: np.ndarray
+    motion: CameraMotion
+    registered: RegisteredFrame
+
+
+def feed_fps(info: VideoInfo) -> float:
+    """The feed's frame rate, or 25 when the source does not know it."""
+    return info.fps if info.fps and info.fps > 0 else 25.0
+
+
+class FramePreparer:
+    """Prepares one feed's frames, in order. ``detector``: the motion detector whose key
+    frame the frames are registered to (a new one when not given)."""
+
+    def __init__(
+        self, info: VideoInfo, config: AnalysisConfig, detector: MotionDetector | None = None
+    ) -> None:
+        self.scale = min(1.0, config.work_width / max(info.width, 1))
+        self.work_size = (
+            max(1, round(info.width * self.scale)),
+            max(1, round(info.height * self.scale)),
+        )
+        self.detector = detector or MotionDetector(config.detector, feed_fps(info))
+        self._camera = CameraMotionEstimator(config.camera)
+
+    def prepare(self, packet: FramePacket) -> PreparedFrame:
+        img = packet.image
+        gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+        if self.scale < 1.0:
+            gray = cv2.resize(gray, self.work_size, interpolation=cv2.INTER_AREA)
+        self.detector.decide_thermal(img)  # looks at the first frame only
+        motion = self._camera.update(gray)
+        return PreparedFrame(packet, gray, motion, self.detector.register(gray, motion))
