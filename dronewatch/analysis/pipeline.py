@@ -6,6 +6,7 @@ scaled back to full-frame pixels only on the way out.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import replace
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from dronewatch.analysis.motion_detector import DetectorMasks, MotionDetector, w
 from dronewatch.analysis.onnx_detector import OnnxDetector
 from dronewatch.analysis.prepare import FramePreparer, PreparedFrame, feed_fps
 from dronewatch.analysis.tracker import MultiTargetTracker, iou_matrix, report_box
-from dronewatch.analysis.types import Detections, FrameAnalysis, TrackState
+from dronewatch.analysis.types import Detections, EarlierBox, FrameAnalysis, TrackState
 from dronewatch.frames import FramePacket, VideoInfo
 
 __all__ = ["FeedAnalyzer", "PreparedFrame"]
@@ -66,6 +67,9 @@ class FeedAnalyzer:
             self._tracker = MultiTargetTracker(tracker_cfg, fps)
         self._frames_seen = 0
         self._hold: np.ndarray | None = None
+        # (index, time) of the frames a tentative track may reach back to.
+        window = round(tracker_cfg.init_window_s * fps) + tracker_cfg.init_hits + 2
+        self._recent: deque[tuple[int, float]] = deque(maxlen=max(window, 2))
 
     @property
     def detector_masks(self) -> DetectorMasks | None:
@@ -108,6 +112,7 @@ class FeedAnalyzer:
                 )
         self._frames_seen += 1
         tracks = self._tracker.update(xyxy, conf, hom, gray, class_id, hot)
+        self._recent.append((packet.index, packet.time_s))
         if self.config.tracker.hold_background and isinstance(self._tracker, MultiTargetTracker):
             self._hold = self._tracker.hold_boxes()
         area = float(self._work_size[0] * self._work_size[1])
@@ -132,7 +137,21 @@ class FeedAnalyzer:
             detections=detections,
             tracks=states,
             camera_motion=self._to_full @ hom @ self._to_work,
+            earlier=self._earlier_boxes(inv),
         )
+
+    def _earlier_boxes(self, inv: float) -> tuple[EarlierBox, ...]:
+        """The tentative past of the tracks confirmed in this frame, in full-frame
+        pixels (ByteTrack reports none)."""
+        if not isinstance(self._tracker, MultiTargetTracker):
+            return ()
+        out = []
+        for track_id, back, box, score in self._tracker.earlier_boxes():
+            if back < len(self._recent):
+                index, time_s = self._recent[-1 - back]
+                xyxy = tuple(float(v) * inv for v in box)
+                out.append(EarlierBox(track_id, index, time_s, xyxy, score))  # type: ignore[arg-type]
+        return tuple(out)
 
 
 def _merge_model(

@@ -54,6 +54,11 @@ class Track:
     ox: float = 0.0  # where the track started, in current-frame pixels
     oy: float = 0.0
     weak: bool = False  # started by a weak detection: confirmed only after longer
+    # While tentative: (frame number, measured box, score) of every frame with a
+    # detection, handed out once when the track is confirmed (see earlier_boxes).
+    earlier: list[tuple[int, tuple[float, float, float, float], float]] = field(
+        default_factory=list
+    )
 
     @property
     def xyxy(self) -> tuple[float, float, float, float]:
@@ -112,6 +117,8 @@ class MultiTargetTracker:
         self._tentative_size_gain = per_frame_gain(config.tentative_size_time_s, fps)
         self.tracks: list[Track] = []
         self._next_id = 1
+        self.frame = 0  # frames updated so far
+        self._earlier: list[tuple[int, int, tuple[float, float, float, float], float]] = []
 
     def reset(self) -> None:
         self.tracks = []
@@ -130,6 +137,8 @@ class MultiTargetTracker:
         ``gray`` (the work frame, for template rescue) is kept by reference until a
         track misses: the caller must not write into it afterwards."""
         cfg = self._cfg
+        self.frame += 1
+        self._earlier = []
         self._predict(hom)
         n_det = len(xyxy)
         matched_t, matched_d = self._associate(xyxy, confidence)
@@ -156,7 +165,20 @@ class MultiTargetTracker:
                 track.confirmed = True
                 track.track_id = self._next_id
                 self._next_id += 1
+                self._earlier.extend(
+                    (track.track_id, self.frame - f, box, score)
+                    for f, box, score in track.earlier
+                    if f < self.frame
+                )
+                track.earlier = []
         return [t for t in self.tracks if t.confirmed and t.since_detection <= self._coast_output]
+
+    def earlier_boxes(self) -> list[tuple[int, int, tuple[float, float, float, float], float]]:
+        """The tracks confirmed in the last :meth:`update`, in the frames before it
+        while they were tentative: (track ID, frames before the last one, measured box,
+        score). Offline outputs start a track where it was first seen with them, not
+        where the tracker became sure (a few frames to two seconds later)."""
+        return self._earlier
 
     def _absorb_fragments(
         self,
@@ -320,6 +342,8 @@ class MultiTargetTracker:
         t.since_detection = 0
         t.since_seen = 0
         t.score = 0.8 * t.score + 0.2 * conf
+        if not t.confirmed:
+            t.earlier.append((self.frame, t.measured, t.score))
         t.speed = 0.8 * t.speed + 0.2 * float(np.hypot(t.vx, t.vy))
         t.still = t.still + 1 if t.speed < cfg.still_speed_px else 0
         if is_hot:
@@ -389,6 +413,8 @@ class MultiTargetTracker:
                 t.hot_hits = 1
             if gray is not None and cfg.template_rescue:
                 t.seen_in = (gray, t.cx, t.cy, t.w, t.h)
+            first = (float(box[0]), float(box[1]), float(box[2]), float(box[3]))
+            t.earlier.append((self.frame, first, t.score))
             self.tracks.append(t)
 
     def _prune(self) -> None:

@@ -80,6 +80,19 @@ class TrackState:
 
 
 @dataclass(frozen=True, slots=True)
+class EarlierBox:
+    """Where a track confirmed in this frame was in a frame before it, while the tracker
+    was not yet sure of it: offline outputs (MOT rows, sightings) start the track there,
+    where the target was first seen."""
+
+    track_id: int
+    index: int
+    time_s: float
+    xyxy: tuple[float, float, float, float]
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
 class FrameAnalysis:
     """Everything the analyser found in one frame.
 
@@ -92,6 +105,7 @@ class FrameAnalysis:
     detections: Detections
     tracks: tuple[TrackState, ...]
     camera_motion: np.ndarray = field(default_factory=lambda: np.eye(3))
+    earlier: tuple[EarlierBox, ...] = ()
 
     @property
     def confirmed_tracks(self) -> tuple[TrackState, ...]:

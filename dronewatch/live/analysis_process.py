@@ -25,6 +25,7 @@ from dronewatch.analysis.types import TargetClass, TrackState
 from dronewatch.analysis_settings import DEFAULT_SETTINGS, AnalysisSettings
 from dronewatch.errors import DroneWatchError
 from dronewatch.live.feed_analysis import AnalysisState, FeedAnalysis, _Rate
+from dronewatch.live.track_index import earlier_states
 from dronewatch.store import Store
 
 log = logging.getLogger(__name__)
@@ -140,6 +141,10 @@ def worker_main(job: WorkerJob, out: Any, playhead: Any, enabled: Any, stop: Any
                         (t.track_id, t.xyxy, t.score, t.target_class.value)
                         for t in analysis.tracks
                         if t.confirmed
+                    ),
+                    tuple(
+                        (f, t.track_id, t.xyxy, t.score, t.target_class.value)
+                        for f, t in earlier_states(analysis)
                     ),
                 )
             )
@@ -275,12 +280,16 @@ class ProcessFeedAnalysis(FeedAnalysis):
             elif kind == "frames":
                 _, frames, events, dropped = message
                 self._dropped = dropped
-                for index, boxes in frames:
+                for index, boxes, earlier in frames:
                     self.index.add(
                         index,
                         [
                             TrackState(tid, xyxy, score, TargetClass(cls), True)
                             for tid, xyxy, score, cls in boxes
+                        ],
+                        [
+                            (f, TrackState(tid, xyxy, score, TargetClass(cls), True))
+                            for f, tid, xyxy, score, cls in earlier
                         ],
                     )
                     self._analysis_rate.tick()

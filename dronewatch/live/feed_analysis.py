@@ -29,7 +29,7 @@ from dronewatch.analysis_settings import DEFAULT_SETTINGS, AnalysisSettings
 from dronewatch.clip_identity import content_hash
 from dronewatch.errors import DroneWatchError
 from dronewatch.frames import FramePacket, VideoInfo
-from dronewatch.live.track_index import TrackIndex
+from dronewatch.live.track_index import TrackIndex, earlier_states
 from dronewatch.sightings.builder import SightingBuilder
 from dronewatch.sources.base import FrameSource
 from dronewatch.store import ClipInfo, SightingsReader, Store
@@ -311,7 +311,7 @@ class FeedAnalysis:
                 if packet is None:
                     break
                 analysis = analyzer.process(packet)
-                self.index.add(packet.index, analysis.tracks)
+                self.index.add(packet.index, analysis.tracks, earlier_states(analysis))
                 self._analysis_rate.tick()
                 frames += 1
                 events = builder.update(analysis, packet.image)

@@ -12,9 +12,10 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from dronewatch.analysis.types import TargetClass, TrackState
+from dronewatch.analysis.types import FrameAnalysis, TargetClass, TrackState
 
 _NO_TRACKS: tuple[TrackState, ...] = ()
+_UNKNOWN = TargetClass.UNKNOWN
 
 
 class TrackIndex:
@@ -31,19 +32,35 @@ class TrackIndex:
         self._stored_frames = np.zeros(0, np.int64)
         self._classes: dict[int, TargetClass] = {}
 
-    def add(self, frame: int, tracks: Iterable[TrackState]) -> None:
+    def add(
+        self,
+        frame: int,
+        tracks: Iterable[TrackState],
+        earlier: Iterable[tuple[int, TrackState]] = (),
+    ) -> None:
+        """This frame's tracks; ``earlier``: (frame, state) of tracks confirmed in it, in
+        the frames before while they were tentative (see :func:`earlier_states`), in
+        frame order, so overlays show a track from where its sighting starts."""
         confirmed = tuple(t for t in tracks if t.confirmed)
         with self._lock:
+            for before, t in earlier:
+                self._append_path(before, t)
+                shown = self._by_frame.get(before, _NO_TRACKS)
+                if all(s.track_id != t.track_id for s in shown):
+                    self._by_frame[before] = (*shown, t)
             for t in confirmed:
-                frames, centres = self._paths.setdefault(t.track_id, ([], []))
-                if frames and frames[-1] >= frame:
-                    continue  # already known (a reload): keep paths ordered
-                frames.append(frame)
-                x1, y1, x2, y2 = t.xyxy
-                centres.append(((x1 + x2) / 2, (y1 + y2) / 2))
+                self._append_path(frame, t)
             if confirmed:
                 self._by_frame[frame] = confirmed
             self.frames_done = max(self.frames_done, frame + 1)
+
+    def _append_path(self, frame: int, t: TrackState) -> None:
+        frames, centres = self._paths.setdefault(t.track_id, ([], []))
+        if frames and frames[-1] >= frame:
+            return  # already known (a reload): keep paths ordered
+        frames.append(frame)
+        x1, y1, x2, y2 = t.xyxy
+        centres.append(((x1 + x2) / 2, (y1 + y2) / 2))
 
     def load_points(self, rows: np.ndarray, classes: dict[int, TargetClass]) -> None:
         """Bulk load stored ``(track_id, frame, x1, y1, x2, y2, score)`` rows.
@@ -96,7 +113,7 @@ class TrackIndex:
         return _NO_TRACKS
 
     def first_frame(self, track_id: int) -> int | None:
-        """The first frame the track was seen confirmed (for delayed display aids)."""
+        """The first frame the track was seen (for delayed display aids)."""
         path = self._paths.get(track_id)
         return path[0][0] if path and path[0] else None
 
@@ -124,3 +141,13 @@ class TrackIndex:
             if frame < len(out):
                 out[frame] = len(tracks)
         return out
+
+
+def earlier_states(analysis: FrameAnalysis) -> list[tuple[int, TrackState]]:
+    """(frame, state) of the tracks confirmed in ``analysis`` in the frames before it,
+    with the class they have now."""
+    classes = {t.track_id: t.target_class for t in analysis.tracks}
+    return [
+        (e.index, TrackState(e.track_id, e.xyxy, e.score, classes.get(e.track_id, _UNKNOWN), True))
+        for e in analysis.earlier
+    ]

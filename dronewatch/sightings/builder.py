@@ -2,8 +2,10 @@
 
 Feed it one :class:`FrameAnalysis` and the frame image per frame, in order; it returns
 the events of that frame. A track becomes a sighting when it is first confirmed; the
-frames it was seen while still tentative become the start of the sighting's path, so
-the start time is when the target was first seen, not when the tracker became sure. A
+frames it was seen while still tentative (reported as unconfirmed tracks, or handed
+over at confirmation in :attr:`FrameAnalysis.earlier`) become the start of the
+sighting's path, so the start time is when the target was first seen, not when the
+tracker became sure. A
 sighting ends when its track has not been seen confirmed for ``grace_s`` seconds (the
 end is the last frame it was seen), or when :meth:`SightingBuilder.finish` is called at
 the end of the feed. Its class is the majority class over all its frames.
@@ -89,6 +91,20 @@ def _point(analysis: FrameAnalysis, track: TrackState) -> PathPoint:
     return PathPoint(analysis.index, analysis.time_s, x1, y1, x2, y2, float(track.score))
 
 
+def _earlier_points(analysis: FrameAnalysis, track_id: int) -> list[PathPoint]:
+    """Where a track confirmed in this frame was while still tentative."""
+    return [
+        PathPoint(e.index, e.time_s, *(float(v) for v in e.xyxy), float(e.score))
+        for e in analysis.earlier
+        if e.track_id == track_id
+    ]
+
+
+def _by_frame(points: list[PathPoint]) -> list[PathPoint]:
+    """One point per frame (the last given), in frame order."""
+    return sorted({p.frame: p for p in points}.values(), key=lambda p: p.frame)
+
+
 class SightingBuilder:
     """Per-clip state machine; not thread-safe (one feed, one thread)."""
 
@@ -160,7 +176,9 @@ class SightingBuilder:
     ) -> SightingEvent:
         history = self._tentative.pop(track.track_id, None)
         point = _point(analysis, track)
-        points = (*history.points, point) if history else (point,)
+        before = list(history.points) if history else []
+        before += _earlier_points(analysis, track.track_id)
+        points = (*_by_frame(before), point)
         classes = history.classes if history else Counter()
         classes[track.target_class] += 1
         best = history.best if history else _Candidate()

@@ -131,6 +131,13 @@ def config_fingerprint(analyzer: str, model_path: str | None, overrides: Overrid
     return digest.hexdigest()[:16]
 
 
+def _hold_frames(job: ClipJob, info: VideoInfo) -> int:
+    """How many frames back a track confirmed now may start (MOT rows wait that long)."""
+    tracker = analysis_config(job.overrides).tracker
+    fps = info.fps if info.fps and info.fps > 0 else 25.0
+    return round(tracker.init_window_s * fps) + tracker.init_hits + 2
+
+
 def _open_source(path: str) -> Any:
     from dronewatch.sources import open_source
 
@@ -198,7 +205,11 @@ def run_clip(
             frame_count=info.frame_count,
             config_hash=config_fingerprint(job.analyzer, job.model_path, job.overrides),
         )
-        mot = MotWriter(Path(job.mot_dir) / f"{Path(job.path).stem}.txt") if job.mot_dir else None
+        mot = (
+            MotWriter(Path(job.mot_dir) / f"{Path(job.path).stem}.txt", _hold_frames(job, info))
+            if job.mot_dir
+            else None
+        )
     except Exception as exc:
         source.close()
         text = str(exc) if isinstance(exc, DroneWatchError) else f"{job.path}: {exc!r}"
@@ -252,7 +263,10 @@ def run_clip(
         items.close()  # stops the reader thread before its source is closed
         source.close()
         if mot is not None:
-            mot.close()
+            try:
+                mot.close()  # writes the rows it held back
+            except DroneWatchError as exc:
+                problem = problem or str(exc)
     pending += builder.finish()
     emit(ClipBatch(job.index, tuple(pending), frames, info.frame_count))
     result = ClipResult(

@@ -30,6 +30,27 @@ def test_track_is_tentative_then_confirmed() -> None:
     assert seen[-1] and seen[-1][0].confirmed
 
 
+def test_a_track_confirmed_hands_over_where_it_was_while_tentative() -> None:
+    tracker = MultiTargetTracker(TrackerConfig(), FPS)
+    boxes = [_box(50 + 1.0 * i, 60) for i in range(12)]
+    confirmed_at = None
+    for i, box in enumerate(boxes):
+        out = _step(tracker, box)
+        if out and confirmed_at is None:
+            confirmed_at = i
+            earlier = tracker.earlier_boxes()
+            (tid,) = {t.track_id for t in out}
+            assert confirmed_at >= 2  # tentative first
+            # Every frame before, from the first sighting on, at the box it was seen at.
+            assert [back for _, back, _, _ in earlier] == list(range(confirmed_at, 0, -1))
+            for track_id, back, box_then, _ in earlier:
+                assert track_id == tid
+                np.testing.assert_allclose(box_then, boxes[i - back][0], atol=1e-4)
+        elif confirmed_at is not None:
+            assert tracker.earlier_boxes() == []  # handed over once
+    assert confirmed_at is not None
+
+
 def test_id_survives_short_occlusion() -> None:
     tracker = MultiTargetTracker(TrackerConfig(template_rescue=False), FPS)
     ids = set()

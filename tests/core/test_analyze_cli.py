@@ -69,6 +69,14 @@ def test_end_to_end(clip: Path, tmp_path: Path, capsys: pytest.CaptureFixture[st
     for row in rows:
         frames_per_id.setdefault(int(row[1]), []).append(int(row[0]))
     assert all(f == sorted(set(f)) for f in frames_per_id.values())  # one row per frame
+    assert [int(r[0]) for r in rows] == sorted(int(r[0]) for r in rows)  # in frame order
+    # A track starts where the box was first seen, a few frames before the tracker was
+    # sure of it: its sighting and its MOT rows start in the same frame.
+    for s in sightings:
+        assert s.start_frame + 1 == frames_per_id[s.track_id][0]
+    # The box is seen from frame 4 (after the background's 0.3 s warm-up); the tracker
+    # confirms it four frames later.
+    assert min(s.start_frame for s in sightings) <= 5
 
 
 def test_no_motion_gives_no_sightings(tmp_path: Path) -> None:

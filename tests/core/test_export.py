@@ -15,6 +15,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from dronewatch.analysis.types import (
+    Detections,
+    EarlierBox,
+    FrameAnalysis,
+    TargetClass,
+    TrackState,
+)
 from dronewatch.cli import main
 from dronewatch.errors import DroneWatchError
 from dronewatch.exports import (
@@ -26,6 +33,7 @@ from dronewatch.exports import (
     parse_time,
 )
 from dronewatch.exports.model import LOG_COLUMNS
+from dronewatch.mot_writer import MotWriter
 from dronewatch.store import SightingsReader
 from tests.core.test_export_helpers import (
     HOSTILE_NOTE,
@@ -130,6 +138,29 @@ def test_unknown_feed_and_reversed_times_are_refused(review_db: Path, tmp_path: 
 )
 def test_parse_time(text: str, seconds: float) -> None:
     assert parse_time(text) == seconds
+
+
+def test_mot_writer_starts_a_track_where_it_was_first_seen(tmp_path: Path) -> None:
+    def frame(index: int, *tracks: TrackState, earlier: tuple[EarlierBox, ...] = ()):
+        return FrameAnalysis(index, index / 25, Detections.empty(), tracks, earlier=earlier)
+
+    box = (10.0, 20.0, 30.0, 40.0)
+    one, two = (
+        TrackState(1, box, 0.9, TargetClass.VEHICLE, True),
+        TrackState(2, box, 0.8, TargetClass.PERSON, True),
+    )
+    path = tmp_path / "clip.txt"
+    with MotWriter(path, hold_frames=4) as mot:
+        mot.write(frame(0))
+        mot.write(frame(1, one))
+        mot.write(frame(2, one))
+        # Track 2, confirmed in frame 3, was seen (tentative) in frames 1 and 2.
+        early = tuple(EarlierBox(2, k, k / 25, box, 0.5) for k in (1, 2))
+        mot.write(frame(3, one, two, earlier=early))
+        mot.write(frame(4, two))
+    rows = [tuple(map(int, line.split(",")[:2])) for line in path.read_text().splitlines()]
+    assert rows == [(2, 1), (2, 2), (3, 1), (3, 2), (4, 1), (4, 2), (5, 2)]  # 1-based frames
+    assert mot.rows == len(rows)
 
 
 def test_mot_rows_of_one_feed(analysed: AnalysedClip, tmp_path: Path) -> None:

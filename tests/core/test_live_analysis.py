@@ -10,6 +10,7 @@ from dronewatch.analysis.types import Detections, FrameAnalysis, TargetClass, Tr
 from dronewatch.annotate import Hud, OverlayOptions, annotate
 from dronewatch.frames import FramePacket, VideoInfo
 from dronewatch.live.feed_analysis import AnalysisState, FeedAnalysis
+from dronewatch.live.track_index import TrackIndex
 from dronewatch.sources import open_source
 from dronewatch.store import SightingsReader, Store
 
@@ -166,3 +167,33 @@ def test_live_feed_drops_the_oldest_frames_when_analysis_lags_and_counts_them() 
         time.sleep(0.02)  # analysis at 50 fps against a 200 fps feed
     assert seen == sorted(seen) and seen[-1] == 99, "frames out of order or the newest lost"
     assert reader.dropped == 100 - len(seen) > 30
+
+
+def test_overlays_show_a_track_from_the_frame_it_was_first_seen() -> None:
+    index = TrackIndex()
+    box = (10.0, 10.0, 20.0, 20.0)
+    now = TrackState(4, (16.0, 10.0, 26.0, 20.0), 0.9, TargetClass.PERSON, True)
+    # Confirmed in frame 7; while tentative it was seen in frames 5 and 6.
+    moved = [
+        (
+            k,
+            TrackState(
+                4,
+                (box[0] + 2 * (k - 5), 10.0, box[2] + 2 * (k - 5), 20.0),
+                0.5,
+                TargetClass.PERSON,
+                True,
+            ),
+        )
+        for k in (5, 6)
+    ]
+    for frame in range(5):
+        index.add(frame, ())
+    index.add(5, ())
+    index.add(6, ())
+    index.add(7, [now], moved)
+    assert [t.track_id for t in index.tracks_at(5)] == [4]
+    assert index.tracks_at(6)[0].xyxy == moved[1][1].xyxy
+    assert index.first_frame(4) == 5
+    trail = index.trails(7, 10)[4]
+    assert len(trail) == 3 and trail[0][0] < trail[-1][0]  # frames 5, 6, 7, left to right

@@ -75,7 +75,7 @@ def test_timeline_click_seeks_every_tile_and_selects_the_track(
 ) -> None:
     other = clip_factory("other.mp4", 100, 25)
     window.open_feeds([str(other)])
-    feed = open_analysed(qtbot, window, sim_clip, at=0.0)
+    open_analysed(qtbot, window, sim_clip, at=0.0)
     qtbot.waitUntil(lambda: len(window.sighting_rows) > 0, timeout=10_000)
     row = max(window.sighting_rows, key=lambda r: r.start_s)
     x, y = window.timeline.bar_centre(row.sighting_id)
@@ -86,7 +86,8 @@ def test_timeline_click_seeks_every_tile_and_selects_the_track(
     for f in window.feeds:
         info = f.player.snapshot().info
         assert f.tile.shown_index == info.index_at(row.start_s)
-    assert feed.tile.selected_track == row.track_id
+    (owner,) = [f for f in window.feeds if f.feed_id == row.feed_id]
+    assert owner.tile.selected_track == row.track_id
     assert window.table.selected_id() == row.sighting_id
 
 
