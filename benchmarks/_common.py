@@ -11,6 +11,7 @@ import numpy as np
 
 from dronewatch.analysis.config import AnalysisConfig
 from dronewatch.analysis.pipeline import FeedAnalyzer
+from dronewatch.analysis.types import FrameAnalysis
 from dronewatch.evaluation import MotRows
 from dronewatch.frames import FramePacket, VideoInfo
 
@@ -59,6 +60,19 @@ def rows_from_boxes(records: list[tuple[int, int, float, float, float, float]]) 
     return MotRows(arr[:, 0].astype(int), arr[:, 1].astype(int), arr[:, 2:6], np.ones(len(arr)))
 
 
+def mot_records(result: FrameAnalysis) -> list[tuple[int, int, float, float, float, float]]:
+    """One frame's MOT rows (1-based frame, id, x, y, w, h): its confirmed tracks, and
+    where the tracks confirmed in it were first seen."""
+    rows = []
+    for t in result.confirmed_tracks:
+        x1, y1, x2, y2 = t.xyxy
+        rows.append((result.index + 1, t.track_id, x1, y1, x2 - x1, y2 - y1))
+    for e in result.earlier:
+        x1, y1, x2, y2 = e.xyxy
+        rows.append((e.index + 1, e.track_id, x1, y1, x2 - x1, y2 - y1))
+    return rows
+
+
 def run_ours(
     path: Path, config: AnalysisConfig | None = None, model: Path | None = None
 ) -> tuple[MotRows, float]:
@@ -69,13 +83,7 @@ def run_ours(
     t0 = time.perf_counter()
     n = 0
     for i, img in enumerate(it):
-        result = analyzer.process(FramePacket(i, i / info.fps, img))
-        for t in result.confirmed_tracks:
-            x1, y1, x2, y2 = t.xyxy
-            records.append((i + 1, t.track_id, x1, y1, x2 - x1, y2 - y1))
-        for e in result.earlier:  # where tracks confirmed now were first seen
-            x1, y1, x2, y2 = e.xyxy
-            records.append((e.index + 1, e.track_id, x1, y1, x2 - x1, y2 - y1))
+        records.extend(mot_records(analyzer.process(FramePacket(i, i / info.fps, img))))
         n += 1
     return rows_from_boxes(records), n / max(time.perf_counter() - t0, 1e-9)
 

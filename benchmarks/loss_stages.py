@@ -20,6 +20,7 @@ like ``sim_accuracy.py`` and shared with it (--work).
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import cv2
@@ -27,26 +28,35 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks._common import frames
+from benchmarks._common import frames, mot_records
 from benchmarks.sim_accuracy import parse_sim_arguments, render
 from dronewatch.analysis.config import AnalysisConfig
 from dronewatch.analysis.pipeline import FeedAnalyzer
 from dronewatch.evaluation import _iou_xywh
-from dronewatch.frames import FramePacket
+from dronewatch.frames import FramePacket, VideoInfo
 
 STAGES = ("signal", "seed", "det", "det@IoU", "big", "track@IoU")
 CLASS_NAMES = {1: "vehicle", 2: "person"}
 
 
-def stage_counts(video: Path, config: AnalysisConfig, iou: float) -> dict[int, np.ndarray]:
-    """Per ground-truth class: [rows, then one count per stage]."""
+def stage_counts(
+    video: Path,
+    config: AnalysisConfig,
+    iou: float,
+    make_analyzer: Callable[[VideoInfo, AnalysisConfig], FeedAnalyzer] = FeedAnalyzer,
+    records: list[tuple[int, int, float, float, float, float]] | None = None,
+) -> dict[int, np.ndarray]:
+    """Per ground-truth class: [rows, then one count per stage]. ``records``, when
+    given, gets the confirmed tracks' MOT rows (as ``run_ours`` makes them)."""
     gt = np.loadtxt(video.with_suffix("").with_suffix(".gt.txt"), delimiter=",", ndmin=2)
     gt = gt[gt[:, 6] > 0]
     counts: dict[int, np.ndarray] = {}
     info, images = frames(video)
-    analyzer = FeedAnalyzer(info, config)
+    analyzer = make_analyzer(info, config)
     for index, image in enumerate(images):
         result = analyzer.process(FramePacket(index, index / info.fps, image))
+        if records is not None:
+            records.extend(mot_records(result))
         rows = gt[gt[:, 0] == index + 1]
         masks = analyzer.detector_masks
         if masks is None or not len(rows):
