@@ -9,7 +9,8 @@ and the ``loss_stages.py`` columns per class are printed:
 - ``ours``: the engine as it is;
 - ``true ground``: both backgrounds replaced, every frame, by the true ground (the
   renderer's frame drawn without its targets, effects and all), and no stable-pixel
-  learning: the best any background model could do;
+  learning. The effects include the frame's own noise and rain streaks, so this is
+  above what any background model could do;
 - ``no shadows`` and ``no shadows, true ground``: the same two on the clip rendered
   again without cast shadows.
 
