@@ -18,6 +18,13 @@ def per_frame_gain(time_constant_s: float, rate: float) -> float:
     return min(1.0, 1.0 / max(time_constant_s * rate, 1e-6))
 
 
+def tentative_reach_frames(tracker: TrackerConfig, fps: float) -> int:
+    """How many frames back a track confirmed now may have been first seen (a tentative
+    track lives at most ``init_window_s``), with a margin: how long outputs that start
+    tracks at their first detection must wait or remember."""
+    return round(tracker.init_window_s * fps) + tracker.init_hits + 2
+
+
 @dataclass(frozen=True, slots=True)
 class CameraMotionConfig:
     """Feature tracking + RANSAC homography between consecutive frames."""

@@ -15,7 +15,7 @@ import numpy as np
 from dronewatch.analysis.allocator import keep_large_buffers_in_heap
 from dronewatch.analysis.bytetrack_adapter import ByteTrackAdapter
 from dronewatch.analysis.classify import classify_track
-from dronewatch.analysis.config import AnalysisConfig
+from dronewatch.analysis.config import AnalysisConfig, tentative_reach_frames
 from dronewatch.analysis.motion_detector import DetectorMasks, MotionDetector, warp_boxes
 from dronewatch.analysis.onnx_detector import OnnxDetector
 from dronewatch.analysis.prepare import FramePreparer, PreparedFrame, feed_fps
@@ -68,7 +68,7 @@ class FeedAnalyzer:
         self._frames_seen = 0
         self._hold: np.ndarray | None = None
         # (index, time) of the frames a tentative track may reach back to.
-        window = round(tracker_cfg.init_window_s * fps) + tracker_cfg.init_hits + 2
+        window = tentative_reach_frames(tracker_cfg, fps)
         self._recent: deque[tuple[int, float]] = deque(maxlen=max(window, 2))
 
     @property

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dronewatch.analysis.config import tentative_reach_frames
+from dronewatch.analysis.prepare import feed_fps
 from dronewatch.analysis.read_ahead import prepared_frames
 from dronewatch.clip_identity import content_hash
 from dronewatch.config_overrides import Overrides, analysis_config
@@ -133,9 +135,7 @@ def config_fingerprint(analyzer: str, model_path: str | None, overrides: Overrid
 
 def _hold_frames(job: ClipJob, info: VideoInfo) -> int:
     """How many frames back a track confirmed now may start (MOT rows wait that long)."""
-    tracker = analysis_config(job.overrides).tracker
-    fps = info.fps if info.fps and info.fps > 0 else 25.0
-    return round(tracker.init_window_s * fps) + tracker.init_hits + 2
+    return tentative_reach_frames(analysis_config(job.overrides).tracker, feed_fps(info))
 
 
 def _open_source(path: str) -> Any:
