@@ -26,7 +26,6 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -59,24 +58,15 @@ class TrueGroundAnalyzer(FeedAnalyzer):
     def analyse(self, frame: PreparedFrame) -> object:  # type: ignore[override]
         det = self._detector
         if det._bg.ready and frame.motion.ok:
-            truth = self._work_copy(self._ground(frame.packet.index))
-            h, w = truth.shape
-            if not frame.registered.identity:
-                to_key = np.linalg.inv(frame.motion.key_to_cur)
-                truth = cv2.warpPerspective(truth, to_key, (w, h), flags=cv2.INTER_LINEAR)
+            # The true ground as the detector sees a frame: smoothed, in key-frame
+            # coordinates.
+            ground = self._preparer.work_copy(self._ground(frame.packet.index))
+            truth = det.register(ground, frame.motion).cur
             assert det._bg.mean is not None
             det._bg.mean[...] = truth
             if det._median is not None:
                 det._median.image = truth.copy()
         return super().analyse(frame)
-
-    def _work_copy(self, bgr: np.ndarray) -> np.ndarray:
-        """The frame as the detector sees it: grey, work size, smoothed."""
-        gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
-        if self._scale < 1.0:
-            gray = cv2.resize(gray, self._work_size, interpolation=cv2.INTER_AREA)
-        k = self.config.detector.blur_kernel
-        return cv2.GaussianBlur(gray, (k, k), 0) if k > 1 else gray
 
 
 def _renderer(preset: str, seed: int, seconds: float, size: str, shadows: bool) -> Renderer:

@@ -49,11 +49,16 @@ class FramePreparer:
         self.detector = detector or MotionDetector(config.detector, feed_fps(info))
         self._camera = CameraMotionEstimator(config.camera)
 
-    def prepare(self, packet: FramePacket) -> PreparedFrame:
-        img = packet.image
-        gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+    def work_copy(self, bgr: np.ndarray) -> np.ndarray:
+        """A frame's grey copy at the work size."""
+        gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
         if self.scale < 1.0:
             gray = cv2.resize(gray, self.work_size, interpolation=cv2.INTER_AREA)
+        return gray
+
+    def prepare(self, packet: FramePacket) -> PreparedFrame:
+        img = packet.image
+        gray = self.work_copy(img)
         self.detector.decide_thermal(img)  # looks at the first frame only
         motion = self._camera.update(gray)
         return PreparedFrame(packet, gray, motion, self.detector.register(gray, motion))
