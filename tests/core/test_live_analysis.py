@@ -187,10 +187,8 @@ def test_overlays_show_a_track_from_the_frame_it_was_first_seen() -> None:
         )
         for k in (5, 6)
     ]
-    for frame in range(5):
+    for frame in range(7):
         index.add(frame, ())
-    index.add(5, ())
-    index.add(6, ())
     index.add(7, [now], moved)
     assert [t.track_id for t in index.tracks_at(5)] == [4]
     assert index.tracks_at(6)[0].xyxy == moved[1][1].xyxy
