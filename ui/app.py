@@ -155,7 +155,11 @@ def render_screenshot(app: object, window: object, options: AppOptions) -> bool:
             snap, analysis = feed.player.snapshot(), feed.analysis
             if analysis is None or snap.packet is None or analysis.stats().state == "error":
                 continue
-            if not analysis.index.analysed(snap.packet.index):
+            if feed.tile.live:  # ``at`` seconds into the stream, its boxes drawn
+                latest = analysis.index.latest_frame(snap.packet.index)
+                if snap.packet.time_s < at or latest is None:
+                    return False
+            elif not analysis.index.analysed(snap.packet.index):
                 return False
         return True
 

@@ -18,6 +18,9 @@ from dronewatch.playback import FeedStatus, PlayerSnapshot
 from ui.image import FrameImage
 
 TRAIL_SECONDS = 3.0
+# A live feed's boxes may come from a frame this much older than the one shown (analysis
+# behind by a few frames); older boxes would sit visibly off their targets: none shown.
+LIVE_OVERLAY_LAG_FRAMES = 12
 
 _BACKGROUND = QColor(18, 20, 24)
 _HUD_BACKGROUND = QColor(0, 0, 0, 150)
@@ -97,6 +100,9 @@ class FeedTile(QWidget):
         self.aid_delay_frames: int | None = None  # training: hide young tracks
         self.telemetry_text = ""  # aircraft position, altitude, heading, look (from KLV)
         self.live_badge = ""  # live streams: delay, drops
+        # A live feed's analysis runs a frame or two behind the picture (and skips frames
+        # when it falls behind): its overlays are those of the last analysed frame.
+        self.live = False
         self.training_marks: tuple[tuple[float, float], ...] = ()  # trainee clicks to show
         self._drag_from: QPointF | None = None
         self.drag_rect: QRectF | None = None
@@ -141,11 +147,19 @@ class FeedTile(QWidget):
         if packet is None:
             return
         index = self.track_index
-        analysed = index is not None and index.analysed(packet.index)
+        frame = packet.index  # the frame whose tracks are drawn
+        if self.live and index is not None:
+            latest = index.latest_frame(packet.index)
+            fresh = latest is not None and packet.index - latest <= LIVE_OVERLAY_LAG_FRAMES
+            frame = latest if fresh and latest is not None else frame
+            analysed = fresh
+        else:
+            analysed = index is not None and index.analysed(packet.index)
         scale = self._label_scale(packet.image.shape[0])
         target = self._display_size(packet.image.shape[1], packet.image.shape[0])
         key = (
             packet.index,
+            frame,
             id(packet.image),
             analysed,
             self.options,
@@ -161,7 +175,7 @@ class FeedTile(QWidget):
         if key == self._overlay_key:
             return
         self._overlay_key = key
-        tracks = index.tracks_at(packet.index) if analysed and index is not None else ()
+        tracks = index.tracks_at(frame) if analysed and index is not None else ()
         if self.hidden_tracks:
             tracks = tuple(t for t in tracks if t.track_id not in self.hidden_tracks)
         if self.aid_delay_frames is not None and index is not None:
@@ -182,7 +196,7 @@ class FeedTile(QWidget):
         marks = self.operator_boxes
         if tracks or reference or marks:
             span = round(TRAIL_SECONDS * (snap.info.fps if snap.info else 25.0))
-            trails = index.trails(packet.index, span) if index is not None else {}
+            trails = index.trails(frame, span) if index is not None else {}
             # The HUD is painted by Qt (same text), so it stays crisp at any size.
             options = replace(self.options, hud=False)
             image = annotate(
@@ -412,10 +426,11 @@ class FeedTile(QWidget):
         self._paint_label(
             painter, f"{info.fps:.4g} fps  {info.width}x{info.height}", self.width() - 4, 4, True
         )
+        badges = [self.live_badge] if self.live_badge else []
         if self.analysis is not None:
-            self._paint_label(painter, analysis_badge(self.analysis), self.width() - 4, h + 6, True)
-        if self.live_badge:
-            self._paint_label(painter, self.live_badge, self.width() - 4, h + 6, True)
+            badges.append(analysis_badge(self.analysis))
+        for row, badge in enumerate(badges, start=1):
+            self._paint_label(painter, badge, self.width() - 4, row * (h + 2) + 4, True)
         if snap.status is FeedStatus.READY and snap.error:
             # A live feed lost its stream: keep its last frame, say what is happening.
             painter.setFont(self._big_font)

@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import cv2
@@ -49,6 +50,7 @@ from dronewatch.live.sighting_rows import (
 )
 from dronewatch.live.track_index import TrackIndex
 from dronewatch.playback import FeedPlayer, FeedStatus, PlaybackClock, PlayerSnapshot
+from dronewatch.playback.frame_tap import FrameTap
 from dronewatch.playback.live_player import LivePlayer
 from dronewatch.review.log_import import import_log
 from dronewatch.review.reference import import_reference
@@ -249,10 +251,12 @@ class MainWindow(QMainWindow):
         name = spec if is_sim or live else Path(spec).name
         player: FeedPlayer | LivePlayer
         if live:
-            player = LivePlayer(name, lambda s=spec: open_source(s))
+            # The analysis reads the frames the player takes (a stream opens only once).
+            player = LivePlayer(name, lambda s=spec: open_source(s), tap=FrameTap(name))
         else:
             player = FeedPlayer(name, lambda s=spec: open_source(s))
         tile = FeedTile(feed_id, name)
+        tile.live = live
         feed = Feed(feed_id, spec, player, tile)
         tile.clicked.connect(lambda _t, f=feed: self.select(f))
         tile.double_clicked.connect(lambda t, f=feed: self._toggle_enlarged(f))
@@ -266,13 +270,10 @@ class MainWindow(QMainWindow):
         player.start()
         player.request(self.clock.position())
         if live:
-            # A live stream shows its newest frame; analysis of streams needs frames
-            # shared with the display (a UDP port cannot be opened twice): not yet.
             tile.hud_state = "LIVE"
-            return feed
         if self.analysis_on:
             self._start_analysis(feed)
-        if not is_sim:
+        if not is_sim and not live:
             threading.Thread(
                 target=self._load_telemetry, args=(feed,), name="telemetry", daemon=True
             ).start()
@@ -283,10 +284,26 @@ class MainWindow(QMainWindow):
         feed.telemetry = load_feed_telemetry(feed.spec)
 
     def _start_analysis(self, feed: Feed) -> None:
-        """Analyse the feed in a worker process; feeds of the same file share one analysis."""
+        """Analyse the feed in a worker process; feeds of the same file share one analysis.
+        A live stream is analysed in this process, from the frames its player takes."""
         if feed.analysis is not None:
             feed.analysis.set_enabled(True)
             feed.tile.track_index = feed.analysis.index
+            return
+        tap = getattr(feed.player, "tap", None)
+        if tap is not None:
+            started = datetime.now(UTC).isoformat(timespec="seconds")
+            live_analysis = FeedAnalysis(
+                feed.tile.name,
+                tap.wait_open,
+                self.store,
+                settings=self.analysis_settings,
+                clip_key=f"live:{feed.spec}@{started}",
+            )
+            live_analysis.start()
+            feed.analysis = live_analysis
+            feed.analysis_key = f"live:{feed.feed_id}"
+            feed.tile.track_index = live_analysis.index
             return
         is_sim = feed.spec.startswith(SIM_PREFIX)
         path = None if is_sim else Path(feed.spec)

@@ -92,10 +92,13 @@ class FeedAnalysis:
         analyzer_factory: Callable[[VideoInfo], Analyzer] | None = None,
         lead_s: float = 20.0,
         settings: AnalysisSettings = DEFAULT_SETTINGS,
+        clip_key: str | None = None,
     ) -> None:
         """``settings`` stamp the results in the store (and build the analyser unless
         ``analyzer_factory`` is given): an earlier analysis is reused only when it was
-        made with the same settings."""
+        made with the same settings. ``clip_key`` names the clip in the store when there
+        is no file to hash (a live stream: one key per session, so watching the stream
+        again does not replace what was logged before)."""
         self.name = name
         self.index = TrackIndex()
         self._open_source = open_source
@@ -116,7 +119,8 @@ class FeedAnalysis:
         self._error: str | None = None
         self._info: VideoInfo | None = None
         self.clip_id: int | None = None
-        self._content_hash: str | None = None  # set by the store lookup, reused on begin
+        self._content_hash: str | None = clip_key  # set by the store lookup, reused on begin
+        self._source_dropped: Callable[[], int] = lambda: 0
         self._decoder = threading.Thread(
             target=self._run_decoder, name=f"decode:{name}", daemon=True
         )
@@ -172,7 +176,7 @@ class FeedAnalysis:
             state,
             self._decode_rate.value(),
             self._analysis_rate.value(),
-            self._dropped,
+            self._dropped + self._source_dropped(),
             self.index.frames_done,
             info.frame_count if info else None,
             self._error,
@@ -240,6 +244,7 @@ class FeedAnalysis:
         except Exception as exc:
             self._fail(f"{self.name}: cannot open ({type(exc).__name__}: {exc})")
             return
+        self._source_dropped = lambda: int(getattr(source, "dropped", 0))
         try:
             info = source.info
             self._info = info

@@ -26,6 +26,7 @@ class TrackIndex:
         self._paths: dict[int, tuple[list[int], list[tuple[float, float]]]] = {}
         self._lock = threading.Lock()
         self.frames_done = 0  # frames [0, frames_done) are analysed
+        self._analysed: list[int] = []  # frames added, in order (live analysis skips some)
         self.complete = False
         # A stored analysis, loaded in bulk: rows sorted by frame (see load_points).
         self._stored: np.ndarray | None = None
@@ -52,6 +53,8 @@ class TrackIndex:
                 self._append_path(frame, t)
             if confirmed:
                 self._by_frame[frame] = confirmed
+            if not self._analysed or frame > self._analysed[-1]:
+                self._analysed.append(frame)
             self.frames_done = max(self.frames_done, frame + 1)
 
     def _append_path(self, frame: int, t: TrackState) -> None:
@@ -119,6 +122,14 @@ class TrackIndex:
 
     def analysed(self, frame: int) -> bool:
         return frame < self.frames_done
+
+    def latest_frame(self, at: int) -> int | None:
+        """The last frame added at or before ``at``. A live feed shows its newest frame
+        while the analysis is a frame or two behind, and skips frames when it falls
+        further behind: its overlays come from this frame."""
+        frames = self._analysed
+        i = bisect.bisect_right(frames, at)
+        return frames[i - 1] if i else None
 
     def trails(self, frame: int, span_frames: int) -> dict[int, np.ndarray]:
         """Centre paths over the last ``span_frames`` frames of tracks visible at ``frame``."""

@@ -35,6 +35,7 @@ import numpy as np
 from dronewatch.errors import DroneWatchError
 from dronewatch.frames import FramePacket
 from dronewatch.playback.feed_player import FeedStatus, PlayerSnapshot, next_snapshot
+from dronewatch.playback.frame_tap import FrameTap
 from dronewatch.sources.base import FrameSource
 
 log = logging.getLogger(__name__)
@@ -54,8 +55,13 @@ def _same(old: object, new: object) -> bool:
 class LivePlayer:
     """Shows the newest frame of a live source. Thread-safe; never blocks its caller."""
 
-    def __init__(self, name: str, open_source: Callable[[], FrameSource]) -> None:
+    def __init__(
+        self, name: str, open_source: Callable[[], FrameSource], tap: FrameTap | None = None
+    ) -> None:
+        """``tap``: where every frame taken from the source is handed on (the feed's
+        analysis reads it), shown or not."""
         self._name = name
+        self.tap = tap
         self._open_source = open_source
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -139,6 +145,13 @@ class LivePlayer:
 
     def _run(self) -> None:
         try:
+            self._play()
+        finally:
+            if self.tap is not None:
+                self.tap.close()  # its reader stops too
+
+    def _play(self) -> None:
+        try:
             source = self._open_source()
         except DroneWatchError as exc:
             self._publish(status=FeedStatus.ERROR, error=str(exc))
@@ -171,14 +184,19 @@ class LivePlayer:
         """The newest frame waiting (older ones dropped), waiting up to ``_POLL_S``."""
         poll = getattr(source, "poll", None)
         if poll is None:  # a plain FrameSource: read() may block; stop waits for it
-            return source.read()
-        packet = poll(_POLL_S)
+            return self._tapped(source.read(), source)
+        packet = self._tapped(poll(_POLL_S), source)
         while packet is not None:
-            newer = poll(0.0)
+            newer = self._tapped(poll(0.0), source)
             if newer is None:
                 break
             packet = newer
             self._player_dropped += 1
+        return packet
+
+    def _tapped(self, packet: FramePacket | None, source: Any) -> FramePacket | None:
+        if packet is not None and self.tap is not None:
+            self.tap.push(packet, source.info)
         return packet
 
     def _serve(self, source: Any) -> None:

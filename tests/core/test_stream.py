@@ -36,8 +36,18 @@ class UdpSender:
     """Encodes small frames with libx264 into MPEG-TS over UDP at real-time rate, with a
     KLV data stream whose precision time stamp is the wall clock at encoding."""
 
-    def __init__(self, port: int, *, klv: bool = True) -> None:
+    def __init__(
+        self,
+        port: int,
+        *,
+        klv: bool = True,
+        size: tuple[int, int] = SIZE,
+        render: Callable[[int], np.ndarray] | None = None,
+    ) -> None:
+        """``render(i)``: frame ``i`` (BGR, ``size``); by default a moving bar."""
         self.port = port
+        self.size = size
+        self.render = render or self._bar
         self.url = f"udp://127.0.0.1:{port}?pkt_size=1316"
         self.klv = klv
         self.sent = 0
@@ -60,6 +70,12 @@ class UdpSender:
     def resume(self) -> None:
         self._running.set()
 
+    def _bar(self, i: int) -> np.ndarray:
+        w, h = self.size
+        image = np.zeros((h, w, 3), np.uint8)
+        image[:, (i * 4) % w] = 255  # a moving bar
+        return image
+
     def _open_output(self) -> Any:
         return av.open(self.url, "w", format="mpegts")
 
@@ -68,7 +84,7 @@ class UdpSender:
         if out is None:
             return
         video = out.add_stream("libx264", rate=FPS)
-        video.width, video.height = SIZE
+        video.width, video.height = self.size
         video.pix_fmt = "yuv420p"
         video.options = {"preset": "ultrafast", "tune": "zerolatency"}
         video.gop_size = FPS // 2  # a keyframe every 0.5 s: a reconnect decodes soon
@@ -81,9 +97,7 @@ class UdpSender:
                     self._stop.wait(0.02)
                     tick = time.monotonic()
                     continue
-                image = np.zeros((SIZE[1], SIZE[0], 3), np.uint8)
-                image[:, (i * 4) % SIZE[0]] = 255  # a moving bar
-                frame = av.VideoFrame.from_ndarray(image, format="bgr24")
+                frame = av.VideoFrame.from_ndarray(self.render(i), format="bgr24")
                 frame.pts, frame.time_base = i, Fraction(1, FPS)
                 for packet in video.encode(frame):
                     out.mux(packet)
@@ -118,6 +132,12 @@ class TcpServerSender(UdpSender):
         self._server.listen(1)
         self._server.settimeout(0.2)
         self._conn: socket.socket | None = None
+
+    def _bar(self, i: int) -> np.ndarray:
+        w, h = self.size
+        image = np.zeros((h, w, 3), np.uint8)
+        image[:, (i * 4) % w] = 255  # a moving bar
+        return image
 
     def _open_output(self) -> Any:
         while not self._stop.is_set():
