@@ -126,7 +126,7 @@ class TimelineWidget(QWidget):
         grown = duration > self.duration
         self.lane_names = list(names)
         self.duration = duration
-        ticks = [(i, name if len(name) <= 20 else name[:19] + "…") for i, name in enumerate(names)]
+        ticks = [(i, _lane_label(name)) for i, name in enumerate(names)]
         self.lanes.getAxis("left").setTicks([ticks])
         self.lanes.setYRange(-0.6, max(len(names), 1) - 0.4, padding=0)
         self.lanes.setLimits(xMax=max(duration, 1.0) * 1.05)
@@ -253,3 +253,12 @@ class TimelineWidget(QWidget):
             return None
         y, _h = self._geometry.get(sighting_id, (float(row.lane), LANE_HEIGHT))
         return ((row.start_s + row.end_s) / 2, y)
+
+
+def _lane_label(name: str, width: int = 18) -> str:
+    """A feed's name short enough for the lane axis, cut in the middle: the start and
+    the end (a stream's port, a file's number and extension) tell feeds apart."""
+    if len(name) <= width:
+        return name
+    tail = (width - 1) // 2
+    return name[: width - 1 - tail] + "…" + name[-tail:]
