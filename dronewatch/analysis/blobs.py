@@ -123,7 +123,7 @@ class ShadowCutter:
         """The blob's box without its shadow; [] for a shadow alone; None to keep
         the blob's own box."""
         h, w = own.shape
-        roi = np.s_[y : y + h, x : x + w]
+        roi = (slice(y, y + h), slice(x, x + w))
         found = self.cut.box(own, self.cur[roi], self.ref[roi], min_area)
         if found is None:
             return None
@@ -153,7 +153,7 @@ class GhostEdges:
     def is_ghost(self, contour: np.ndarray, x: int, y: int, w: int, h: int) -> bool:
         outline = np.zeros((h, w), np.uint8)
         cv2.drawContours(outline, [contour], 0, 255, 1, offset=(-x, -y))
-        roi = np.s_[y : y + h, x : x + w]
+        roi = (slice(y, y + h), slice(x, x + w))
         in_frame = cv2.mean(self.frame_edges[roi], outline)[0]
         return in_frame < self.max_ratio * cv2.mean(self.background_edges[roi], outline)[0]
 
@@ -179,18 +179,20 @@ class BlobRules:
         contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
         boxes: list[Box] = []
         streaks: list[Box] = []
+        min_area, max_area = self.min_area, self.max_area
+        streak_rule, ghost_edges = self.streaks, self.ghost_edges
         for contour in contours:
             x, y, w, h = cv2.boundingRect(contour)
-            if w * h < self.min_area:
+            if w * h < min_area:
                 continue
-            roi = np.s_[y : y + h, x : x + w]
+            roi = (slice(y, y + h), slice(x, x + w))
             area = cv2.countNonZero(mask[roi])
-            if area < self.min_area or area > self.max_area or not cv2.countNonZero(seeds[roi]):
+            if area < min_area or area > max_area or not cv2.countNonZero(seeds[roi]):
                 continue
-            if self.streaks is not None and self.streaks.is_streak(contour, w, h):
+            if streak_rule is not None and streak_rule.is_streak(contour, w, h):
                 streaks.append((x, y, x + w, y + h))
                 continue
-            if self.ghost_edges is not None and self.ghost_edges.is_ghost(contour, x, y, w, h):
+            if ghost_edges is not None and ghost_edges.is_ghost(contour, x, y, w, h):
                 continue
             found = self._blob_boxes(contour, mask, x, y, w, h, area)
             if found is not None:
@@ -205,7 +207,7 @@ class BlobRules:
         self, contour: np.ndarray, mask: np.ndarray, x: int, y: int, w: int, h: int, area: int
     ) -> list[Box] | None:
         """The boxes one blob gives (none for a ghost or a shadow alone)."""
-        roi = np.s_[y : y + h, x : x + w]
+        roi = (slice(y, y + h), slice(x, x + w))
         split = self.peak_split
         warm = self.warm_part
         if warm is not None:
@@ -215,7 +217,7 @@ class BlobRules:
             if warm.applies(n_bright, area, roi):
                 bx, by, bw, bh = cv2.boundingRect(warm.bright[roi])
                 if split is not None and split.takes(n_bright):
-                    part = np.s_[y + by : y + by + bh, x + bx : x + bx + bw]
+                    part = (slice(y + by, y + by + bh), slice(x + bx, x + bx + bw))
                     pieces = split.boxes(warm.bright[part], x + bx, y + by)
                     if pieces:
                         return pieces

@@ -48,6 +48,8 @@ class CameraMotionEstimator:
         self._last_step = np.eye(3)
         self._failures = 0
         self._scale = 1.0
+        self._work_scale: tuple[float, np.ndarray, np.ndarray] = (1.0, np.eye(3), np.eye(3))
+        self._key_cells: np.ndarray | None = None  # grid cell of each key-frame corner
         self.inlier_ratio = 1.0
 
     def reset(self) -> None:
@@ -99,11 +101,15 @@ class CameraMotionEstimator:
         s = self._scale
         if s == 1.0:
             return hom
-        return np.diag([1 / s, 1 / s, 1.0]) @ hom @ np.diag([s, s, 1.0])
+        if self._work_scale[0] != s:
+            self._work_scale = (s, np.diag([1 / s, 1 / s, 1.0]), np.diag([s, s, 1.0]))
+        _, up, down = self._work_scale
+        return up @ hom @ down
 
     def _set_key(self, small: np.ndarray) -> None:
         self._key = small
         self._key_pts = self._find_corners(small)
+        self._key_cells = None if self._key_pts is None else self._cell_of(self._key_pts)
         self._key_to_prev = np.eye(3)
 
     def _register(self, small: np.ndarray) -> np.ndarray | None:
@@ -126,9 +132,15 @@ class CameraMotionEstimator:
         good = status.reshape(-1) == 1
         if int(good.sum()) < cfg.min_inliers:
             return None
-        return self._fit(self._key_pts.reshape(-1, 2)[good], nxt.reshape(-1, 2)[good])
+        assert self._key_cells is not None
+        src, dst = self._key_pts.reshape(-1, 2)[good], nxt.reshape(-1, 2)[good]
+        return self._fit(src, dst, self._key_cells[good])
 
-    def _fit(self, src: np.ndarray, dst: np.ndarray) -> np.ndarray | None:
+    def _fit(
+        self, src: np.ndarray, dst: np.ndarray, cells: np.ndarray | None = None
+    ) -> np.ndarray | None:
+        """``cells``: the grid cell of each of ``src`` (:meth:`_cell_of`; worked out here
+        when not given)."""
         cfg = self._cfg
         if cfg.model == "affine":
             m, inliers = cv2.estimateAffinePartial2D(
@@ -149,17 +161,19 @@ class CameraMotionEstimator:
             # RANSAC keeps the largest agreeing set; over plain ground that can be one
             # big textured mover. Refused like any failed fit (the camera held still).
             held = inliers.ravel() > 0
-            if self._cells(src[held]) < cfg.min_inlier_spread * self._cells(src):
+            cells = self._cell_of(src) if cells is None else cells
+            if _distinct(cells[held]) < cfg.min_inlier_spread * _distinct(cells):
                 return None
         return hom.astype(np.float64)
 
-    def _cells(self, pts: np.ndarray) -> int:
-        """How many cells of the corner grid hold one of ``pts`` (key-frame pixels)."""
+    def _cell_of(self, pts: np.ndarray) -> np.ndarray:
+        """The cell of the corner grid each of ``pts`` (key-frame pixels) lies in."""
         assert self._key is not None
         h, w = self._key.shape
         n = max(self._cfg.grid_cells, 1)
+        pts = pts.reshape(-1, 2)
         cells = (pts[:, 1] * n // h).clip(0, n - 1) * n + (pts[:, 0] * n // w).clip(0, n - 1)
-        return int(np.unique(cells.astype(int)).size)
+        return cells.astype(np.intp)
 
     def _find_corners(self, small: np.ndarray) -> np.ndarray | None:
         """Corners spread over a grid so one textured corner cannot own the fit."""
@@ -184,6 +198,11 @@ class CameraMotionEstimator:
         if not found:
             return None
         return np.concatenate(found).reshape(-1, 1, 2).astype(np.float32)
+
+
+def _distinct(cells: np.ndarray) -> int:
+    """How many different cells ``cells`` holds."""
+    return int(np.count_nonzero(np.bincount(cells))) if len(cells) else 0
 
 
 def warp_points(hom: np.ndarray, pts: np.ndarray) -> np.ndarray:

@@ -118,16 +118,19 @@ class FeedAnalyzer:
         area = float(self._work_size[0] * self._work_size[1])
         inv = 1.0 / self._scale
         mw = self.config.tracker.measurement_weight
-        states = tuple(
-            TrackState(
-                track_id=t.track_id,
-                xyxy=tuple(float(v) * inv for v in report_box(t, mw)),  # type: ignore[arg-type]
-                score=float(t.score),
-                target_class=classify_track(t, self.config.classifier, area, inv),
-                confirmed=t.confirmed,
+        classifier = self.config.classifier
+        states = []
+        for t in tracks:
+            x1, y1, x2, y2 = report_box(t, mw)
+            states.append(
+                TrackState(
+                    t.track_id,
+                    (x1 * inv, y1 * inv, x2 * inv, y2 * inv),
+                    float(t.score),
+                    classify_track(t, classifier, area, inv),
+                    t.confirmed,
+                )
             )
-            for t in tracks
-        )
         detections = Detections(
             (xyxy * inv).astype(np.float32), conf.astype(np.float32), class_id.astype(np.int16)
         )
@@ -135,7 +138,7 @@ class FeedAnalyzer:
             index=packet.index,
             time_s=packet.time_s,
             detections=detections,
-            tracks=states,
+            tracks=tuple(states),
             camera_motion=self._to_full @ hom @ self._to_work,
             earlier=self._earlier_boxes(inv),
         )

@@ -125,18 +125,21 @@ class ShadowCut:
             return SHADOW_ALONE
         if n < _MIN_AREA:
             return None
-        dark = r[(r >= self._lo) & (r <= self._hi)]
-        if len(dark) < self._min_share * n:
+        # The histogram of the ratios in the dark range [lo, hi], in 1/64 bins.
+        counts = np.bincount(r, minlength=256)[: _BINS + 1]
+        counts[: self._lo] = 0
+        counts[self._hi + 1 :] = 0
+        if counts.sum() < self._min_share * n:
             return None
-        hist = np.convolve(np.bincount(dark, minlength=_BINS + 1), self._window, "same")
-        mode = int(np.argmax(hist))
+        hist = np.convolve(counts, self._window, "same")
+        mode = int(hist.argmax())
         if hist[mode] > (1.0 - self._min_rest) * n:
             return None  # all of it at one dark ratio: a shadow alone, or a dark target
         band = cv2.bitwise_and(cv2.inRange(ratio, mode - self._band, mode + self._band), own)
         _, labels, stats, _ = cv2.connectedComponentsWithStats(band, connectivity=4)
         big = stats[:, cv2.CC_STAT_AREA] >= self._min_share * n
         big[0] = False
-        if not big.any():
+        if not np.count_nonzero(big):
             return None
         shadow = (big.astype(np.uint8) * 255)[labels]
         # Its penumbra (blur, compression) lies just outside the band.
