@@ -50,7 +50,6 @@ from dronewatch.live.sighting_rows import (
 )
 from dronewatch.live.track_index import TrackIndex
 from dronewatch.playback import FeedPlayer, FeedStatus, PlaybackClock, PlayerSnapshot
-from dronewatch.playback.frame_tap import FrameTap
 from dronewatch.playback.live_player import LivePlayer
 from dronewatch.review.log_import import import_log
 from dronewatch.review.reference import import_reference
@@ -251,8 +250,7 @@ class MainWindow(QMainWindow):
         name = spec if is_sim or live else Path(spec).name
         player: FeedPlayer | LivePlayer
         if live:
-            # The analysis reads the frames the player takes (a stream opens only once).
-            player = LivePlayer(name, lambda s=spec: open_source(s), tap=FrameTap(name))
+            player = LivePlayer(name, lambda s=spec: open_source(s))
         else:
             player = FeedPlayer(name, lambda s=spec: open_source(s))
         tile = FeedTile(feed_id, name)
@@ -285,22 +283,24 @@ class MainWindow(QMainWindow):
 
     def _start_analysis(self, feed: Feed) -> None:
         """Analyse the feed in a worker process; feeds of the same file share one analysis.
-        A live stream is analysed in this process, from the frames its player takes."""
+        A live stream's worker reads the frames its player takes (a stream opens only
+        once), handed over in shared memory."""
         if feed.analysis is not None:
             feed.analysis.set_enabled(True)
             feed.tile.track_index = feed.analysis.index
             return
-        tap = getattr(feed.player, "tap", None)
-        if tap is not None:
+        if isinstance(feed.player, LivePlayer):
             started = datetime.now(UTC).isoformat(timespec="seconds")
-            live_analysis = FeedAnalysis(
+            live_analysis = ProcessFeedAnalysis(
                 feed.tile.name,
-                tap.wait_open,
+                feed.spec,
                 self.store,
                 settings=self.analysis_settings,
+                live_frames=True,
                 clip_key=f"live:{feed.spec}@{started}",
             )
             live_analysis.start()
+            feed.player.tap = live_analysis.frame_writer
             feed.analysis = live_analysis
             feed.analysis_key = f"live:{feed.feed_id}"
             feed.tile.track_index = live_analysis.index

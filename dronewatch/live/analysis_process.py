@@ -25,6 +25,7 @@ from dronewatch.analysis.types import TargetClass, TrackState
 from dronewatch.analysis_settings import DEFAULT_SETTINGS, AnalysisSettings
 from dronewatch.errors import DroneWatchError
 from dronewatch.live.feed_analysis import AnalysisState, FeedAnalysis, _Rate
+from dronewatch.live.shared_frames import FrameChannel, SharedFrameSource, SharedFrameWriter
 from dronewatch.live.track_index import earlier_states
 from dronewatch.store import Store
 
@@ -40,6 +41,7 @@ class WorkerJob:
     name: str
     lead_s: float
     settings: AnalysisSettings = DEFAULT_SETTINGS
+    frames: FrameChannel | None = None  # a live feed's frames, from the app's player
 
 
 WAITING = object()  # a live feed sent nothing yet
@@ -96,7 +98,9 @@ def worker_main(job: WorkerJob, out: Any, playhead: Any, enabled: Any, stop: Any
     from dronewatch.sources import open_source
 
     try:
-        source = open_source(job.spec)
+        source = (
+            open_source(job.spec) if job.frames is None else SharedFrameSource(job.frames, job.name)
+        )
     except DroneWatchError as exc:
         out.put(("error", str(exc)))
         return
@@ -178,10 +182,29 @@ class ProcessFeedAnalysis(FeedAnalysis):
         path: Path | None = None,
         lead_s: float = 20.0,
         settings: AnalysisSettings = DEFAULT_SETTINGS,
+        *,
+        live_frames: bool = False,
+        clip_key: str | None = None,
     ) -> None:
-        super().__init__(name, lambda: None, store, path, lead_s=lead_s, settings=settings)  # type: ignore[arg-type,return-value]
+        """``live_frames``: the worker does not open ``spec`` but reads the frames put
+        into :attr:`frame_writer` (a live stream the app's player has open: make the
+        writer the player's tap). ``clip_key``: see :class:`FeedAnalysis`."""
+        super().__init__(
+            name,
+            lambda: None,  # type: ignore[arg-type,return-value]
+            store,
+            path,
+            lead_s=lead_s,
+            settings=settings,
+            clip_key=clip_key,
+        )
         ctx = mp.get_context("spawn")  # never fork a process that runs Qt and threads
-        self._job = WorkerJob(spec, name, lead_s, settings)
+        self.frame_writer = SharedFrameWriter(ctx, name) if live_frames else None
+        if self.frame_writer is not None:
+            writer = self.frame_writer
+            self._source_dropped = lambda: writer.dropped
+        channel = None if self.frame_writer is None else self.frame_writer.channel
+        self._job = WorkerJob(spec, name, lead_s, settings, channel)
         self._out = ctx.Queue()
         self._shared_playhead = ctx.Value("d", 0.0, lock=False)
         self._worker_enabled = ctx.Event()
@@ -233,6 +256,8 @@ class ProcessFeedAnalysis(FeedAnalysis):
                 self._process.join(0.2)
         if self._receiver.is_alive():
             self._receiver.join(max(0.05, deadline - time.monotonic()))
+        if self.frame_writer is not None:
+            self.frame_writer.close()  # frees the shared memory
         return not self.alive
 
     @property

@@ -27,21 +27,31 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 import cv2
 import numpy as np
 
 from dronewatch.errors import DroneWatchError
-from dronewatch.frames import FramePacket
+from dronewatch.frames import FramePacket, VideoInfo
 from dronewatch.playback.feed_player import FeedStatus, PlayerSnapshot, next_snapshot
-from dronewatch.playback.frame_tap import FrameTap
 from dronewatch.sources.base import FrameSource
 
 log = logging.getLogger(__name__)
 
 _POLL_S = 0.1  # how often the thread looks at the stop flag and the stream state
 _FPS_WINDOW = 60
+
+
+class FrameSink(Protocol):
+    """Where a live player hands on every frame it takes (the feed's analysis: a stream
+    opens only once, so the analysis cannot read it itself; see
+    :class:`~dronewatch.live.shared_frames.SharedFrameWriter`). ``push`` must never
+    block."""
+
+    def push(self, packet: FramePacket, info: VideoInfo) -> None: ...
+
+    def close(self) -> None: ...
 
 
 def _same(old: object, new: object) -> bool:
@@ -56,10 +66,10 @@ class LivePlayer:
     """Shows the newest frame of a live source. Thread-safe; never blocks its caller."""
 
     def __init__(
-        self, name: str, open_source: Callable[[], FrameSource], tap: FrameTap | None = None
+        self, name: str, open_source: Callable[[], FrameSource], tap: FrameSink | None = None
     ) -> None:
         """``tap``: where every frame taken from the source is handed on (the feed's
-        analysis reads it), shown or not."""
+        analysis reads it), shown or not; may be set later, from any thread."""
         self._name = name
         self.tap = tap
         self._open_source = open_source
@@ -147,8 +157,9 @@ class LivePlayer:
         try:
             self._play()
         finally:
-            if self.tap is not None:
-                self.tap.close()  # its reader stops too
+            tap = self.tap
+            if tap is not None:
+                tap.close()  # its reader stops too
 
     def _play(self) -> None:
         try:
@@ -195,8 +206,9 @@ class LivePlayer:
         return packet
 
     def _tapped(self, packet: FramePacket | None, source: Any) -> FramePacket | None:
-        if packet is not None and self.tap is not None:
-            self.tap.push(packet, source.info)
+        tap = self.tap
+        if packet is not None and tap is not None:
+            tap.push(packet, source.info)
         return packet
 
     def _serve(self, source: Any) -> None:

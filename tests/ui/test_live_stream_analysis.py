@@ -38,6 +38,7 @@ def test_live_stream_is_tracked_and_logged(qtbot, window, store) -> None:
         (track,) = feed.tile.shown_tracks
         _, y1, _, y2 = track.xyxy
         assert 80 <= (y1 + y2) / 2 <= 100, "the box is on the square"
+        assert feed.analysis.pid is not None, "analysed in a worker process, not the GUI's"
         stats = feed.analysis.stats()
         assert stats.analysis_fps > 0 and stats.state.value == "analysing"
         assert feed.tile.analysis is not None and "ana" in analysis_badge(feed.tile.analysis)
