@@ -13,10 +13,14 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable, Generator
-from typing import TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from dronewatch.frames import FramePacket
 from dronewatch.sources.base import FrameSource
+
+if TYPE_CHECKING:
+    from dronewatch.analysis.pipeline import PreparedFrame
+    from dronewatch.analysis.types import FrameAnalysis
 
 T = TypeVar("T")
 
@@ -81,3 +85,27 @@ def prepared_frames(
     finally:
         stop.set()
         reader.join()
+
+
+def frames_and_analysis(
+    source: Any, analyzer: Any
+) -> tuple[Generator[Any, None, None], Callable[[Any], tuple[FramePacket, FrameAnalysis]]]:
+    """A clip's frames, and how to analyse one. A :class:`FeedAnalyzer` (anything with
+    ``prepare`` and ``analyse``) has decoding and camera motion run a few frames ahead
+    in a second thread (:func:`prepared_frames`); any other analyser gets packets to
+    ``process``. Close the frames (``.close()``) before the source."""
+    if hasattr(analyzer, "prepare") and hasattr(analyzer, "analyse"):
+
+        def analyse_prepared(frame: PreparedFrame) -> tuple[FramePacket, FrameAnalysis]:
+            return frame.packet, analyzer.analyse(frame)
+
+        return prepared_frames(source, analyzer.prepare), analyse_prepared
+
+    def packets() -> Generator[FramePacket, None, None]:
+        while (packet := source.read()) is not None:
+            yield packet
+
+    def process(packet: FramePacket) -> tuple[FramePacket, FrameAnalysis]:
+        return packet, analyzer.process(packet)
+
+    return packets(), process

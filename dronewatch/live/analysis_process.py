@@ -1,11 +1,14 @@
 """Analysis of one feed in a worker process, so many feeds never starve the GUI thread.
 
 Threads in one process share one GIL: measured here, four feeds analysed on threads cut
-the window to 5 displayed frames/s with 1.5 s stalls. A worker process decodes the feed
-itself (files need no frame transport: the display decodes its own copy), runs detection,
-tracking and the sighting builder at a lower CPU priority, and sends back only what is
-small: each frame's confirmed boxes and the sighting events. A receiver thread in the
-app puts them in the track index and hands the events to the store's single writer.
+the window to 5 displayed frames/s with 1.5 s stalls. A worker process decodes a file
+itself (no frame transport: the display decodes its own copy; decoding and camera motion
+run a few frames ahead in a second thread, as in ``dronewatch analyze``) or reads a live
+stream's frames from the app's player in shared memory (:mod:`dronewatch.live.shared_frames`:
+a stream opens only once), runs detection, tracking and the sighting builder at a lower
+CPU priority, and sends back only what is small: each frame's confirmed boxes and the
+sighting events. A receiver thread in the app puts them in the track index and hands the
+events to the store's single writer.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dronewatch.analysis.read_ahead import frames_and_analysis
 from dronewatch.analysis.types import TargetClass, TrackState
 from dronewatch.analysis_settings import DEFAULT_SETTINGS, AnalysisSettings
 from dronewatch.errors import DroneWatchError
@@ -110,6 +114,7 @@ def worker_main(job: WorkerJob, out: Any, playhead: Any, enabled: Any, stop: Any
     info = source.info
     out.put(("info", info))
     reader: LatestFrames | None = None
+    items: Any = None  # a file's frames, read ahead (see frames_and_analysis)
     try:
         analyzer = job.settings.make_analyzer(info)
         builder = SightingBuilder()
@@ -118,7 +123,11 @@ def worker_main(job: WorkerJob, out: Any, playhead: Any, enabled: Any, stop: Any
         last_send = time.monotonic()
         live = info.frame_count is None
         if live:
+            # Frames are taken as they come and skipped when analysis is behind, so
+            # none may be prepared ahead (the camera's key frames would run ahead).
             reader = LatestFrames(source)
+        else:
+            items, analyse_item = frames_and_analysis(source, analyzer)
         complete = False
         done = 0  # frames analysed so far
         while not stop.is_set():
@@ -130,13 +139,20 @@ def worker_main(job: WorkerJob, out: Any, playhead: Any, enabled: Any, stop: Any
                     frames, events = [], []
                 time.sleep(0.02)  # far enough ahead of what the user watches
                 continue
-            packet = reader.get(0.2) if reader is not None else source.read()
-            if packet is WAITING:
-                continue
-            if packet is None:
-                complete = True
-                break
-            analysis = analyzer.process(packet)
+            if reader is not None:
+                packet = reader.get(0.2)
+                if packet is WAITING:
+                    continue
+                if packet is None:
+                    complete = True
+                    break
+                analysis = analyzer.process(packet)
+            else:
+                item = next(items, None)
+                if item is None:
+                    complete = True
+                    break
+                packet, analysis = analyse_item(item)
             done = packet.index + 1
             frames.append(
                 (
@@ -168,6 +184,8 @@ def worker_main(job: WorkerJob, out: Any, playhead: Any, enabled: Any, stop: Any
     finally:
         if reader is not None:
             reader.stop()
+        if items is not None:
+            items.close()  # stops its reader thread before the source is closed
         source.close()
 
 

@@ -14,26 +14,22 @@ import hashlib
 import importlib
 import logging
 import time
-from collections.abc import Callable, Generator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from dronewatch.analysis.config import tentative_reach_frames
 from dronewatch.analysis.prepare import feed_fps
-from dronewatch.analysis.read_ahead import prepared_frames
+from dronewatch.analysis.read_ahead import frames_and_analysis
 from dronewatch.clip_identity import content_hash
 from dronewatch.config_overrides import Overrides, analysis_config
 from dronewatch.errors import DroneWatchError
-from dronewatch.frames import FramePacket, VideoInfo
+from dronewatch.frames import VideoInfo
 from dronewatch.mot_writer import MotWriter
 from dronewatch.sightings.builder import SightingBuilder, SightingConfig
 from dronewatch.sightings.events import SightingEvent
 from dronewatch.store.records import ClipInfo
-
-if TYPE_CHECKING:
-    from dronewatch.analysis.pipeline import PreparedFrame
-    from dronewatch.analysis.types import FrameAnalysis
 
 log = logging.getLogger(__name__)
 
@@ -144,30 +140,6 @@ def _open_source(path: str) -> Any:
     return open_source(path)
 
 
-def _frames_and_analysis(
-    source: Any, analyzer: Any
-) -> tuple[Generator[Any, None, None], Callable[[Any], tuple[FramePacket, FrameAnalysis]]]:
-    """The clip's frames, and how to analyse one. A :class:`FeedAnalyzer` (anything
-    with ``prepare`` and ``analyse``) has decoding and camera motion run a few frames
-    ahead in a second thread (:mod:`dronewatch.analysis.read_ahead`); any other
-    analyser gets packets to ``process``."""
-    if hasattr(analyzer, "prepare") and hasattr(analyzer, "analyse"):
-
-        def analyse_prepared(frame: PreparedFrame) -> tuple[FramePacket, FrameAnalysis]:
-            return frame.packet, analyzer.analyse(frame)
-
-        return prepared_frames(source, analyzer.prepare), analyse_prepared
-
-    def packets() -> Generator[FramePacket, None, None]:
-        while (packet := source.read()) is not None:
-            yield packet
-
-    def process(packet: FramePacket) -> tuple[FramePacket, FrameAnalysis]:
-        return packet, analyzer.process(packet)
-
-    return packets(), process
-
-
 def run_clip(
     job: ClipJob,
     emit: Callable[[ClipMessage], None],
@@ -222,7 +194,7 @@ def run_clip(
     emit(ClipOpened(job.index, clip))
     pending: list[SightingEvent] = []
     last_batch = time.perf_counter()
-    items, analyse = _frames_and_analysis(source, analyzer)
+    items, analyse = frames_and_analysis(source, analyzer)
     try:
         while True:
             # Only the clip's own work is guarded: a failing emit (say, the database
