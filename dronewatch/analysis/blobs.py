@@ -13,6 +13,8 @@ set per frame by the detector:
   warmer than the ground is such a ghost alone and is dropped;
 - peak split: a blob over several targets is cut between the peaks of its
   difference from the background (:mod:`dronewatch.analysis.blob_split`);
+- valley split: two upright figures side by side (walkers seen from an elevated
+  camera) are cut at the dip between them in the blob's column profile;
 - shadow cut: a blob's part at the feed's shadow ratio is cut off its box, and a
   small blob that is such a shadow alone is dropped
   (:mod:`dronewatch.analysis.shadow_cut`).
@@ -112,6 +114,51 @@ class PeakSplit:
 
 
 @dataclass(frozen=True, slots=True)
+class ValleySplit:
+    """Upright figures side by side in one blob (walkers seen from an elevated camera)
+    are cut at the deepest dip of the blob's column profile (foreground pixels per
+    column) when it falls under ``max_ratio`` of the lower of the highest columns on
+    either side, and both parts stand upright: at least ``tall`` times taller than
+    wide, and ``min_width`` columns wide."""
+
+    max_ratio: float
+    tall: float
+    min_width: int = 3
+
+    def takes(self, w: int, h: int) -> bool:
+        """Whether a blob of this bounding box can be cut into two upright parts. Every
+        column of a blob holds some of it, so the parts are as wide as the blob less
+        the cut column."""
+        return 2 * self.min_width + 1 <= w <= 2 * h / self.tall + 1
+
+    def boxes(self, own: np.ndarray, x: int, y: int) -> list[Box] | None:
+        """The two parts' boxes, or None to keep the blob whole. ``own``: the blob's
+        mask over its bounding box at (``x``, ``y``)."""
+        w = own.shape[1]
+        mw = self.min_width
+        if w < 2 * mw + 1:
+            return None
+        prof = (own > 0).sum(0)
+        left = np.maximum.accumulate(prof)
+        right = np.maximum.accumulate(prof[::-1])[::-1]
+        cols = np.arange(mw, w - mw)
+        peaks = np.minimum(left[cols - 1], right[cols + 1])
+        ratio = np.where(peaks >= 3, prof[cols] / np.maximum(peaks, 1), np.inf)
+        k = int(ratio.argmin())
+        if ratio[k] >= self.max_ratio:
+            return None
+        c = int(cols[k])
+        out = []
+        for lo, hi in ((0, c), (c + 1, w)):
+            part = own[:, lo:hi]
+            bx, by, bw, bh = cv2.boundingRect(part)
+            if bw == 0 or bh < self.tall * bw:
+                return None
+            out.append((x + lo + bx, y + by, x + lo + bx + bw, y + by + bh))
+        return out
+
+
+@dataclass(frozen=True, slots=True)
 class ShadowCutter:
     """One frame's images for :class:`~dronewatch.analysis.shadow_cut.ShadowCut`."""
 
@@ -167,6 +214,7 @@ class BlobRules:
     streaks: StreakRule | None = None
     warm_part: WarmPart | None = None
     peak_split: PeakSplit | None = None
+    valley_split: ValleySplit | None = None
     shadow_cut: ShadowCutter | None = None
     ghost_edges: GhostEdges | None = None
 
@@ -228,6 +276,11 @@ class BlobRules:
         if split is not None and split.takes(area):
             own = _own_mask(contour, mask[roi], x, y)
             pieces = split.boxes(own, x, y)
+            if pieces:
+                return pieces
+        if self.valley_split is not None and self.valley_split.takes(w, h):
+            own = _own_mask(contour, mask[roi], x, y) if own is None else own
+            pieces = self.valley_split.boxes(own, x, y)
             if pieces:
                 return pieces
         cutter = self.shadow_cut

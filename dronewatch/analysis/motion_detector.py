@@ -26,6 +26,7 @@ from dronewatch.analysis.blobs import (
     PeakSplit,
     ShadowCutter,
     StreakRule,
+    ValleySplit,
     WarmPart,
 )
 from dronewatch.analysis.camera_motion import CameraMotion, is_identity
@@ -253,6 +254,9 @@ class MotionDetector:
                 cfg.thermal_min_warm_share if self._thermal else 0.0,
             ),
             peak_split=self._peak_split(fg, thr),
+            valley_split=ValleySplit(cfg.split_valley, cfg.split_valley_tall)
+            if cfg.split_valley > 0
+            else None,
             shadow_cut=None
             if self._shadow_cut is None or self._thermal
             else ShadowCutter(self._shadow_cut, cur, reference),

@@ -1,11 +1,15 @@
-"""Blobs over several targets are cut at the peaks of their signal (thermal groups)."""
+"""Blobs over several targets are cut at the peaks of their signal (thermal groups),
+or at the dip between upright figures side by side (walkers)."""
 
 from __future__ import annotations
+
+import itertools
 
 import cv2
 import numpy as np
 
 from dronewatch.analysis.blob_split import split_by_peaks
+from dronewatch.analysis.blobs import ValleySplit
 from dronewatch.analysis.config import AnalysisConfig
 from dronewatch.analysis.pipeline import FeedAnalyzer
 from dronewatch.frames import FramePacket
@@ -79,3 +83,32 @@ def test_a_blob_of_noise_is_cut_into_a_handful_at_most() -> None:
     mask = np.full(signal.shape, 255, np.uint8)
     boxes = split_by_peaks(mask, signal, floor=15.0, saddle_share=0.9, min_distance=3.0)
     assert boxes is not None and 2 <= len(boxes) <= 8
+
+
+def _walkers(lefts: list[int], width: int = 6, height: int = 20, bridge: int = 3) -> np.ndarray:
+    """Upright figures side by side, joined at the middle by a short bridge."""
+    mask = np.zeros((height + 4, 40), np.uint8)
+    for x in lefts:
+        mask[2 : 2 + height, x : x + width] = 255
+    for a, b in itertools.pairwise(lefts):
+        mask[10 : 10 + bridge, a + width : b] = 255
+    return mask
+
+
+def test_two_upright_figures_side_by_side_are_cut_at_the_dip_between_them() -> None:
+    boxes = ValleySplit(max_ratio=0.5, tall=1.2).boxes(_walkers([5, 13]), 100, 50)
+    assert boxes is not None and len(boxes) == 2
+    (a, b, c, d), (e, f, g, h) = sorted(boxes)
+    assert a == 105 and g == 119 and c <= e, "each box is one figure (and the bridge)"
+    assert c - a <= 7 and g - e <= 7
+    assert b == f == 52 and d == h == 72
+
+
+def test_one_figure_a_wide_vehicle_or_a_shallow_dip_stays_one_blob() -> None:
+    split = ValleySplit(max_ratio=0.5, tall=1.2)
+    assert split.boxes(_walkers([5]), 0, 0) is None
+    car = np.zeros((12, 40), np.uint8)
+    car[2:10, 2:16] = car[2:10, 18:34] = 255  # two wide halves (a cab and a trailer)
+    car[5:7, 16:18] = 255
+    assert split.boxes(car, 0, 0) is None, "pieces wider than tall are no walkers"
+    assert split.boxes(_walkers([5, 13], bridge=14), 0, 0) is None, "the dip is too shallow"
