@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import queue
+import threading
 from dataclasses import dataclass
 from multiprocessing.shared_memory import SharedMemory
 from typing import Any
@@ -47,9 +48,14 @@ class SharedFrameWriter:
         self._next = 0
         self._info_sent = False
         self._closed = False
+        self._lock = threading.Lock()  # the player pushes; the app may close meanwhile
         self.dropped = 0  # frames not handed on: no slot was free
 
     def push(self, packet: FramePacket, info: VideoInfo) -> None:
+        with self._lock:
+            self._push(packet, info)
+
+    def _push(self, packet: FramePacket, info: VideoInfo) -> None:
         if self._closed:
             return
         image = packet.image
@@ -80,9 +86,10 @@ class SharedFrameWriter:
 
     def close(self) -> None:
         """No more frames: the worker's source ends once it has read what was sent."""
-        if self._closed:
-            return
-        self._closed = True
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
         with contextlib.suppress(Exception):
             self.channel.messages.put(("end",))
         for segment in self._segments:
