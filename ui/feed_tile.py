@@ -150,9 +150,9 @@ class FeedTile(QWidget):
         frame = packet.index  # the frame whose tracks are drawn
         if self.live and index is not None:
             latest = index.latest_frame(packet.index)
-            fresh = latest is not None and packet.index - latest <= LIVE_OVERLAY_LAG_FRAMES
-            frame = latest if fresh and latest is not None else frame
-            analysed = fresh
+            analysed = latest is not None and packet.index - latest <= LIVE_OVERLAY_LAG_FRAMES
+            if analysed and latest is not None:
+                frame = latest
         else:
             analysed = index is not None and index.analysed(packet.index)
         scale = self._label_scale(packet.image.shape[0])

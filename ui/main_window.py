@@ -289,9 +289,11 @@ class MainWindow(QMainWindow):
             feed.analysis.set_enabled(True)
             feed.tile.track_index = feed.analysis.index
             return
+        analysis: FeedAnalysis | None
         if isinstance(feed.player, LivePlayer):
             started = datetime.now(UTC).isoformat(timespec="seconds")
-            live_analysis = ProcessFeedAnalysis(
+            key = f"live:{feed.feed_id}"
+            live = ProcessFeedAnalysis(
                 feed.tile.name,
                 feed.spec,
                 self.store,
@@ -299,25 +301,21 @@ class MainWindow(QMainWindow):
                 live_frames=True,
                 clip_key=f"live:{feed.spec}@{started}",
             )
-            live_analysis.start()
-            feed.player.tap = live_analysis.frame_writer
-            feed.analysis = live_analysis
-            feed.analysis_key = f"live:{feed.feed_id}"
-            feed.tile.track_index = live_analysis.index
-            return
-        is_sim = feed.spec.startswith(SIM_PREFIX)
-        path = None if is_sim else Path(feed.spec)
-        key = feed.spec if is_sim else str(Path(feed.spec).resolve())
-        analysis = next(
-            (f.analysis for f in self.feeds if f.analysis is not None and f.analysis_key == key),
-            None,
-        )
-        if analysis is None:
-            analysis = ProcessFeedAnalysis(
-                feed.tile.name, feed.spec, self.store, path, settings=self.analysis_settings
-            )
-            analysis.set_playhead(self.clock.position())
-            analysis.start()
+            live.start()
+            feed.player.tap = live.frame_writer
+            analysis = live
+        else:
+            is_sim = feed.spec.startswith(SIM_PREFIX)
+            path = None if is_sim else Path(feed.spec)
+            key = feed.spec if is_sim else str(Path(feed.spec).resolve())
+            shared = (f.analysis for f in self.feeds if f.analysis_key == key)
+            analysis = next((a for a in shared if a is not None), None)
+            if analysis is None:
+                analysis = ProcessFeedAnalysis(
+                    feed.tile.name, feed.spec, self.store, path, settings=self.analysis_settings
+                )
+                analysis.set_playhead(self.clock.position())
+                analysis.start()
         feed.analysis = analysis
         feed.analysis_key = key
         feed.tile.track_index = analysis.index

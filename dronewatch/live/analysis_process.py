@@ -20,7 +20,7 @@ import os
 import queue
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from dronewatch.analysis.read_ahead import frames_and_analysis
 from dronewatch.analysis.types import TargetClass, TrackState
 from dronewatch.analysis_settings import DEFAULT_SETTINGS, AnalysisSettings
 from dronewatch.errors import DroneWatchError
-from dronewatch.live.feed_analysis import AnalysisState, FeedAnalysis, _Rate
+from dronewatch.live.feed_analysis import AnalysisState, AnalysisStats, FeedAnalysis, _Rate
 from dronewatch.live.shared_frames import FrameChannel, SharedFrameSource, SharedFrameWriter
 from dronewatch.live.track_index import earlier_states
 from dronewatch.store import Store
@@ -218,9 +218,6 @@ class ProcessFeedAnalysis(FeedAnalysis):
         )
         ctx = mp.get_context("spawn")  # never fork a process that runs Qt and threads
         self.frame_writer = SharedFrameWriter(ctx, name) if live_frames else None
-        if self.frame_writer is not None:
-            writer = self.frame_writer
-            self._source_dropped = lambda: writer.dropped
         channel = None if self.frame_writer is None else self.frame_writer.channel
         self._job = WorkerJob(spec, name, lead_s, settings, channel)
         self._out = ctx.Queue()
@@ -277,6 +274,14 @@ class ProcessFeedAnalysis(FeedAnalysis):
         if self.frame_writer is not None:
             self.frame_writer.close()  # frees the shared memory
         return not self.alive
+
+    def stats(self) -> AnalysisStats:
+        """As :meth:`FeedAnalysis.stats`; a live feed's dropped frames include those the
+        app's player had no free slot for."""
+        stats = super().stats()
+        if self.frame_writer is None:
+            return stats
+        return replace(stats, dropped=stats.dropped + self.frame_writer.dropped)
 
     @property
     def pid(self) -> int | None:

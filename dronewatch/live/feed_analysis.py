@@ -120,7 +120,6 @@ class FeedAnalysis:
         self._info: VideoInfo | None = None
         self.clip_id: int | None = None
         self._content_hash: str | None = clip_key  # set by the store lookup, reused on begin
-        self._source_dropped: Callable[[], int] = lambda: 0
         self._decoder = threading.Thread(
             target=self._run_decoder, name=f"decode:{name}", daemon=True
         )
@@ -176,7 +175,7 @@ class FeedAnalysis:
             state,
             self._decode_rate.value(),
             self._analysis_rate.value(),
-            self._dropped + self._source_dropped(),
+            self._dropped,
             self.index.frames_done,
             info.frame_count if info else None,
             self._error,
@@ -244,7 +243,6 @@ class FeedAnalysis:
         except Exception as exc:
             self._fail(f"{self.name}: cannot open ({type(exc).__name__}: {exc})")
             return
-        self._source_dropped = lambda: int(getattr(source, "dropped", 0))
         try:
             info = source.info
             self._info = info
