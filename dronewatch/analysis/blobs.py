@@ -10,7 +10,9 @@ set per frame by the detector:
 - warm part: a blob with a clearly brighter and a clearly darker part gets the box of
   its brighter part (the darker part is its shadow, or on a thermal feed the cold
   ghost it left in the background); on a thermal feed a blob with almost nothing
-  warmer than the ground is such a ghost alone and is dropped;
+  warmer than the ground is such a ghost alone and is dropped. In daylight an upright
+  blob whose brighter part is at its top keeps its whole box: that is a walker's face,
+  hair or shoulders above darker clothes, not a target above its shadow;
 - peak split: a blob over several targets is cut between the peaks of its
   difference from the background (:mod:`dronewatch.analysis.blob_split`);
 - valley split: two upright figures side by side (walkers seen from an elevated
@@ -76,6 +78,14 @@ class WarmPart:
     bright_min_share: float
     dark_min_share: float
     min_warm_share: float = 0.0  # thermal: blobs with less than this warm are ghosts
+    head_top: float = 0.0  # see :meth:`is_head`; 0 turns that test off
+    head_upright: float = 1.5
+
+    def is_head(self, by: int, bh: int, w: int, h: int) -> bool:
+        """Whether a bright part at rows ``by``..``by + bh`` of an upright blob (``w``
+        by ``h``, at least ``head_upright`` times taller than wide) is centred in its top
+        ``head_top`` share: the head and shoulders of a walker in dark clothes."""
+        return h >= self.head_upright * w and by + bh / 2 < self.head_top * h
 
     def is_ghost(self, n_bright: int, area: int) -> bool:
         return n_bright < self.min_warm_share * area
@@ -264,14 +274,8 @@ class BlobRules:
                 return None
             if warm.applies(n_bright, area, roi):
                 bx, by, bw, bh = cv2.boundingRect(warm.bright[roi])
-                if split is not None and split.takes(n_bright):
-                    part = (slice(y + by, y + by + bh), slice(x + bx, x + bx + bw))
-                    pieces = split.boxes(warm.bright[part], x + bx, y + by)
-                    if pieces:
-                        return pieces
-                x0, y0 = max(x + bx - 1, x), max(y + by - 1, y)
-                x1, y1 = min(x + bx + bw + 1, x + w), min(y + by + bh + 1, y + h)
-                return [(x0, y0, x1, y1)]
+                if not warm.is_head(by, bh, w, h):
+                    return self._bright_boxes(warm.bright, n_bright, x, y, w, h, (bx, by, bw, bh))
         own = None
         if split is not None and split.takes(area):
             own = _own_mask(contour, mask[roi], x, y)
@@ -292,6 +296,30 @@ class BlobRules:
             if cut is not None:
                 return cut or None
         return [(x, y, x + w, y + h)]
+
+    def _bright_boxes(
+        self,
+        bright: np.ndarray,
+        n_bright: int,
+        x: int,
+        y: int,
+        w: int,
+        h: int,
+        part: tuple[int, int, int, int],
+    ) -> list[Box]:
+        """The box of a blob's ``n_bright`` bright pixels (``part``: their bounding
+        rectangle within the blob's), or the peak-split pieces of it."""
+        bx, by, bw, bh = part
+        split = self.peak_split
+        if split is not None and split.takes(n_bright):
+            rows = slice(y + by, y + by + bh)
+            cols = slice(x + bx, x + bx + bw)
+            pieces = split.boxes(bright[rows, cols], x + bx, y + by)
+            if pieces:
+                return pieces
+        x0, y0 = max(x + bx - 1, x), max(y + by - 1, y)
+        x1, y1 = min(x + bx + bw + 1, x + w), min(y + by + bh + 1, y + h)
+        return [(x0, y0, x1, y1)]
 
 
 def _own_mask(contour: np.ndarray, mask: np.ndarray, x: int, y: int) -> np.ndarray:

@@ -252,6 +252,8 @@ class MotionDetector:
                 cfg.bright_min_share,
                 cfg.dark_min_share,
                 cfg.thermal_min_warm_share if self._thermal else 0.0,
+                0.0 if self._thermal else cfg.bright_head_top,
+                cfg.bright_head_upright,
             ),
             peak_split=self._peak_split(fg, thr),
             valley_split=ValleySplit(cfg.split_valley, cfg.split_valley_tall)

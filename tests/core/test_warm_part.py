@@ -1,0 +1,64 @@
+"""A blob with a brighter and a darker part: which box it gets."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dronewatch.analysis.blobs import BlobRules, WarmPart
+from dronewatch.analysis.config import MotionDetectorConfig
+
+_CFG = MotionDetectorConfig()
+
+
+def _boxes(bright: np.ndarray, dark: np.ndarray, head_top: float) -> list[list[float]]:
+    mask = np.maximum(bright, dark)
+    warm = WarmPart(
+        bright,
+        dark,
+        _CFG.bright_min_share,
+        _CFG.dark_min_share,
+        head_top=head_top,
+        head_upright=_CFG.bright_head_upright,
+    )
+    return BlobRules(4, 10_000, warm_part=warm).boxes(mask, mask).tolist()
+
+
+def _walker_in_dark_clothes() -> tuple[np.ndarray, np.ndarray]:
+    """A 10 x 30 px figure: a bright head and shoulders over a dark coat and legs."""
+    bright = np.zeros((60, 60), np.uint8)
+    dark = np.zeros_like(bright)
+    bright[10:18, 22:30] = 255
+    dark[18:40, 20:30] = 255
+    return bright, dark
+
+
+def test_a_walker_with_a_bright_head_over_dark_clothes_keeps_his_whole_box() -> None:
+    bright, dark = _walker_in_dark_clothes()
+    assert _boxes(bright, dark, _CFG.bright_head_top) == [[20, 10, 30, 40]]
+
+
+def test_without_the_head_rule_the_box_shrinks_to_the_head() -> None:
+    """What the rule mends (and what thermal feeds still do: there the warm part is
+    the target by physics)."""
+    bright, dark = _walker_in_dark_clothes()
+    ((x1, y1, x2, y2),) = _boxes(bright, dark, 0.0)
+    assert y2 - y1 <= 10, "only the head is boxed"
+
+
+def test_a_target_above_its_shadow_is_still_boxed_without_the_shadow() -> None:
+    bright = np.zeros((60, 60), np.uint8)
+    dark = np.zeros_like(bright)
+    bright[10:30, 20:28] = 255  # the walker, the blob's upper two thirds
+    dark[30:40, 20:28] = 255  # his shadow on the ground below him
+    ((x1, y1, x2, y2),) = _boxes(bright, dark, _CFG.bright_head_top)
+    assert y2 <= 31, "the shadow is cut off"
+
+
+def test_a_flat_blob_with_a_bright_top_gets_the_bright_part() -> None:
+    """A boat or car seen from above with its shadow or wake below: not upright."""
+    bright = np.zeros((60, 60), np.uint8)
+    dark = np.zeros_like(bright)
+    bright[10:14, 10:40] = 255
+    dark[14:24, 10:40] = 255
+    ((x1, y1, x2, y2),) = _boxes(bright, dark, _CFG.bright_head_top)
+    assert y2 <= 15
