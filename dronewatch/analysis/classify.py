@@ -3,8 +3,10 @@ from the track's size, shape and speed.
 
 Ground-level intuitions do not hold from the air, so the rules stay coarse: a model
 vote wins; otherwise a tall target moving sideways is a person (a vehicle drives along
-its length), other large or elongated targets are vehicles, small upright or small slow
-ones are people, and anything unsure stays unknown.
+its length), and so is a tall one that walks along its length at a walker's pace (a
+vehicle covers its own length in about a second or less); other large or elongated
+targets are vehicles, small upright or small slow ones are people, and anything unsure
+stays unknown.
 """
 
 from __future__ import annotations
@@ -19,9 +21,14 @@ _MIN_MODEL_VOTES = 0.5
 
 
 def classify_track(
-    track: Track, config: ClassifierConfig, frame_area: float, scale_to_full: float
+    track: Track,
+    config: ClassifierConfig,
+    frame_area: float,
+    scale_to_full: float,
+    fps: float = 25.0,
 ) -> TargetClass:
-    """``frame_area`` in work pixels; ``scale_to_full`` converts work px to full-frame px."""
+    """``frame_area`` in work pixels; ``scale_to_full`` converts work px to full-frame px;
+    ``fps``: the feed's frame rate (the track's speeds are per frame)."""
     votes = track.class_votes
     if float(votes.sum()) >= _MIN_MODEL_VOTES:
         return TARGET_CLASSES[int(votes.argmax())]
@@ -33,8 +40,11 @@ def classify_track(
     # upright person seen from the side or from high up (a wide target moving up the
     # picture is left to the rules below: from the air that is a bus seen sideways as
     # often as a row of walkers).
-    if tall and _moves_across_its_length(track, config):
-        return TargetClass.PERSON
+    if tall and _has_shown_its_heading(track, config):
+        if _moves_across_its_length(track, config):
+            return TargetClass.PERSON
+        if track.pace_n and track.pace_sum / track.pace_n * fps < config.vehicle_min_pace:
+            return TargetClass.PERSON  # walking towards or away from the camera
     if area_fraction >= config.vehicle_min_area_fraction and (
         aspect >= config.vehicle_min_aspect or tall
     ):
@@ -48,12 +58,15 @@ def classify_track(
     return TargetClass.UNKNOWN
 
 
+def _has_shown_its_heading(track: Track, config: ClassifierConfig) -> bool:
+    """The track has moved at least ``across_min_move`` of its length from where it
+    started."""
+    moved = math.hypot(track.cx - track.ox, track.cy - track.oy)
+    return moved >= config.across_min_move * max(track.w, track.h)
+
+
 def _moves_across_its_length(track: Track, config: ClassifierConfig) -> bool:
-    """A tall track has moved at least ``across_min_move`` of its height from where it
-    started and now moves more sideways than up or down. The current velocity, not
+    """A tall track now moves more sideways than up or down. The current velocity, not
     the way since the start, so a car that drove up the picture and turned counts only
     while its box is still tall (its sighting takes the class of most of its life)."""
-    moved = math.hypot(track.cx - track.ox, track.cy - track.oy)
-    if moved < config.across_min_move * max(track.w, track.h):
-        return False
     return abs(track.vx) > config.across_ratio * abs(track.vy)

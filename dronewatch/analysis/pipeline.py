@@ -46,7 +46,7 @@ class FeedAnalyzer:
         self.info = info
         self.config = cfg = config or AnalysisConfig()
         keep_large_buffers_in_heap()
-        fps = feed_fps(info)
+        self._fps = fps = feed_fps(info)
         self._detector = MotionDetector(cfg.detector, fps)
         self._preparer = FramePreparer(info, cfg, self._detector)
         self._scale = s = self._preparer.scale
@@ -127,7 +127,7 @@ class FeedAnalyzer:
                     t.track_id,
                     (x1 * inv, y1 * inv, x2 * inv, y2 * inv),
                     float(t.score),
-                    classify_track(t, classifier, area, inv),
+                    classify_track(t, classifier, area, inv, self._fps),
                     t.confirmed,
                 )
             )

@@ -49,6 +49,8 @@ class Track:
     template: np.ndarray | None = None
     measured: tuple[float, float, float, float] | None = None  # this frame's box, if any
     speed: float = 0.0  # smoothed speed relative to the scene, work px / frame
+    pace_sum: float = 0.0  # sum of ``speed`` in its own lengths / frame since confirmed
+    pace_n: int = 0
     jitter: float = 0.0  # running mean square of the measurement residuals, px^2
     still: int = 0  # frames in a row the track has been standing still
     ox: float = 0.0  # where the track started, in current-frame pixels
@@ -349,6 +351,9 @@ class MultiTargetTracker:
         if not t.confirmed:
             t.earlier.append((self.frame, t.measured, t.score))
         t.speed = 0.8 * t.speed + 0.2 * float(np.hypot(t.vx, t.vy))
+        if t.confirmed:
+            t.pace_sum += t.speed / max(t.w, t.h, 1.0)
+            t.pace_n += 1
         t.still = t.still + 1 if t.speed < cfg.still_speed_px else 0
         if is_hot:
             t.hot_hits += 1

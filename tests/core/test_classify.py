@@ -13,11 +13,21 @@ from dronewatch.analysis.types import TARGET_CLASSES, TargetClass
 FRAME_AREA = 640.0 * 480.0
 
 
-def _track(w: float, h: float, moved: tuple[float, float], velocity: tuple[float, float]) -> Track:
-    """A track of box ``w`` x ``h`` that started ``moved`` px away, moving at ``velocity``."""
+def _track(
+    w: float,
+    h: float,
+    moved: tuple[float, float],
+    velocity: tuple[float, float],
+    pace: float | None = None,
+) -> Track:
+    """A track of box ``w`` x ``h`` that started ``moved`` px away, moving at ``velocity``
+    (px a frame at 25 fps); ``pace``: its mean speed so far in its own lengths a frame
+    (by default its current speed)."""
     t = Track(cx=300.0, cy=200.0, w=w, h=h, vx=velocity[0], vy=velocity[1])
     t.ox, t.oy = t.cx - moved[0], t.cy - moved[1]
     t.speed = float(np.hypot(*velocity))
+    t.pace_sum = t.speed / max(w, h) if pace is None else pace
+    t.pace_n = 1
     return t
 
 
@@ -36,6 +46,12 @@ def _track(w: float, h: float, moved: tuple[float, float], velocity: tuple[float
         (_track(45, 20, moved=(15, 80), velocity=(6.0, 0.5)), TargetClass.VEHICLE),
         # A large wide target moving up the picture keeps the size rule.
         (_track(120, 60, moved=(2, 60), velocity=(0.1, 4.0)), TargetClass.VEHICLE),
+        # A walker coming towards the mast: tall and moving up the picture like a
+        # vehicle, but at 0.33 of its height a second, where vehicles cover their
+        # length in a second or less.
+        (_track(30, 75, moved=(3, 60), velocity=(0.1, 1.0)), TargetClass.PERSON),
+        # A car that drove up the picture and has now stopped at a junction.
+        (_track(20, 45, moved=(2, 150), velocity=(0.0, 0.0), pace=0.1), TargetClass.VEHICLE),
         # A tall target that has hardly moved yet cannot show its heading.
         (_track(30, 75, moved=(10, 1), velocity=(2.5, 0.3)), TargetClass.VEHICLE),
     ],

@@ -41,8 +41,8 @@ def test_without_the_head_rule_the_box_shrinks_to_the_head() -> None:
     """What the rule mends (and what thermal feeds still do: there the warm part is
     the target by physics)."""
     bright, dark = _walker_in_dark_clothes()
-    ((x1, y1, x2, y2),) = _boxes(bright, dark, 0.0)
-    assert y2 - y1 <= 10, "only the head is boxed"
+    ((_, top, _, bottom),) = _boxes(bright, dark, 0.0)
+    assert bottom - top <= 10, "only the head is boxed"
 
 
 def test_a_target_above_its_shadow_is_still_boxed_without_the_shadow() -> None:
@@ -50,8 +50,8 @@ def test_a_target_above_its_shadow_is_still_boxed_without_the_shadow() -> None:
     dark = np.zeros_like(bright)
     bright[10:30, 20:28] = 255  # the walker, the blob's upper two thirds
     dark[30:40, 20:28] = 255  # his shadow on the ground below him
-    ((x1, y1, x2, y2),) = _boxes(bright, dark, _CFG.bright_head_top)
-    assert y2 <= 31, "the shadow is cut off"
+    ((_, _, _, bottom),) = _boxes(bright, dark, _CFG.bright_head_top)
+    assert bottom <= 31, "the shadow is cut off"
 
 
 def test_a_flat_blob_with_a_bright_top_gets_the_bright_part() -> None:
@@ -60,5 +60,5 @@ def test_a_flat_blob_with_a_bright_top_gets_the_bright_part() -> None:
     dark = np.zeros_like(bright)
     bright[10:14, 10:40] = 255
     dark[14:24, 10:40] = 255
-    ((x1, y1, x2, y2),) = _boxes(bright, dark, _CFG.bright_head_top)
-    assert y2 <= 15
+    ((_, _, _, bottom),) = _boxes(bright, dark, _CFG.bright_head_top)
+    assert bottom <= 15
