@@ -220,7 +220,9 @@ class MotionDetector:
         if self._learn_count % bg.every == 0 or motion.new_key:
             bg.learn(cur, lo, view if held is None else cv2.bitwise_and(view, ~held), stable)
         if self._median is not None:
-            self._median.learn(cur, view)
+            # Held targets stay out of the median as well: it takes in whatever stands
+            # for half its window (3.4 s), and a target must differ from both.
+            self._median.learn(cur, view if held is None else cv2.bitwise_and(view, ~held))
         if motion.new_key:
             self._rekey(key_to_cur)
         bright = dark = None

@@ -245,9 +245,12 @@ class MultiTargetTracker:
     def hold_boxes(self) -> np.ndarray:
         """Boxes of confirmed targets seen this frame whose background the detector
         must not learn (so a target that stops stays in the foreground), except those
-        standing still for longer than ``hold_max_s`` (parked for good, or clutter)."""
+        standing still for longer than ``hold_max_s`` (parked for good, or clutter).
+        The track's own box, not this frame's detection: once part of a standing
+        target has been learnt, its detection shrinks, and holding only that lets the
+        rest be learnt too."""
         boxes = [
-            t.measured
+            t.xyxy
             for t in self.tracks
             if t.confirmed
             and t.measured is not None
@@ -354,7 +357,8 @@ class MultiTargetTracker:
         if t.confirmed:
             t.pace_sum += t.speed / max(t.w, t.h, 1.0)
             t.pace_n += 1
-        t.still = t.still + 1 if t.speed < cfg.still_speed_px else 0
+        still_px = max(cfg.still_speed_px, cfg.still_pace * max(t.w, t.h) / self._fps)
+        t.still = t.still + 1 if t.speed < still_px else 0
         if is_hot:
             t.hot_hits += 1
         if class_id is not None and class_id > 0:
