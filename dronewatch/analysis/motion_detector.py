@@ -217,12 +217,13 @@ class MotionDetector:
         lo = cv2.morphologyEx(lo, cv2.MORPH_CLOSE, self._close)
         self.last_masks = DetectorMasks(fg, thr, hi, lo, key_to_cur)
         self._learn_count += 1
+        # Held targets stay out of both backgrounds: the median takes in whatever
+        # stands for half its window (3.4 s), and a target must differ from both.
+        learn_view = view if held is None else cv2.bitwise_and(view, cv2.bitwise_not(held))
         if self._learn_count % bg.every == 0 or motion.new_key:
-            bg.learn(cur, lo, view if held is None else cv2.bitwise_and(view, ~held), stable)
+            bg.learn(cur, lo, learn_view, stable)
         if self._median is not None:
-            # Held targets stay out of the median as well: it takes in whatever stands
-            # for half its window (3.4 s), and a target must differ from both.
-            self._median.learn(cur, view if held is None else cv2.bitwise_and(view, ~held))
+            self._median.learn(cur, learn_view)
         if motion.new_key:
             self._rekey(key_to_cur)
         bright = dark = None
