@@ -15,6 +15,8 @@ set per frame by the detector:
   hair or shoulders above darker clothes, not a target above its shadow;
 - peak split: a blob over several targets is cut between the peaks of its
   difference from the background (:mod:`dronewatch.analysis.blob_split`);
+- tracked split: a blob over the predicted centres of two tracked upright walkers is
+  cut between them at its narrowest column;
 - valley split: two upright figures side by side (walkers seen from an elevated
   camera) are cut at the dip between them in the blob's column profile;
 - shadow cut: a blob's part at the feed's shadow ratio is cut off its box, and a
@@ -169,6 +171,56 @@ class ValleySplit:
 
 
 @dataclass(frozen=True, slots=True)
+class TrackedSplit:
+    """Predicted centres and widths of tracked upright walkers (the blobs'
+    coordinates; :meth:`of`). Two walkers who touch make one blob, often with no dip
+    between them in its column profile (one half behind the other); the tracks say
+    there are two."""
+
+    cx: np.ndarray
+    cy: np.ndarray
+    width: np.ndarray
+
+    @classmethod
+    def of(cls, boxes: np.ndarray) -> TrackedSplit:
+        """From (N, 4) boxes x1, y1, x2, y2."""
+        return cls(
+            (boxes[:, 0] + boxes[:, 2]) / 2,
+            (boxes[:, 1] + boxes[:, 3]) / 2,
+            boxes[:, 2] - boxes[:, 0],
+        )
+
+    def pair_in(self, x: int, y: int, w: int, h: int) -> tuple[float, float] | None:
+        """The centres' x of the two walkers in a blob's bounding box, left one first,
+        when it holds exactly two at least half a width apart; None otherwise."""
+        cx, cy = self.cx, self.cy
+        inside = np.flatnonzero((cx >= x) & (cx < x + w) & (cy >= y) & (cy < y + h))
+        if len(inside) != 2:
+            return None
+        a, b = sorted(inside.tolist(), key=lambda i: cx[i])
+        if cx[b] - cx[a] < 0.5 * min(self.width[a], self.width[b]):
+            return None
+        return float(cx[a]), float(cx[b])
+
+    def boxes(self, own: np.ndarray, x: int, y: int, pair: tuple[float, float]) -> list[Box] | None:
+        """The two parts' boxes of a blob (``own``: its mask over its bounding box at
+        (``x``, ``y``)) cut at its narrowest column between the ``pair``'s centres
+        (:meth:`pair_in`)."""
+        w = own.shape[1]
+        c0, c1 = int(pair[0] - x) + 1, int(pair[1] - x)
+        if c1 <= c0:
+            return None
+        c = c0 + int((own[:, c0:c1] > 0).sum(0).argmin())
+        out = []
+        for lo, hi in ((0, c), (c + 1, w)):
+            bx, by, bw, bh = cv2.boundingRect(own[:, lo:hi])
+            if bw == 0 or bh == 0:
+                return None
+            out.append((x + lo + bx, y + by, x + lo + bx + bw, y + by + bh))
+        return out
+
+
+@dataclass(frozen=True, slots=True)
 class ShadowCutter:
     """One frame's images for :class:`~dronewatch.analysis.shadow_cut.ShadowCut`."""
 
@@ -227,6 +279,7 @@ class BlobRules:
     valley_split: ValleySplit | None = None
     shadow_cut: ShadowCutter | None = None
     ghost_edges: GhostEdges | None = None
+    tracked_split: TrackedSplit | None = None
 
     def boxes(self, mask: np.ndarray, seeds: np.ndarray) -> np.ndarray:
         """Boxes (x1, y1, x2, y2; float32) of the blobs of ``mask`` holding a pixel of
@@ -277,6 +330,13 @@ class BlobRules:
                 if not warm.is_head(by, bh, w, h):
                     return self._bright_boxes(warm.bright, n_bright, x, y, w, h, (bx, by, bw, bh))
         own = None
+        tracked = self.tracked_split
+        pair = None if tracked is None else tracked.pair_in(x, y, w, h)
+        if tracked is not None and pair is not None:
+            own = _own_mask(contour, mask[roi], x, y)
+            pieces = tracked.boxes(own, x, y, pair)
+            if pieces:
+                return pieces
         if split is not None and split.takes(area):
             own = _own_mask(contour, mask[roi], x, y)
             pieces = split.boxes(own, x, y)

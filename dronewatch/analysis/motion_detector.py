@@ -26,6 +26,7 @@ from dronewatch.analysis.blobs import (
     PeakSplit,
     ShadowCutter,
     StreakRule,
+    TrackedSplit,
     ValleySplit,
     WarmPart,
 )
@@ -162,9 +163,15 @@ class MotionDetector:
         return cv2.morphologyEx(img, cv2.MORPH_GRADIENT, self._window)
 
     def detect_registered(
-        self, frame: RegisteredFrame, motion: CameraMotion, hold: np.ndarray | None = None
+        self,
+        frame: RegisteredFrame,
+        motion: CameraMotion,
+        hold: np.ndarray | None = None,
+        walkers: np.ndarray | None = None,
     ) -> DetectorOutput:
-        """:meth:`detect` of a frame :meth:`register` has prepared."""
+        """:meth:`detect` of a frame :meth:`register` has prepared. ``walkers``: (N, 4)
+        predicted boxes (current-frame work pixels) of tracked upright targets; a blob
+        over exactly two of them is cut between them."""
         cfg = self._cfg
         gray, cur, view, hot = frame.gray, frame.cur, frame.view, frame.hot
         identity = frame.identity
@@ -265,6 +272,11 @@ class MotionDetector:
             shadow_cut=None
             if self._shadow_cut is None or self._thermal
             else ShadowCutter(self._shadow_cut, cur, reference),
+            tracked_split=None
+            if walkers is None or len(walkers) < 2
+            else TrackedSplit.of(
+                walkers if identity else warp_boxes(walkers, np.linalg.inv(key_to_cur))
+            ),
             ghost_edges=None
             if frame.edges is None
             else GhostEdges(

@@ -66,7 +66,10 @@ class FeedAnalyzer:
         else:
             self._tracker = MultiTargetTracker(tracker_cfg, fps)
         self._frames_seen = 0
-        self._hold: np.ndarray | None = None
+        # From the tracker for the next frame's detection: targets standing still,
+        # whose background is not learnt, and upright walkers a blob may be cut between.
+        self._hold = np.zeros((0, 4), np.float32)
+        self._walkers = np.zeros((0, 4), np.float32)
         # (index, time) of the frames a tentative track may reach back to.
         window = tentative_reach_frames(tracker_cfg, fps)
         self._recent: deque[tuple[int, float]] = deque(maxlen=max(window, 2))
@@ -93,10 +96,10 @@ class FeedAnalyzer:
         packet, gray, motion = frame.packet, frame.gray, frame.motion
         img = packet.image
         hom = motion.prev_to_cur
-        hold = None
-        if self._hold is not None and len(self._hold):
-            hold = warp_boxes(self._hold, hom)  # last frame's targets, moved with the camera
-        found = self._detector.detect_registered(frame.registered, motion, hold)
+        # Last frame's targets, moved with the camera.
+        hold = warp_boxes(self._hold, hom) if len(self._hold) else None
+        walkers = warp_boxes(self._walkers, hom) if len(self._walkers) else None
+        found = self._detector.detect_registered(frame.registered, motion, hold, walkers)
         xyxy, conf, hot = found.xyxy, found.confidence, found.hot
         class_id = np.zeros(len(xyxy), np.int16)
         if self._model is not None:
@@ -113,8 +116,13 @@ class FeedAnalyzer:
         self._frames_seen += 1
         tracks = self._tracker.update(xyxy, conf, hom, gray, class_id, hot)
         self._recent.append((packet.index, packet.time_s))
-        if self.config.tracker.hold_background and isinstance(self._tracker, MultiTargetTracker):
-            self._hold = self._tracker.hold_boxes()
+        if isinstance(self._tracker, MultiTargetTracker):
+            if self.config.tracker.hold_background:
+                self._hold = self._tracker.hold_boxes()
+            if self.config.tracker.split_tracked_upright > 0:
+                self._walkers = self._tracker.upright_predictions(
+                    self.config.tracker.split_tracked_upright
+                )
         area = float(self._work_size[0] * self._work_size[1])
         inv = 1.0 / self._scale
         mw = self.config.tracker.measurement_weight

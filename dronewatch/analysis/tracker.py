@@ -260,6 +260,23 @@ class MultiTargetTracker:
         ]
         return np.array(boxes, np.float32).reshape(-1, 4)
 
+    def upright_predictions(self, upright: float) -> np.ndarray:
+        """Next frame's boxes of the confirmed tracks detected in this frame or the one
+        before that stand
+        at least ``upright`` times taller than wide (work pixels, this frame's
+        coordinates: the caller moves them with the camera)."""
+        boxes = [
+            (
+                t.cx + t.vx - t.w / 2,
+                t.cy + t.vy - t.h / 2,
+                t.cx + t.vx + t.w / 2,
+                t.cy + t.vy + t.h / 2,
+            )
+            for t in self.tracks
+            if t.confirmed and t.since_detection <= 1 and t.h >= upright * t.w
+        ]
+        return np.array(boxes, np.float32).reshape(-1, 4)
+
     def _has_moved(self, t: Track) -> bool:
         cfg = self._cfg
         moved = float(np.hypot(t.cx - t.ox, t.cy - t.oy))
