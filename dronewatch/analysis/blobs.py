@@ -172,33 +172,44 @@ class ValleySplit:
 
 @dataclass(frozen=True, slots=True)
 class TrackedSplit:
-    """Predicted centres and widths of tracked upright walkers (the blobs'
+    """Predicted centres, widths and velocities of tracked upright walkers (the blobs'
     coordinates; :meth:`of`). Two walkers who touch make one blob, often with no dip
     between them in its column profile (one half behind the other); the tracks say
-    there are two."""
+    there are two. Two that close in on each other faster than ``crossing`` of the
+    faster one's speed are crossing, and are left to the tracker."""
 
     cx: np.ndarray
     cy: np.ndarray
     width: np.ndarray
+    vx: np.ndarray
+    speed: np.ndarray
+    crossing: float
 
     @classmethod
-    def of(cls, boxes: np.ndarray) -> TrackedSplit:
-        """From (N, 4) boxes x1, y1, x2, y2."""
+    def of(cls, boxes: np.ndarray, velocity: np.ndarray, crossing: float) -> TrackedSplit:
+        """From (N, 4) boxes x1, y1, x2, y2 and (N, 2) velocities."""
         return cls(
             (boxes[:, 0] + boxes[:, 2]) / 2,
             (boxes[:, 1] + boxes[:, 3]) / 2,
             boxes[:, 2] - boxes[:, 0],
+            velocity[:, 0],
+            np.hypot(velocity[:, 0], velocity[:, 1]),
+            crossing,
         )
 
     def pair_in(self, x: int, y: int, w: int, h: int) -> tuple[float, float] | None:
         """The centres' x of the two walkers in a blob's bounding box, left one first,
-        when it holds exactly two at least half a width apart; None otherwise."""
+        when it holds exactly two at least half a width apart and not crossing; None
+        otherwise."""
         cx, cy = self.cx, self.cy
         inside = np.flatnonzero((cx >= x) & (cx < x + w) & (cy >= y) & (cy < y + h))
         if len(inside) != 2:
             return None
         a, b = sorted(inside.tolist(), key=lambda i: cx[i])
         if cx[b] - cx[a] < 0.5 * min(self.width[a], self.width[b]):
+            return None
+        closing = self.vx[a] - self.vx[b]
+        if closing > self.crossing * max(self.speed[a], self.speed[b], 0.1):
             return None
         return float(cx[a]), float(cx[b])
 

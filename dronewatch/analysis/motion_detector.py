@@ -168,10 +168,12 @@ class MotionDetector:
         motion: CameraMotion,
         hold: np.ndarray | None = None,
         walkers: np.ndarray | None = None,
+        crossing: float = 0.5,
     ) -> DetectorOutput:
-        """:meth:`detect` of a frame :meth:`register` has prepared. ``walkers``: (N, 4)
-        predicted boxes (current-frame work pixels) of tracked upright targets; a blob
-        over exactly two of them is cut between them."""
+        """:meth:`detect` of a frame :meth:`register` has prepared. ``walkers``: (N, 6)
+        predicted boxes (current-frame work pixels) and velocities of tracked upright
+        targets; a blob over exactly two of them is cut between them unless they close
+        in faster than ``crossing`` of the faster one's speed."""
         cfg = self._cfg
         gray, cur, view, hot = frame.gray, frame.cur, frame.view, frame.hot
         identity = frame.identity
@@ -275,7 +277,11 @@ class MotionDetector:
             tracked_split=None
             if walkers is None or len(walkers) < 2
             else TrackedSplit.of(
-                walkers if identity else warp_boxes(walkers, np.linalg.inv(key_to_cur))
+                walkers[:, :4]
+                if identity
+                else warp_boxes(walkers[:, :4], np.linalg.inv(key_to_cur)),
+                walkers[:, 4:6],
+                crossing,
             ),
             ghost_edges=None
             if frame.edges is None

@@ -69,7 +69,7 @@ class FeedAnalyzer:
         # From the tracker for the next frame's detection: targets standing still,
         # whose background is not learnt, and upright walkers a blob may be cut between.
         self._hold = np.zeros((0, 4), np.float32)
-        self._walkers = np.zeros((0, 4), np.float32)
+        self._walkers = np.zeros((0, 6), np.float32)  # boxes and velocities
         # (index, time) of the frames a tentative track may reach back to.
         window = tentative_reach_frames(tracker_cfg, fps)
         self._recent: deque[tuple[int, float]] = deque(maxlen=max(window, 2))
@@ -98,8 +98,13 @@ class FeedAnalyzer:
         hom = motion.prev_to_cur
         # Last frame's targets, moved with the camera.
         hold = warp_boxes(self._hold, hom) if len(self._hold) else None
-        walkers = warp_boxes(self._walkers, hom) if len(self._walkers) else None
-        found = self._detector.detect_registered(frame.registered, motion, hold, walkers)
+        walkers = None
+        if len(self._walkers):
+            walkers = self._walkers.copy()
+            walkers[:, :4] = warp_boxes(self._walkers[:, :4], hom)
+        found = self._detector.detect_registered(
+            frame.registered, motion, hold, walkers, self.config.tracker.split_tracked_crossing
+        )
         xyxy, conf, hot = found.xyxy, found.confidence, found.hot
         class_id = np.zeros(len(xyxy), np.int16)
         if self._model is not None:

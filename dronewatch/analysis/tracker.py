@@ -261,21 +261,23 @@ class MultiTargetTracker:
         return np.array(boxes, np.float32).reshape(-1, 4)
 
     def upright_predictions(self, upright: float) -> np.ndarray:
-        """Next frame's boxes of the confirmed tracks detected in this frame or the one
-        before that stand
-        at least ``upright`` times taller than wide (work pixels, this frame's
-        coordinates: the caller moves them with the camera)."""
-        boxes = [
+        """The confirmed tracks detected in this frame or the one before that stand at
+        least ``upright`` times taller than wide: (N, 6) rows of next frame's box (x1,
+        y1, x2, y2) and their velocity (vx, vy), in work pixels and this frame's
+        coordinates (the caller moves the boxes with the camera)."""
+        rows = [
             (
                 t.cx + t.vx - t.w / 2,
                 t.cy + t.vy - t.h / 2,
                 t.cx + t.vx + t.w / 2,
                 t.cy + t.vy + t.h / 2,
+                t.vx,
+                t.vy,
             )
             for t in self.tracks
             if t.confirmed and t.since_detection <= 1 and t.h >= upright * t.w
         ]
-        return np.array(boxes, np.float32).reshape(-1, 4)
+        return np.array(rows, np.float32).reshape(-1, 6)
 
     def _has_moved(self, t: Track) -> bool:
         cfg = self._cfg

@@ -16,9 +16,16 @@ def _pair(overlap: int) -> np.ndarray:
     return mask
 
 
-def _boxes(mask: np.ndarray, walkers: list[tuple[float, float, float, float]]) -> list:
+def _boxes(
+    mask: np.ndarray,
+    walkers: list[tuple[float, float, float, float]],
+    velocity: np.ndarray | None = None,
+) -> list:
+    velocity = np.zeros((len(walkers), 2), np.float32) if velocity is None else velocity
     rules = BlobRules(
-        4, 10_000, tracked_split=TrackedSplit.of(np.array(walkers, np.float32).reshape(-1, 4))
+        4,
+        10_000,
+        tracked_split=TrackedSplit.of(np.array(walkers, np.float32).reshape(-1, 4), velocity, 0.5),
     )
     return sorted(rules.boxes(mask, mask).tolist())
 
@@ -44,3 +51,13 @@ def test_two_tracks_on_one_walker_do_not_cut_him() -> None:
     """Twin tracks (a fragment's) sit less than half a width apart."""
     boxes = _boxes(_pair(8), [(20, 10, 28, 40), (22, 10, 30, 40)])
     assert len(boxes) == 1
+
+
+def test_two_walkers_crossing_are_left_to_the_tracker() -> None:
+    """Walking towards each other, a cut at the narrowest column would hand each the
+    other's side: their identities swap."""
+    walkers = [(20, 10, 28, 40), (26, 12, 34, 42)]
+    together = np.array([[1.0, 0.1], [1.1, 0.0]], np.float32)
+    crossing = np.array([[1.0, 0.1], [-1.0, 0.0]], np.float32)
+    assert len(_boxes(_pair(2), walkers, together)) == 2
+    assert len(_boxes(_pair(2), walkers, crossing)) == 1
