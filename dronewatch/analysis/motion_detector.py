@@ -217,7 +217,10 @@ class MotionDetector:
         # moving now: a ghost of a target that left, or a target that stopped (the
         # tracker holds those). Neither is reported as a mover.
         stable = bg.stable(cur, thr)
-        held = self._hold_mask(hold, key_to_cur, identity, w, h)
+        # Boxes from the tracker come in current-frame pixels; the masks are in the key
+        # frame's.
+        to_key = None if identity else np.linalg.inv(key_to_cur)
+        held = self._hold_mask(_in_key(hold, to_key), w, h)
         if held is not None:
             stable = cv2.bitwise_and(stable, cv2.bitwise_not(held))
         moving = cv2.bitwise_and(valid, cv2.bitwise_not(stable))
@@ -276,13 +279,7 @@ class MotionDetector:
             else ShadowCutter(self._shadow_cut, cur, reference),
             tracked_split=None
             if walkers is None or len(walkers) < 2
-            else TrackedSplit.of(
-                walkers[:, :4]
-                if identity
-                else warp_boxes(walkers[:, :4], np.linalg.inv(key_to_cur)),
-                walkers[:, 4:6],
-                crossing,
-            ),
+            else TrackedSplit.of(_in_key(walkers[:, :4], to_key), walkers[:, 4:6], crossing),
             ghost_edges=None
             if frame.edges is None
             else GhostEdges(
@@ -330,12 +327,10 @@ class MotionDetector:
         if self._median is not None:
             self._median.rekey(key_to_cur)
 
-    def _hold_mask(
-        self, hold: np.ndarray | None, key_to_cur: np.ndarray, identity: bool, w: int, h: int
-    ) -> np.ndarray | None:
-        if hold is None or len(hold) == 0:
+    def _hold_mask(self, boxes: np.ndarray | None, w: int, h: int) -> np.ndarray | None:
+        """The held ``boxes`` (key-frame pixels), a pixel wider all round, as a mask."""
+        if boxes is None or len(boxes) == 0:
             return None
-        boxes = hold if identity else warp_boxes(hold, np.linalg.inv(key_to_cur))
         mask = np.zeros((h, w), np.uint8)
         for x1, y1, x2, y2 in np.round(boxes).astype(int):
             cv2.rectangle(mask, (x1 - 1, y1 - 1), (x2 + 1, y2 + 1), 255, -1)
@@ -446,6 +441,14 @@ def _footprint(cur_to_key: np.ndarray, w: int, h: int, margin: int) -> np.ndarra
     cv2.fillConvexPoly(mask, poly, 255)
     _clear_border(mask, margin)
     return mask
+
+
+def _in_key(boxes: np.ndarray | None, cur_to_key: np.ndarray | None) -> np.ndarray | None:
+    """Current-frame ``boxes`` in key-frame pixels (unchanged when the camera has not
+    moved since the key frame: ``cur_to_key`` None)."""
+    if boxes is None or cur_to_key is None or len(boxes) == 0:
+        return boxes
+    return warp_boxes(boxes, cur_to_key)
 
 
 def warp_boxes(boxes: np.ndarray, hom: np.ndarray) -> np.ndarray:

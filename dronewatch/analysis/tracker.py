@@ -255,8 +255,9 @@ class MultiTargetTracker:
             if t.confirmed
             and t.measured is not None
             and 0 < t.still <= self._hold_max
-            and (t.measured[2] - t.measured[0]) * (t.measured[3] - t.measured[1])
-            <= 1.5 * t.w * t.h  # never let a held box grow into its surroundings
+            # not while this frame's detection is much larger than the track (joined
+            # to a neighbour or a trail: the track's size is about to follow it)
+            and (t.measured[2] - t.measured[0]) * (t.measured[3] - t.measured[1]) <= 1.5 * t.w * t.h
         ]
         return np.array(boxes, np.float32).reshape(-1, 4)
 
