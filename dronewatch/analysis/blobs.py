@@ -21,7 +21,9 @@ set per frame by the detector:
   camera) are cut at the dip between them in the blob's column profile;
 - shadow cut: a blob's part at the feed's shadow ratio is cut off its box, and a
   small blob that is such a shadow alone is dropped
-  (:mod:`dronewatch.analysis.shadow_cut`).
+  (:mod:`dronewatch.analysis.shadow_cut`);
+- pieces: the boxes of a blob under ``piece_area`` pixels are flagged as pieces, for
+  the tracker to use only as part of a target (see ``MotionDetectorConfig.piece_area``).
 """
 
 from __future__ import annotations
@@ -291,17 +293,26 @@ class BlobRules:
     shadow_cut: ShadowCutter | None = None
     ghost_edges: GhostEdges | None = None
     tracked_split: TrackedSplit | None = None
+    piece_area: int = 0
 
     def boxes(self, mask: np.ndarray, seeds: np.ndarray) -> np.ndarray:
         """Boxes (x1, y1, x2, y2; float32) of the blobs of ``mask`` holding a pixel of
-        ``seeds``.
+        ``seeds``, pieces included."""
+        return self.boxes_and_pieces(mask, seeds)[0]
+
+    def boxes_and_pieces(
+        self, mask: np.ndarray, seeds: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`boxes`, and which of them (bool per box) come from blobs under
+        ``piece_area`` pixels.
 
         Outer contours instead of a full labelling: the mask is sparse and this is
         several times faster; pixel counts are taken over each blob's bounding box."""
         contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
         boxes: list[Box] = []
+        pieces: list[Box] = []
         streaks: list[Box] = []
-        min_area, max_area = self.min_area, self.max_area
+        min_area, max_area, piece_area = self.min_area, self.max_area, self.piece_area
         streak_rule, ghost_edges = self.streaks, self.ghost_edges
         for contour in contours:
             x, y, w, h = cv2.boundingRect(contour)
@@ -318,12 +329,15 @@ class BlobRules:
                 continue
             found = self._blob_boxes(contour, mask, x, y, w, h, area)
             if found is not None:
-                boxes.extend(found)
+                (pieces if area < piece_area else boxes).extend(found)
         if self.streaks is not None:
             boxes.extend(self.streaks.kept(streaks, boxes))
+        is_piece = np.zeros(len(boxes) + len(pieces), bool)
+        is_piece[len(boxes) :] = True
+        boxes.extend(pieces)
         if not boxes:
-            return np.zeros((0, 4), np.float32)
-        return np.array(boxes, np.float32)
+            return np.zeros((0, 4), np.float32), is_piece
+        return np.array(boxes, np.float32), is_piece
 
     def _blob_boxes(
         self, contour: np.ndarray, mask: np.ndarray, x: int, y: int, w: int, h: int, area: int

@@ -60,8 +60,13 @@ class ByteTrackAdapter:
         gray: np.ndarray | None = None,
         class_id: np.ndarray | None = None,
         hot: np.ndarray | None = None,
+        piece: np.ndarray | None = None,
     ) -> list[Track]:
         self._compensate(hom)
+        if piece is not None and piece.any():
+            keep = ~piece  # ByteTrack has no use for parts of targets
+            xyxy, confidence = xyxy[keep], confidence[keep]
+            class_id = None if class_id is None else class_id[keep]
         dets = self._sv.Detections(
             xyxy=np.asarray(xyxy, np.float32).reshape(-1, 4),
             confidence=np.asarray(confidence, np.float32),

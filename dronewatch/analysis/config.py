@@ -154,6 +154,14 @@ class MotionDetectorConfig:
     # 0.428 -> 0.494 (false positives on seed 5: 1,193 -> 642 track-frames).
     thermal_min_warm_share: float = 0.05
     min_area: int = 4  # work pixels
+    # Daylight: a blob under this many work pixels is a piece, not a target of its own:
+    # it joins the box of a target tracked around it and may continue the track of a
+    # target no bigger than ``TrackerConfig.piece_track_max_area``, but starts no
+    # track and does not take a bigger target's track over. Texture and flutter (pets09's
+    # barrier tape, leaves, compression) leave such blobs; a walker's hand or foot
+    # does too, and matched alone it drags his box off him. Thermal feeds: off (a small
+    # warm blob is a person far off). See benchmarks/README.md for the measurements.
+    piece_area: int = 14
     # Blobs covering several targets (people walking in a group) are cut between the
     # peaks of their difference from the background (dronewatch.analysis.blob_split).
     # Thermal only: a warm body is one hill of heat, while in daylight a target's parts
@@ -261,6 +269,9 @@ class TrackerConfig:
     # 0.464 / 0.474; 0.2 / 0.3 / 0.5 / 1.0 / 1.5: 0.468 / 0.516, 0.473 / 0.522, 0.471 /
     # 0.509, 0.470 / 0.519, 0.477 / 0.475.
     split_tracked_crossing: float = 0.5
+    # A piece (a blob under MotionDetectorConfig.piece_area) may continue a track whose
+    # box is at most this big (work px^2): a small target seen faintly.
+    piece_track_max_area: float = 80.0
     max_age_s: float = 1.5  # a confirmed track survives this long without detections
     coast_output_s: float = 0.0  # report a confirmed track this long after its last detection
     gate_px: float = 2.0  # association gate added to half the track size, work pixels

@@ -47,6 +47,9 @@ class DetectorOutput:
     confidence: np.ndarray  # (N,) float32
     hot: np.ndarray  # (N,) bool: found as a warm blob rather than a mover
     global_change: bool
+    # (N,) bool: from a blob under ``piece_area`` px, for the tracker a part of a
+    # target rather than one (see MotionDetectorConfig.piece_area)
+    piece: np.ndarray
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,8 +78,9 @@ class DetectorMasks:
 
 
 def _empty(global_change: bool = False) -> DetectorOutput:
+    none = np.zeros(0, bool)
     return DetectorOutput(
-        np.zeros((0, 4), np.float32), np.zeros(0, np.float32), np.zeros(0, bool), global_change
+        np.zeros((0, 4), np.float32), np.zeros(0, np.float32), none, global_change, none
     )
 
 
@@ -285,8 +289,9 @@ class MotionDetector:
             else GhostEdges(
                 frame.edges, cv2.subtract(ref_range[1], ref_range[0]), cfg.ghost_edge_ratio
             ),
+            piece_area=0 if self._thermal else cfg.piece_area,
         )
-        boxes = rules.boxes(lo, hi)
+        boxes, piece = rules.boxes_and_pieces(lo, hi)
         if not identity and len(boxes):
             boxes = warp_boxes(boxes, key_to_cur)
         out = DetectorOutput(
@@ -294,6 +299,7 @@ class MotionDetector:
             np.full(len(boxes), MOTION_CONFIDENCE, np.float32),
             np.zeros(len(boxes), bool),
             False,
+            piece,
         )
         return self._with_hot(out, hot)
 
@@ -411,6 +417,7 @@ class MotionDetector:
             ),
             np.concatenate([out.hot, np.ones(len(hot), bool)]),
             out.global_change,
+            np.concatenate([out.piece, np.zeros(len(hot), bool)]),
         )
 
 

@@ -105,7 +105,7 @@ class FeedAnalyzer:
         found = self._detector.detect_registered(
             frame.registered, motion, hold, walkers, self.config.tracker.split_tracked_crossing
         )
-        xyxy, conf, hot = found.xyxy, found.confidence, found.hot
+        xyxy, conf, hot, piece = found.xyxy, found.confidence, found.hot, found.piece
         class_id = np.zeros(len(xyxy), np.int16)
         if self._model is not None:
             # Motion blobs big enough for the model to see but not confirmed by it may
@@ -115,11 +115,11 @@ class FeedAnalyzer:
             conf = np.where(big, np.minimum(conf, self.config.model.unseen_confidence), conf)
             if self._frames_seen % self._model_every == 0:
                 model_dets = self._model.detect(img)
-                xyxy, conf, class_id, hot = _merge_model(
-                    xyxy, conf, class_id, hot, model_dets, self._scale
+                xyxy, conf, class_id, hot, piece = _merge_model(
+                    xyxy, conf, class_id, hot, piece, model_dets, self._scale
                 )
         self._frames_seen += 1
-        tracks = self._tracker.update(xyxy, conf, hom, gray, class_id, hot)
+        tracks = self._tracker.update(xyxy, conf, hom, gray, class_id, hot, piece)
         self._recent.append((packet.index, packet.time_s))
         if isinstance(self._tracker, MultiTargetTracker):
             if self.config.tracker.hold_background:
@@ -175,12 +175,13 @@ def _merge_model(
     conf: np.ndarray,
     class_id: np.ndarray,
     hot: np.ndarray,
+    piece: np.ndarray,
     model: Detections,
     scale: float,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Model boxes replace the motion boxes they cover (they have better extents)."""
     if len(model) == 0:
-        return xyxy, conf, class_id, hot
+        return xyxy, conf, class_id, hot, piece
     mb = model.xyxy.astype(np.float32) * scale
     if len(xyxy):
         cx = (xyxy[:, 0] + xyxy[:, 2]) / 2
@@ -192,10 +193,17 @@ def _merge_model(
             & (cy[:, None] <= mb[None, :, 3])
         ).any(axis=1) | (iou_matrix(xyxy, mb).max(axis=1) > 0.3)
         keep = ~covered
-        xyxy, conf, class_id, hot = xyxy[keep], conf[keep], class_id[keep], hot[keep]
+        xyxy, conf, class_id, hot, piece = (
+            xyxy[keep],
+            conf[keep],
+            class_id[keep],
+            hot[keep],
+            piece[keep],
+        )
     return (
         np.concatenate([xyxy, mb]).astype(np.float32),
         np.concatenate([conf, model.confidence]).astype(np.float32),
         np.concatenate([class_id, model.class_id]).astype(np.int16),
         np.concatenate([hot, np.zeros(len(mb), bool)]),
+        np.concatenate([piece, np.zeros(len(mb), bool)]),
     )

@@ -135,17 +135,19 @@ class MultiTargetTracker:
         gray: np.ndarray | None = None,
         class_id: np.ndarray | None = None,
         hot: np.ndarray | None = None,
+        piece: np.ndarray | None = None,
     ) -> list[Track]:
         """Advance all tracks one frame; return the tracks to report this frame.
 
         ``gray`` (the work frame, for template rescue) is kept by reference until a
-        track misses: the caller must not write into it afterwards."""
+        track misses: the caller must not write into it afterwards. ``piece``: boxes
+        that may only join a target's box or continue a small target's track."""
         cfg = self._cfg
         self.frame += 1
         self._earlier = []
         self._predict(hom)
         n_det = len(xyxy)
-        matched_t, matched_d = self._associate(xyxy, confidence)
+        matched_t, matched_d = self._associate(xyxy, piece)
         det_used = np.zeros(n_det, bool)
         track_used = np.zeros(len(self.tracks), bool)
         det_used[matched_d] = True
@@ -161,6 +163,8 @@ class MultiTargetTracker:
         for ti, track in enumerate(self.tracks):
             if not track_used[ti]:
                 self._miss(track, gray)
+        if piece is not None:
+            det_used |= piece  # pieces start no track
         self._spawn(xyxy, confidence, det_used, class_id, hot, gray)
         self._prune()
         for track in self.tracks:
@@ -317,7 +321,9 @@ class MultiTargetTracker:
             for t, (ox, oy) in zip(self.tracks, o.tolist(), strict=True):
                 t.ox, t.oy = ox, oy
 
-    def _associate(self, xyxy: np.ndarray, confidence: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _associate(
+        self, xyxy: np.ndarray, piece: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray]:
         cfg = self._cfg
         if not self.tracks or len(xyxy) == 0:
             return np.zeros(0, int), np.zeros(0, int)
@@ -333,6 +339,9 @@ class MultiTargetTracker:
         confirmed = np.array([t.confirmed for t in self.tracks])
         cost = cost - 0.2 * confirmed[:, None]  # confirmed tracks win ties
         allowed = (dist < 1.0) | (iou > 0.1)
+        if piece is not None and piece.any():
+            small = np.array([t.w * t.h <= cfg.piece_track_max_area for t in self.tracks])
+            allowed &= ~piece[None, :] | small[:, None]
         cost = np.where(allowed, cost, _NO_MATCH)
         rows, cols = linear_sum_assignment(cost)
         ok = cost[rows, cols] < _NO_MATCH
