@@ -40,11 +40,20 @@ def classify_track(
     # upright person seen from the side or from high up (a wide target moving up the
     # picture is left to the rules below: from the air that is a bus seen sideways as
     # often as a row of walkers).
-    if tall and _has_shown_its_heading(track, config):
+    pace = track.pace_sum / track.pace_n * fps if track.pace_n else None
+    heading = _has_shown_its_heading(track, config)
+    if tall and heading:
         if _moves_across_its_length(track, config):
             return TargetClass.PERSON
-        if track.pace_n and track.pace_sum / track.pace_n * fps < config.vehicle_min_pace:
+        if pace is not None and pace < config.vehicle_min_pace:
             return TargetClass.PERSON  # walking towards or away from the camera
+    if (
+        heading
+        and pace is not None
+        and pace >= config.vehicle_fast_pace
+        and area_fraction >= config.vehicle_min_area_fraction
+    ):
+        return TargetClass.VEHICLE  # faster than anyone walks
     if area_fraction >= config.vehicle_min_area_fraction and (
         aspect >= config.vehicle_min_aspect or tall
     ):

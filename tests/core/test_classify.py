@@ -54,6 +54,13 @@ def _track(
         (_track(20, 45, moved=(2, 150), velocity=(0.0, 0.0), pace=0.1), TargetClass.VEHICLE),
         # A tall target that has hardly moved yet cannot show its heading.
         (_track(30, 75, moved=(10, 1), velocity=(2.5, 0.3)), TargetClass.VEHICLE),
+        # Part of a car (a square 16 px box: its roof, or its warm engine at night)
+        # driving at 2 of its lengths a second: no shape rule names it, its pace does.
+        (_track(16, 16, moved=(40, 5), velocity=(1.3, 0.0)), TargetClass.VEHICLE),
+        # Two walkers in one square box, as large, at a walker's 0.5 lengths a second.
+        (_track(16, 16, moved=(12, 2), velocity=(0.32, 0.0)), TargetClass.UNKNOWN),
+        # The same car part before it has shown its heading.
+        (_track(16, 16, moved=(4, 0), velocity=(1.3, 0.0)), TargetClass.UNKNOWN),
     ],
 )
 def test_class_from_shape_and_heading(track: Track, expected: TargetClass) -> None:
