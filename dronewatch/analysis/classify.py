@@ -4,8 +4,9 @@ from the track's size, shape and speed.
 Ground-level intuitions do not hold from the air, so the rules stay coarse: a model
 vote wins; otherwise a tall target moving sideways is a person (a vehicle drives along
 its length), and so is a tall one that walks along its length at a walker's pace (a
-vehicle covers its own length in about a second or less); other large or elongated
-targets are vehicles, small upright or small slow ones are people, and anything unsure
+vehicle covers its own length in about a second or less); a target of vehicle size
+moving faster than anyone walks is a vehicle whatever its shape; other large or
+elongated targets are vehicles, small upright or small slow ones are people, and anything unsure
 stays unknown.
 """
 
