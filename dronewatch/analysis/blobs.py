@@ -94,10 +94,11 @@ class WarmPart:
     def is_ghost(self, n_bright: int, area: int) -> bool:
         return n_bright < self.min_warm_share * area
 
-    def applies(self, n_bright: int, area: int, roi: tuple[slice, slice]) -> bool:
-        """Whether a blob of ``area`` px with ``n_bright`` bright ones has both parts."""
+    def applies(self, n_bright: int, n_dark: int, area: int) -> bool:
+        """Whether a blob of ``area`` px with ``n_bright`` bright and ``n_dark`` dark
+        ones has both parts."""
         return n_bright >= max(2, self.bright_min_share * area) and (
-            cv2.countNonZero(self.dark[roi]) >= self.dark_min_share * area
+            n_dark >= self.dark_min_share * area
         )
 
 
@@ -155,13 +156,14 @@ class ValleySplit:
         prof = (own > 0).sum(0)
         left = np.maximum.accumulate(prof)
         right = np.maximum.accumulate(prof[::-1])[::-1]
-        cols = np.arange(mw, w - mw)
-        peaks = np.minimum(left[cols - 1], right[cols + 1])
-        ratio = np.where(peaks >= 3, prof[cols] / np.maximum(peaks, 1), np.inf)
+        # Candidate cut columns mw .. w - mw - 1, each against the highest column to
+        # its left and to its right.
+        peaks = np.minimum(left[mw - 1 : w - mw - 1], right[mw + 1 : w - mw + 1])
+        ratio = np.where(peaks >= 3, prof[mw : w - mw] / np.maximum(peaks, 1), np.inf)
         k = int(ratio.argmin())
         if ratio[k] >= self.max_ratio:
             return None
-        c = int(cols[k])
+        c = mw + k
         out = []
         for lo, hi in ((0, c), (c + 1, w)):
             part = own[:, lo:hi]
@@ -346,15 +348,17 @@ class BlobRules:
         roi = (slice(y, y + h), slice(x, x + w))
         split = self.peak_split
         warm = self.warm_part
+        n_dark = None  # the blob's dark pixels (bounding box), counted once for both rules
         if warm is not None:
             n_bright = cv2.countNonZero(warm.bright[roi])
             if warm.is_ghost(n_bright, area):
                 return None
-            if warm.applies(n_bright, area, roi):
+            n_dark = cv2.countNonZero(warm.dark[roi])
+            if warm.applies(n_bright, n_dark, area):
                 bx, by, bw, bh = cv2.boundingRect(warm.bright[roi])
                 if not warm.is_head(by, bh, w, h):
                     return self._bright_boxes(warm.bright, n_bright, x, y, w, h, (bx, by, bw, bh))
-        own = None
+        own = None  # the blob's own mask, drawn once when a rule first needs it
         tracked = self.tracked_split
         pair = None if tracked is None else tracked.pair_in(x, y, w, h)
         if tracked is not None and pair is not None:
@@ -363,7 +367,7 @@ class BlobRules:
             if pieces:
                 return pieces
         if split is not None and split.takes(area):
-            own = _own_mask(contour, mask[roi], x, y)
+            own = _own_mask(contour, mask[roi], x, y) if own is None else own
             pieces = split.boxes(own, x, y)
             if pieces:
                 return pieces
@@ -373,9 +377,7 @@ class BlobRules:
             if pieces:
                 return pieces
         cutter = self.shadow_cut
-        if cutter is not None and cutter.cut.worth_a_look(
-            area, None if warm is None else warm.dark[roi]
-        ):
+        if cutter is not None and cutter.cut.worth_a_look(area, n_dark):
             own = _own_mask(contour, mask[roi], x, y) if own is None else own
             cut = cutter.boxes(own, x, y, self.min_area)
             if cut is not None:

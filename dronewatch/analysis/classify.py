@@ -31,7 +31,8 @@ def classify_track(
     """``frame_area`` in work pixels; ``scale_to_full`` converts work px to full-frame px;
     ``fps``: the feed's frame rate (the track's speeds are per frame)."""
     votes = track.class_votes
-    if float(votes.sum()) >= _MIN_MODEL_VOTES:
+    # Without a model every vote is 0: checking that on a list is cheaper than a sum.
+    if any(votes.tolist()) and float(votes.sum()) >= _MIN_MODEL_VOTES:
         return TARGET_CLASSES[int(votes.argmax())]
     w, h = max(track.w, 1.0), max(track.h, 1.0)
     aspect = w / h

@@ -62,6 +62,9 @@ class RegisteredFrame:
     identity: bool  # the camera has not moved since the key frame
     hot: np.ndarray | None  # warm blobs (thermal feeds), current-frame work pixels
     edges: np.ndarray | None  # ``cur``'s local contrast, for the ghost-edge rule
+    # Current-frame to key-frame homography (the inverse of ``key_to_cur``); None
+    # when ``identity``.
+    cur_to_key: np.ndarray | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +160,7 @@ class MotionDetector:
         cur_to_key = np.linalg.inv(motion.key_to_cur)
         cur = cv2.warpPerspective(gray, cur_to_key, (w, h), flags=cv2.INTER_LINEAR)
         view = _footprint(cur_to_key, w, h, cfg.border_margin)
-        return RegisteredFrame(gray, cur, view, False, hot, self._edges(cur))
+        return RegisteredFrame(gray, cur, view, False, hot, self._edges(cur), cur_to_key)
 
     def _edges(self, img: np.ndarray) -> np.ndarray | None:
         """Local contrast (max - min over the misregistration window) for the
@@ -198,10 +201,11 @@ class MotionDetector:
             # smoother than a frame) back into the background, whose contrast then
             # shrank without end: 0.7x within 6 s of a daylight pan with no exposure
             # change at all.
-            cur_range = _brightness_range(cur, valid)
-            bg8 = _match_brightness(bg8, cur_range, valid)
+            samples = _range_samples(valid)
+            cur_range = _brightness_range(cur, samples)
+            bg8 = _match_brightness(bg8, cur_range, samples)
             if median is not None:
-                median = _match_brightness(median, cur_range, valid)
+                median = _match_brightness(median, cur_range, samples)
         bg_range = ref_range = self._window_range(bg8)
         above, below = _beyond(cur, bg_range)
         if median is not None:
@@ -222,11 +226,17 @@ class MotionDetector:
         # tracker holds those). Neither is reported as a mover.
         stable = bg.stable(cur, thr)
         # Boxes from the tracker come in current-frame pixels; the masks are in the key
-        # frame's.
-        to_key = None if identity else np.linalg.inv(key_to_cur)
+        # frame's (:meth:`register` has inverted the homography already).
+        to_key = frame.cur_to_key
+        if identity:
+            to_key = None
+        elif to_key is None:
+            to_key = np.linalg.inv(key_to_cur)
         held = self._hold_mask(_in_key(hold, to_key), w, h)
+        not_held = None
         if held is not None:
-            stable = cv2.bitwise_and(stable, cv2.bitwise_not(held))
+            not_held = cv2.bitwise_not(held)
+            stable = cv2.bitwise_and(stable, not_held)
         moving = cv2.bitwise_and(valid, cv2.bitwise_not(stable))
         hi = cv2.bitwise_and(hi, moving)
         lo = cv2.bitwise_and(cv2.compare(fg, cfg.hysteresis * thr, cv2.CMP_GT), moving)
@@ -235,7 +245,7 @@ class MotionDetector:
         self._learn_count += 1
         # Held targets stay out of both backgrounds: the median takes in whatever
         # stands for half its window (3.4 s), and a target must differ from both.
-        learn_view = view if held is None else cv2.bitwise_and(view, cv2.bitwise_not(held))
+        learn_view = view if not_held is None else cv2.bitwise_and(view, not_held)
         if self._learn_count % bg.every == 0 or motion.new_key:
             bg.learn(cur, lo, learn_view, stable)
         if self._median is not None:
@@ -458,12 +468,15 @@ def _in_key(boxes: np.ndarray | None, cur_to_key: np.ndarray | None) -> np.ndarr
     return warp_boxes(boxes, cur_to_key)
 
 
+_CORNERS = [0, 1, 2, 1, 2, 3, 0, 3]  # box columns making its corners' x, y
+
+
 def warp_boxes(boxes: np.ndarray, hom: np.ndarray) -> np.ndarray:
     """Axis-aligned boxes through a homography (bounding box of the warped corners)."""
-    x1, y1, x2, y2 = boxes.T
-    pts = np.stack([np.stack([x1, y1]), np.stack([x2, y1]), np.stack([x2, y2]), np.stack([x1, y2])])
-    pts = pts.transpose(2, 0, 1).reshape(-1, 2).astype(np.float64)  # (N*4, 2)
-    p = np.hstack([pts, np.ones((len(pts), 1))]) @ hom.T
+    # (N*4, 3) homogeneous corners (x1, y1), (x2, y1), (x2, y2), (x1, y2) of each box.
+    pts = np.ones((4 * len(boxes), 3))
+    pts[:, :2] = boxes[:, _CORNERS].reshape(-1, 2)
+    p = pts @ hom.T
     xy = (p[:, :2] / p[:, 2:3]).reshape(-1, 4, 2)
     return np.concatenate([xy.min(axis=1), xy.max(axis=1)], axis=1).astype(np.float32)
 
@@ -471,13 +484,18 @@ def warp_boxes(boxes: np.ndarray, hom: np.ndarray) -> np.ndarray:
 _RANGE_STEP = 8  # brightness ranges are measured on every 8th pixel of every 8th row
 
 
-def _brightness_range(img: np.ndarray, valid: np.ndarray) -> tuple[float, float] | None:
-    """10th and 90th percentile of ``img`` over ``valid`` (sampled), or None when too
-    few pixels are valid."""
+def _range_samples(valid: np.ndarray) -> np.ndarray | None:
+    """Which pixels of the sampling grid are ``valid``, or None when too few are."""
     keep = valid[::_RANGE_STEP, ::_RANGE_STEP] > 0
-    if np.count_nonzero(keep) < 16:
+    return keep if np.count_nonzero(keep) >= 16 else None
+
+
+def _brightness_range(img: np.ndarray, samples: np.ndarray | None) -> tuple[float, float] | None:
+    """10th and 90th percentile of ``img`` over the valid ``samples``
+    (:func:`_range_samples`), or None when too few pixels are valid."""
+    if samples is None:
         return None
-    lo, hi = percentiles(img[::_RANGE_STEP, ::_RANGE_STEP][keep], (10.0, 90.0))
+    lo, hi = percentiles(img[::_RANGE_STEP, ::_RANGE_STEP][samples], (10.0, 90.0))
     return lo, hi
 
 
@@ -498,11 +516,12 @@ def percentiles(values: np.ndarray, qs: tuple[float, ...]) -> list[float]:
 
 
 def _match_brightness(
-    ref: np.ndarray, cur_range: tuple[float, float] | None, valid: np.ndarray
+    ref: np.ndarray, cur_range: tuple[float, float] | None, samples: np.ndarray | None
 ) -> np.ndarray:
     """``ref`` mapped by a gain and offset onto the frame whose brightness range is
-    ``cur_range`` (auto exposure, gain control, drifting haze)."""
-    ref_range = _brightness_range(ref, valid)
+    ``cur_range`` (auto exposure, gain control, drifting haze); ``samples``: see
+    :func:`_brightness_range`."""
+    ref_range = _brightness_range(ref, samples)
     if cur_range is None or ref_range is None:
         return ref
     gain, offset = _gain_offset(ref_range, cur_range)

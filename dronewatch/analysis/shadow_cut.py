@@ -94,14 +94,14 @@ class ShadowCut:
             lone_fainter=cfg.shadow_alone_fainter,
         )
 
-    def worth_a_look(self, area: int, dark: np.ndarray | None) -> bool:
-        """Whether a blob of ``area`` px can hold a shadow. ``dark``: the blob's crop of
-        the darker-than-ground mask, if there is one; a shadow is darker than the
-        ground, so blobs with little dark in them have none. Cheap, ahead of
-        :meth:`box`."""
+    def worth_a_look(self, area: int, n_dark: int | None) -> bool:
+        """Whether a blob of ``area`` px can hold a shadow. ``n_dark``: the pixels of the
+        darker-than-ground mask in the blob's crop, if there is such a mask; a shadow is
+        darker than the ground, so blobs with little dark in them have none. Cheap,
+        ahead of :meth:`box`."""
         if area < (_MIN_AREA if self._lone_max_area <= 0 else 1):
             return False
-        return dark is None or cv2.countNonZero(dark) >= self._min_share * area
+        return n_dark is None or n_dark >= self._min_share * area
 
     @property
     def ratio(self) -> float | None:

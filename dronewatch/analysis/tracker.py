@@ -87,6 +87,11 @@ def _area(box: np.ndarray) -> float:
     return float(max(box[2] - box[0], 0.0) * max(box[3] - box[1], 0.0))
 
 
+def _areas(boxes: np.ndarray) -> np.ndarray:
+    """:func:`_area` of every row of ``boxes``, in their dtype."""
+    return np.maximum(boxes[:, 2] - boxes[:, 0], 0.0) * np.maximum(boxes[:, 3] - boxes[:, 1], 0.0)
+
+
 def iou_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """IoU between (N,4) and (M,4) xyxy boxes."""
     if len(a) == 0 or len(b) == 0:
@@ -204,7 +209,7 @@ class MultiTargetTracker:
         of one target lie close together, while a track that once got a big box (a
         truck and its shadow) would otherwise keep joining every small mover passing
         through it, and its box would ratchet up frame after frame."""
-        boxes = [xyxy[d].astype(np.float64) for d in matched_d]
+        boxes = list(xyxy[matched_d].astype(np.float64))
         loose = np.flatnonzero(~det_used & motion)
         if len(loose) == 0 or len(matched_t) == 0:
             return boxes
@@ -221,7 +226,7 @@ class MultiTargetTracker:
             & (centres[None, :, 1] >= pred[:, None, 1])
             & (centres[None, :, 1] <= pred[:, None, 3])
         )
-        filled = [float(_area(xyxy[d])) for d in matched_d]
+        filled = _areas(xyxy[matched_d]).tolist()
         inside &= motion[matched_d][:, None]
         for j, d in enumerate(loose):
             owners = np.flatnonzero(inside[:, j])
