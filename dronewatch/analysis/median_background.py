@@ -16,6 +16,8 @@ filled into every sample from the frame that first shows it.
 
 from __future__ import annotations
 
+from functools import cache
+
 import cv2
 import numpy as np
 
@@ -84,14 +86,42 @@ class MedianBackground:
 def median_of(images: list[np.ndarray]) -> np.ndarray:
     """Per-pixel median of an odd number of same-sized uint8 images.
 
-    An odd-even transposition sorting network of cv2.min / cv2.max: about 50x faster
-    than ``np.median`` over the stacked images (0.4 ms for nine 640x360 frames here).
+    A network of cv2.min / cv2.max exchanges: many times faster than ``np.median``
+    over the stacked images. Only the exchanges the middle image depends on are made
+    (:func:`_median_steps`): for nine images 30 cv2 calls, where a full odd-even
+    transposition sort made 72 (half the time).
     """
     p = list(images)
-    n = len(p)
-    for rnd in range(n):
-        for i in range(rnd % 2, n - 1, 2):
-            lo = cv2.min(p[i], p[i + 1])
-            p[i + 1] = cv2.max(p[i], p[i + 1])
-            p[i] = lo
-    return p[n // 2]
+    for a, b, keep_min, keep_max in _median_steps(len(p)):
+        lo = cv2.min(p[a], p[b]) if keep_min else p[a]
+        if keep_max:
+            p[b] = cv2.max(p[a], p[b])
+        p[a] = lo
+    return p[len(p) // 2]
+
+
+# Nine inputs (the default): Devillard's 19-exchange median network (opt_med9, after
+# Paeth); each pair (a, b) leaves the smaller at a and the larger at b.
+_MEDIAN_OF_9 = (
+    (1, 2), (4, 5), (7, 8), (0, 1), (3, 4), (6, 7), (1, 2), (4, 5), (7, 8), (0, 3),
+    (5, 8), (4, 7), (3, 6), (1, 4), (2, 5), (4, 7), (4, 2), (6, 4), (4, 2),
+)  # fmt: skip
+
+
+@cache
+def _median_steps(n: int) -> tuple[tuple[int, int, bool, bool], ...]:
+    """The exchanges (a, b, keep the min at a, keep the max at b) of a network that
+    puts the median of ``n`` inputs at ``n // 2``: the nine-input median network, or
+    an odd-even transposition sort, less every min or max no later step reads."""
+    if n == 9:
+        network = _MEDIAN_OF_9
+    else:
+        network = tuple((i, i + 1) for rnd in range(n) for i in range(rnd % 2, n - 1, 2))
+    live = {n // 2}  # the positions read from here on
+    steps = []
+    for a, b in reversed(network):
+        keep_min, keep_max = a in live, b in live
+        if keep_min or keep_max:
+            steps.append((a, b, keep_min, keep_max))
+            live |= {a, b}
+    return tuple(reversed(steps))

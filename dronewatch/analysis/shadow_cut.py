@@ -66,8 +66,12 @@ class ShadowCut:
         self._lone_max = round(lone_max_ratio * _BINS)
         self._lone_fainter = round(lone_fainter * _BINS)
         self._lo = round(min_ratio * _BINS)
-        self._hi = round(max_ratio * _BINS)
+        self._hi = min(round(max_ratio * _BINS), _BINS)
         self._band = round(band * _BINS)
+        # The dark range's smoothed histogram runs over bins lo - band .. hi + band;
+        # of it, the part within bins 0 .. _BINS.
+        self._hist_from = max(0, self._band - self._lo)
+        self._hist_to = min(self._hi + self._band, _BINS) - (self._lo - self._band) + 1
         self._min_share = min_share
         self._min_rest = min_rest
         self._min_offset = min_offset
@@ -120,35 +124,30 @@ class ShadowCut:
         if n == 0:
             return None
         ratio = cv2.divide(cur, cv2.max(ref, 1), scale=float(_BINS))  # uint8, 1/64 steps
-        r = ratio[own > 0]
-        if n < self._lone_max_area and self._alone(r):
+        if n < self._lone_max_area and self._alone(ratio[own > 0]):
             return SHADOW_ALONE
         if n < _MIN_AREA:
             return None
-        # The histogram of the ratios in the dark range [lo, hi], in 1/64 bins.
-        counts = np.bincount(r, minlength=256)[: _BINS + 1]
-        counts[: self._lo] = 0
-        counts[self._hi + 1 :] = 0
-        if counts.sum() < self._min_share * n:
+        dark = self._dark_histogram(ratio, own)
+        if dark is None or int(dark.sum()) < self._min_share * n:
             return None
-        hist = np.convolve(counts, self._window, "same")
-        mode = int(hist.argmax())
-        if hist[mode] > (1.0 - self._min_rest) * n:
+        # Integer counts: the smoothed sums are exact whatever the order of adding.
+        hist = np.convolve(dark, self._window)[self._hist_from : self._hist_to]
+        peak = int(hist.argmax())
+        if hist[peak] > (1.0 - self._min_rest) * n:
             return None  # all of it at one dark ratio: a shadow alone, or a dark target
+        mode = self._lo - self._band + self._hist_from + peak
         band = cv2.bitwise_and(cv2.inRange(ratio, mode - self._band, mode + self._band), own)
-        _, labels, stats, _ = cv2.connectedComponentsWithStats(band, connectivity=4)
-        big = stats[:, cv2.CC_STAT_AREA] >= self._min_share * n
-        big[0] = False
-        if not np.count_nonzero(big):
+        shadow = _big_parts(band, self._min_share * n)
+        if shadow is None:
             return None
-        shadow = (big.astype(np.uint8) * 255)[labels]
         # Its penumbra (blur, compression) lies just outside the band.
         shadow = cv2.bitwise_and(cv2.dilate(shadow, _SQUARE3), own)
         rest = cv2.bitwise_and(own, cv2.bitwise_not(shadow))
         rest = cv2.morphologyEx(rest, cv2.MORPH_OPEN, _SQUARE2)
+        if cv2.countNonZero(rest) < max(min_area, self._min_rest * n):
+            return None  # (the count is the m00 of its moments, and cheaper)
         mr = cv2.moments(rest, binaryImage=True)
-        if mr["m00"] < max(min_area, self._min_rest * n):
-            return None
         ms = cv2.moments(shadow, binaryImage=True)
         dx = ms["m10"] / ms["m00"] - mr["m10"] / mr["m00"]
         dy = ms["m01"] / ms["m00"] - mr["m01"] / mr["m00"]
@@ -165,11 +164,21 @@ class ShadowCut:
         """Whether a small blob's pixel ratios (1/64 steps) are those of a shadow
         alone: every one darker than the ground, most at the agreed ratio or fainter."""
         agreed = self._agreed_now
-        if agreed is None or int(ratios.max()) > self._lone_max:
+        if agreed is None:
             return False
         ordered = np.sort(ratios)  # the median; np.median costs 10x more on a few pixels
+        if int(ordered[-1]) > self._lone_max:
+            return False
         typical = (float(ordered[(len(ordered) - 1) // 2]) + float(ordered[len(ordered) // 2])) / 2
         return agreed - _AGREE <= typical <= agreed + self._lone_fainter
+
+    def _dark_histogram(self, ratio: np.ndarray, own: np.ndarray) -> np.ndarray | None:
+        """The counts (float32, whole numbers) of ``own``'s pixels at each ratio of the
+        dark range [lo, hi], in 1/64 bins; None for an empty range."""
+        if self._hi < self._lo:
+            return None
+        bins = self._hi - self._lo + 1
+        return cv2.calcHist([ratio], [0], own, [bins], [self._lo, self._hi + 1]).ravel()
 
     def _vote(self, mode: int) -> None:
         self._votes *= self._decay
@@ -181,5 +190,23 @@ class ShadowCut:
         if total < self._min_votes:
             return None
         smooth = np.convolve(self._votes, _FIVE, "same")
-        peak = int(np.argmax(smooth))
+        peak = int(smooth.argmax())
         return peak if smooth[peak] >= self._agreement * total else None
+
+
+def _big_parts(band: np.ndarray, min_area: float) -> np.ndarray | None:
+    """The 4-connected parts of ``band`` (uint8 mask) of ``min_area`` px or more, as a
+    0/255 mask; None if there is none."""
+    if cv2.countNonZero(band) < min_area:
+        return None  # not even all of it together
+    # The labels alone and a bincount of them: cheaper than the labelling's own stats.
+    count, labels = cv2.connectedComponents(band, connectivity=4)
+    areas = np.bincount(labels.ravel(), minlength=count).tolist()
+    big = [label for label in range(1, len(areas)) if areas[label] >= min_area]
+    if not big:
+        return None
+    if len(big) == 1:
+        return cv2.compare(labels, big[0], cv2.CMP_EQ)
+    lut = np.zeros(len(areas), np.uint8)
+    lut[big] = 255
+    return lut[labels]

@@ -83,6 +83,19 @@ def report_box(t: Track, measurement_weight: float) -> tuple[float, float, float
     return a * m1 + b * f1, a * m2 + b * f2, a * m3 + b * f3, a * m4 + b * f4
 
 
+def _boxes(state: np.ndarray) -> np.ndarray:
+    """(N, 4) x1, y1, x2, y2 from the first four columns cx, cy, w, h of ``state``
+    (float64), as :attr:`Track.xyxy` computes them: the same float64 operations, so the
+    same values, in one pass instead of one property call per track."""
+    centre, half = state[:, :2], state[:, 2:4] / 2
+    return np.hstack([centre - half, centre + half])
+
+
+def _state(tracks: list[Track]) -> np.ndarray:
+    """(N, 4) float64 cx, cy, w, h of ``tracks``."""
+    return np.array([(t.cx, t.cy, t.w, t.h) for t in tracks], np.float64).reshape(-1, 4)
+
+
 def _area(box: np.ndarray) -> float:
     return float(max(box[2] - box[0], 0.0) * max(box[3] - box[1], 0.0))
 
@@ -160,11 +173,15 @@ class MultiTargetTracker:
         # matched to one joins nothing and a model box joins no track.
         motion = np.ones(n_det, bool) if class_id is None else class_id == 0
         measured = self._absorb_fragments(xyxy, matched_t, matched_d, det_used, motion)
-        for ti, di, box in zip(matched_t, matched_d, measured, strict=True):
-            track_used[ti] = True
-            cid = None if class_id is None else int(class_id[di])
-            is_hot = bool(hot[di]) if hot is not None else False
-            self._correct(self.tracks[ti], box, float(confidence[di]), cid, is_hot, gray)
+        track_used[matched_t] = True
+        # Python scalars per detection: indexing numpy arrays one by one costs more.
+        confs = confidence.tolist()
+        classes = None if class_id is None else class_id.tolist()
+        hots = None if hot is None else hot.tolist()
+        for ti, di, box in zip(matched_t.tolist(), matched_d.tolist(), measured, strict=True):
+            cid = None if classes is None else classes[di]
+            is_hot = hots is not None and bool(hots[di])
+            self._correct(self.tracks[ti], box, confs[di], cid, is_hot, gray)
         for ti, track in enumerate(self.tracks):
             if not track_used[ti]:
                 self._miss(track, gray)
@@ -213,7 +230,7 @@ class MultiTargetTracker:
         loose = np.flatnonzero(~det_used & motion)
         if len(loose) == 0 or len(matched_t) == 0:
             return boxes
-        pred = np.array([self.tracks[t].xyxy for t in matched_t])
+        pred = _boxes(_state([self.tracks[t] for t in matched_t.tolist()]))
         if self._cfg.fragment_margin:
             m = self._cfg.fragment_margin * np.maximum(
                 pred[:, 2] - pred[:, 0], pred[:, 3] - pred[:, 1]
@@ -306,8 +323,8 @@ class MultiTargetTracker:
         if not self.tracks:
             return
         s = 1.0
-        c = np.array([[t.cx, t.cy] for t in self.tracks], np.float64)
-        v = np.array([[t.vx, t.vy] for t in self.tracks], np.float64)
+        state = np.array([(t.cx, t.cy, t.vx, t.vy) for t in self.tracks], np.float64)
+        c, v = state[:, :2], state[:, 2:]
         if not is_identity(hom):
             c_new = warp_points(hom, c)
             v = warp_points(hom, c + v) - c_new
@@ -332,17 +349,21 @@ class MultiTargetTracker:
         cfg = self._cfg
         if not self.tracks or len(xyxy) == 0:
             return np.zeros(0, int), np.zeros(0, int)
-        tb = np.array([t.xyxy for t in self.tracks], np.float64)
+        state = np.array(
+            [(t.cx, t.cy, t.w, t.h, t.since_seen, t.confirmed) for t in self.tracks], np.float64
+        )
+        tb = _boxes(state)
         tc = (tb[:, :2] + tb[:, 2:]) / 2
         dc = (xyxy[:, :2] + xyxy[:, 2:]) / 2
-        size = np.array([max(t.w, t.h) for t in self.tracks])
-        misses = np.array([t.since_seen for t in self.tracks], np.float64)
+        size = state[:, 2:4].max(axis=1)
+        misses = state[:, 4]
         gate = cfg.gate_px + cfg.gate_growth_px * misses + 0.5 * size
-        dist = np.linalg.norm(tc[:, None, :] - dc[None, :, :], axis=2) / gate[:, None]
+        d = tc[:, None, :] - dc[None, :, :]
+        # np.linalg.norm(d, axis=2) by its own steps, without its checks and dispatch
+        dist = np.sqrt(np.add.reduce(d * d, axis=2)) / gate[:, None]
         iou = iou_matrix(tb, xyxy.astype(np.float64))
         cost = dist - cfg.iou_weight * iou
-        confirmed = np.array([t.confirmed for t in self.tracks])
-        cost = cost - 0.2 * confirmed[:, None]  # confirmed tracks win ties
+        cost = cost - 0.2 * state[:, 5:6]  # confirmed tracks win ties
         allowed = (dist < 1.0) | (iou > 0.1)
         if piece is not None and piece.any():
             small = np.array([t.w * t.h <= cfg.piece_track_max_area for t in self.tracks])
@@ -428,7 +449,7 @@ class MultiTargetTracker:
     ) -> None:
         cfg = self._cfg
         live = [t for t in self.tracks if t.since_seen == 0]
-        boxes = np.array([t.xyxy for t in live]) if live else np.zeros((0, 4))
+        boxes = None  # the live tracks' boxes, once a detection may start a track
         for di in np.flatnonzero(~det_used):
             weak = bool(confidence[di] < cfg.new_track_confidence)
             warm = hot is not None and bool(hot[di])
@@ -437,6 +458,8 @@ class MultiTargetTracker:
             box = xyxy[di]
             cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
             # A fragment of a target already being tracked must not start a twin.
+            if boxes is None:
+                boxes = _boxes(_state(live))
             if len(boxes) and np.any(
                 (cx >= boxes[:, 0])
                 & (cx <= boxes[:, 2])
