@@ -52,7 +52,8 @@ class MedianBackground:
         """Fill newly seen ground; every ``median_interval_s`` replace the oldest
         sample with ``frame`` where ``view`` is set."""
         assert self._seen is not None and self.image is not None
-        new = cv2.bitwise_and(view, cv2.bitwise_not(self._seen))
+        # 0/255 masks both: the saturating subtract is view and not seen, in one pass.
+        new = cv2.subtract(view, self._seen)
         if cv2.countNonZero(new):
             for sample in self._samples:
                 cv2.copyTo(frame, new, sample)

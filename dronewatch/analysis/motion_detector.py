@@ -207,12 +207,15 @@ class MotionDetector:
             if median is not None:
                 median = _match_brightness(median, cur_range, samples)
         bg_range = ref_range = self._window_range(bg8)
-        above, below = _beyond(cur, bg_range)
-        if median is not None:
+        if median is None:
+            above, below = _beyond(cur, bg_range)
+        else:
             # A mover differs from both references; a trail only from the average.
+            # The saturated differences fall as the reference rises, so the smaller
+            # of the two is the difference from the wider of the two ranges.
             ref_range = self._window_range(median)
-            med_above, med_below = _beyond(cur, ref_range)
-            above, below = cv2.min(above, med_above), cv2.min(below, med_below)
+            wider = (cv2.min(bg_range[0], ref_range[0]), cv2.max(bg_range[1], ref_range[1]))
+            above, below = _beyond(cur, wider)
         fg = cv2.max(above, below)
         thr = self._threshold(cur, bg8, bg_range, valid)
         hi = cv2.bitwise_and(cv2.compare(fg, thr, cv2.CMP_GT), valid)
@@ -233,11 +236,9 @@ class MotionDetector:
         elif to_key is None:
             to_key = np.linalg.inv(key_to_cur)
         held = self._hold_mask(_in_key(hold, to_key), w, h)
-        not_held = None
         if held is not None:
-            not_held = cv2.bitwise_not(held)
-            stable = cv2.bitwise_and(stable, not_held)
-        moving = cv2.bitwise_and(valid, cv2.bitwise_not(stable))
+            stable = _minus(stable, held)
+        moving = _minus(valid, stable)
         hi = cv2.bitwise_and(hi, moving)
         lo = cv2.bitwise_and(cv2.compare(fg, cfg.hysteresis * thr, cv2.CMP_GT), moving)
         lo = cv2.morphologyEx(lo, cv2.MORPH_CLOSE, self._close)
@@ -245,9 +246,9 @@ class MotionDetector:
         self._learn_count += 1
         # Held targets stay out of both backgrounds: the median takes in whatever
         # stands for half its window (3.4 s), and a target must differ from both.
-        learn_view = view if not_held is None else cv2.bitwise_and(view, not_held)
+        learn_view = view if held is None else _minus(view, held)
         if self._learn_count % bg.every == 0 or motion.new_key:
-            bg.learn(cur, lo, learn_view, stable)
+            bg.learn(cur, lo, learn_view, stable, valid)
         if self._median is not None:
             self._median.learn(cur, learn_view)
         if motion.new_key:
@@ -348,7 +349,7 @@ class MotionDetector:
         if boxes is None or len(boxes) == 0:
             return None
         mask = np.zeros((h, w), np.uint8)
-        for x1, y1, x2, y2 in np.round(boxes).astype(int):
+        for x1, y1, x2, y2 in np.round(boxes).astype(int).tolist():
             cv2.rectangle(mask, (x1 - 1, y1 - 1), (x2 + 1, y2 + 1), 255, -1)
         return mask
 
@@ -364,8 +365,12 @@ class MotionDetector:
         if n_hi < cfg.flood_cells * cfg.flood_cell_fraction * n_valid:
             return False  # too few to make half the cells busy
         cells = cv2.resize(hi, (8, 8), interpolation=cv2.INTER_AREA)
-        cells_valid = cv2.resize(valid, (8, 8), interpolation=cv2.INTER_AREA)
         busy = np.count_nonzero(cells > 255 * cfg.flood_cell_fraction)
+        if cfg.flood_cells >= 0 and busy <= cfg.flood_cells * max(
+            _fewest_valid_cells(n_valid, valid.size), 1
+        ):
+            return False  # whatever the valid cells' count: spares the second resize
+        cells_valid = cv2.resize(valid, (8, 8), interpolation=cv2.INTER_AREA)
         return busy > cfg.flood_cells * max(np.count_nonzero(cells_valid > 128), 1)
 
     def _threshold(
@@ -440,6 +445,25 @@ def _beyond(
     return cv2.subtract(cur, hi), cv2.subtract(lo, cur)
 
 
+_HALF_CELL = 130 / 255  # a cell counted as not valid is at most this share valid
+
+
+def _fewest_valid_cells(n_valid: int, size: int) -> float:
+    """A lower bound on how many of the 8x8 cells of :meth:`MotionDetector._flooded`
+    are valid (their INTER_AREA average above 128) when ``n_valid`` of the mask's
+    ``size`` pixels are. The cells' shares add up to ``n_valid / cell`` pixels; a
+    valid cell holds at most one cell's worth, one not valid under 128.5 / 255 of it
+    (the average is rounded; 130 leaves room for float error)."""
+    cell = size / 64
+    return (n_valid / cell - 64 * _HALF_CELL) / (1 - _HALF_CELL)
+
+
+def _minus(mask: np.ndarray, other: np.ndarray) -> np.ndarray:
+    """The pixels of ``mask`` not in ``other`` (0/255 masks both): one saturating
+    subtract instead of a bitwise_not and a bitwise_and."""
+    return cv2.subtract(mask, other)
+
+
 def _clear_border(mask: np.ndarray, margin: int) -> None:
     if margin:
         mask[:margin] = 0
@@ -504,8 +528,13 @@ def percentiles(values: np.ndarray, qs: tuple[float, ...]) -> list[float]:
     partial sort: np.percentile's own overhead took 9% of the analysis time."""
     n = len(values)
     pos = [q / 100.0 * (n - 1) for q in qs]
-    kth = sorted({min(int(p) + d, n - 1) for p in pos for d in (0, 1)})
-    part = np.partition(values, kth)
+    if values.dtype == np.uint8:
+        # numpy's stable sort of bytes is a radix sort: cheaper than the partial sort
+        # of a few thousand grey levels, and the same order statistics.
+        part = np.sort(values, kind="stable")
+    else:
+        kth = sorted({min(int(p) + d, n - 1) for p in pos for d in (0, 1)})
+        part = np.partition(values, kth)
     out = []
     for p in pos:
         k = int(p)
