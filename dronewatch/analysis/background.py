@@ -79,17 +79,14 @@ class StabilisedBackground:
         movers: np.ndarray,
         view: np.ndarray,
         stable: np.ndarray,
-        valid: np.ndarray | None = None,
+        valid: np.ndarray,
     ) -> None:
         """Blend ``frame`` (key-frame coordinates) in; ``movers`` is the foreground mask,
-        ``stable`` the result of :meth:`stable`. ``valid``: :meth:`valid` of a view
-        holding ``view`` (0/255 masks both) since the last learning step, if already
-        made; its complement in ``view`` are the young pixels."""
+        ``stable`` the result of :meth:`stable`, ``valid`` that of :meth:`valid` for a
+        view holding ``view`` (0/255 masks both), made since the last learning step:
+        the pixels of ``view`` outside it are the young ones."""
         assert self.mean is not None and self._fast is not None and self.age is not None
-        if valid is None:
-            young = cv2.bitwise_and(cv2.compare(self.age, self.min_age, cv2.CMP_LT), view)
-        else:
-            young = cv2.subtract(view, valid)
+        young = cv2.subtract(view, valid)
         young_rate = None
         if cv2.countNonZero(young):  # only just after a new key frame or a restart
             young_rate = cv2.LUT(self.age, self._young_lut)

@@ -318,9 +318,9 @@ class ClassifierConfig:
     # moves this many times faster sideways than up or down is a person, no vehicle.
     across_min_move: float = 0.5
     across_ratio: float = 1.0
-    # A tall target that has shown its heading but never moved faster than this many
-    # of its own lengths a second is a person walking towards or away from an
-    # elevated camera: vehicles drive at 0.8-2.7 lengths a second (simulator, 10th to
+    # A tall target that has shown its heading and whose mean pace since confirmation
+    # is under this many of its own lengths a second is a person walking towards or
+    # away from an elevated camera: vehicles drive at 0.8-2.7 lengths a second (simulator, 10th to
     # 90th percentile), walkers labelled vehicles by the size rules at 0.15-0.7
     # (simulator and pets09).
     vehicle_min_pace: float = 0.6

@@ -64,7 +64,7 @@ class RegisteredFrame:
     edges: np.ndarray | None  # ``cur``'s local contrast, for the ghost-edge rule
     # Current-frame to key-frame homography (the inverse of ``key_to_cur``); None
     # when ``identity``.
-    cur_to_key: np.ndarray | None = None
+    cur_to_key: np.ndarray | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +156,7 @@ class MotionDetector:
         if identity:
             view = np.full((h, w), 255, np.uint8)
             _clear_border(view, cfg.border_margin)
-            return RegisteredFrame(gray, gray, view, True, hot, self._edges(gray))
+            return RegisteredFrame(gray, gray, view, True, hot, self._edges(gray), None)
         cur_to_key = np.linalg.inv(motion.key_to_cur)
         cur = cv2.warpPerspective(gray, cur_to_key, (w, h), flags=cv2.INTER_LINEAR)
         view = _footprint(cur_to_key, w, h, cfg.border_margin)
@@ -231,10 +231,6 @@ class MotionDetector:
         # Boxes from the tracker come in current-frame pixels; the masks are in the key
         # frame's (:meth:`register` has inverted the homography already).
         to_key = frame.cur_to_key
-        if identity:
-            to_key = None
-        elif to_key is None:
-            to_key = np.linalg.inv(key_to_cur)
         held = self._hold_mask(_in_key(hold, to_key), w, h)
         if held is not None:
             stable = _minus(stable, held)

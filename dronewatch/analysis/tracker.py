@@ -292,19 +292,15 @@ class MultiTargetTracker:
         least ``upright`` times taller than wide: (N, 6) rows of next frame's box (x1,
         y1, x2, y2) and their velocity (vx, vy), in work pixels and this frame's
         coordinates (the caller moves the boxes with the camera)."""
-        rows = [
-            (
-                t.cx + t.vx - t.w / 2,
-                t.cy + t.vy - t.h / 2,
-                t.cx + t.vx + t.w / 2,
-                t.cy + t.vy + t.h / 2,
-                t.vx,
-                t.vy,
-            )
-            for t in self.tracks
-            if t.confirmed and t.since_detection <= 1 and t.h >= upright * t.w
-        ]
-        return np.array(rows, np.float32).reshape(-1, 6)
+        state = np.array(
+            [
+                (t.cx + t.vx, t.cy + t.vy, t.w, t.h, t.vx, t.vy)
+                for t in self.tracks
+                if t.confirmed and t.since_detection <= 1 and t.h >= upright * t.w
+            ],
+            np.float64,
+        ).reshape(-1, 6)
+        return np.hstack([_boxes(state), state[:, 4:]]).astype(np.float32)
 
     def _has_moved(self, t: Track) -> bool:
         cfg = self._cfg
@@ -366,7 +362,7 @@ class MultiTargetTracker:
         cost = cost - 0.2 * state[:, 5:6]  # confirmed tracks win ties
         allowed = (dist < 1.0) | (iou > 0.1)
         if piece is not None and piece.any():
-            small = np.array([t.w * t.h <= cfg.piece_track_max_area for t in self.tracks])
+            small = state[:, 2] * state[:, 3] <= cfg.piece_track_max_area
             allowed &= ~piece[None, :] | small[:, None]
         cost = np.where(allowed, cost, _NO_MATCH)
         rows, cols = linear_sum_assignment(cost)
