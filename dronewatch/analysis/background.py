@@ -22,6 +22,7 @@ import cv2
 import numpy as np
 
 from dronewatch.analysis.config import MotionDetectorConfig, per_frame_gain
+from dronewatch.analysis.masks import minus
 
 
 class StabilisedBackground:
@@ -86,7 +87,7 @@ class StabilisedBackground:
         view holding ``view`` (0/255 masks both), made since the last learning step:
         the pixels of ``view`` outside it are the young ones."""
         assert self.mean is not None and self._fast is not None and self.age is not None
-        young = cv2.subtract(view, valid)
+        young = minus(view, valid)
         young_rate = None
         if cv2.countNonZero(young):  # only just after a new key frame or a restart
             young_rate = cv2.LUT(self.age, self._young_lut)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from dronewatch.analysis.camera_motion import is_identity, warp_points
+from dronewatch.analysis.candidates import Candidates
 from dronewatch.analysis.config import TrackerConfig
 from dronewatch.analysis.tracker import Track
 
@@ -53,24 +54,16 @@ class ByteTrackAdapter:
             kf.state = s.reshape(-1, 1)
 
     def update(
-        self,
-        xyxy: np.ndarray,
-        confidence: np.ndarray,
-        hom: np.ndarray,
-        gray: np.ndarray | None = None,
-        class_id: np.ndarray | None = None,
-        hot: np.ndarray | None = None,
-        piece: np.ndarray | None = None,
+        self, offered: Candidates, hom: np.ndarray, gray: np.ndarray | None = None
     ) -> list[Track]:
+        """:meth:`MultiTargetTracker.update`'s counterpart (``gray`` is not used)."""
         self._compensate(hom)
-        if piece is not None and piece.any():
-            keep = ~piece  # ByteTrack has no use for parts of targets
-            xyxy, confidence = xyxy[keep], confidence[keep]
-            class_id = None if class_id is None else class_id[keep]
+        if offered.piece.any():
+            offered = offered.select(~offered.piece)  # ByteTrack has no use for parts of targets
         dets = self._sv.Detections(
-            xyxy=np.asarray(xyxy, np.float32).reshape(-1, 4),
-            confidence=np.asarray(confidence, np.float32),
-            class_id=None if class_id is None else np.asarray(class_id, int),
+            xyxy=offered.xyxy,
+            confidence=offered.confidence,
+            class_id=offered.class_id.astype(int),
         )
         out = self._tracker.update(dets)
         tracks: list[Track] = []

@@ -26,7 +26,7 @@ def classify_track(
     config: ClassifierConfig,
     frame_area: float,
     scale_to_full: float,
-    fps: float = 25.0,
+    fps: float,
 ) -> TargetClass:
     """``frame_area`` in work pixels; ``scale_to_full`` converts work px to full-frame px;
     ``fps``: the feed's frame rate (the track's speeds are per frame)."""

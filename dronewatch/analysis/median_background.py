@@ -22,6 +22,7 @@ import cv2
 import numpy as np
 
 from dronewatch.analysis.config import MotionDetectorConfig
+from dronewatch.analysis.masks import minus
 
 
 class MedianBackground:
@@ -52,8 +53,7 @@ class MedianBackground:
         """Fill newly seen ground; every ``median_interval_s`` replace the oldest
         sample with ``frame`` where ``view`` is set."""
         assert self._seen is not None and self.image is not None
-        # 0/255 masks both: the saturating subtract is view and not seen, in one pass.
-        new = cv2.subtract(view, self._seen)
+        new = minus(view, self._seen)
         if cv2.countNonZero(new):
             for sample in self._samples:
                 cv2.copyTo(frame, new, sample)

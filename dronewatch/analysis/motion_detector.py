@@ -31,7 +31,9 @@ from dronewatch.analysis.blobs import (
     WarmPart,
 )
 from dronewatch.analysis.camera_motion import CameraMotion, is_identity
+from dronewatch.analysis.candidates import Candidates
 from dronewatch.analysis.config import MotionDetectorConfig
+from dronewatch.analysis.masks import minus
 from dronewatch.analysis.median_background import MedianBackground
 from dronewatch.analysis.shadow_cut import ShadowCut
 from dronewatch.analysis.shadows import ShadowModel
@@ -41,15 +43,16 @@ MOTION_CONFIDENCE = 1.0
 
 @dataclass(frozen=True, slots=True)
 class DetectorOutput:
-    """Boxes in work-image pixels and whether the frame was a global change."""
+    """The frame's movers (and warm blobs) for the tracker, and whether the frame was a
+    global change."""
 
-    xyxy: np.ndarray  # (N, 4) float32
-    confidence: np.ndarray  # (N,) float32
-    hot: np.ndarray  # (N,) bool: found as a warm blob rather than a mover
+    candidates: Candidates
     global_change: bool
-    # (N,) bool: from a blob under ``piece_area`` px, for the tracker a part of a
-    # target rather than one (see MotionDetectorConfig.piece_area)
-    piece: np.ndarray
+
+    @property
+    def xyxy(self) -> np.ndarray:
+        """The boxes, (N, 4) float32 work-image pixels."""
+        return self.candidates.xyxy
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,10 +84,7 @@ class DetectorMasks:
 
 
 def _empty(global_change: bool = False) -> DetectorOutput:
-    none = np.zeros(0, bool)
-    return DetectorOutput(
-        np.zeros((0, 4), np.float32), np.zeros(0, np.float32), none, global_change, none
-    )
+    return DetectorOutput(Candidates.empty(), global_change)
 
 
 class MotionDetector:
@@ -233,8 +233,8 @@ class MotionDetector:
         to_key = frame.cur_to_key
         held = self._hold_mask(_in_key(hold, to_key), w, h)
         if held is not None:
-            stable = _minus(stable, held)
-        moving = _minus(valid, stable)
+            stable = minus(stable, held)
+        moving = minus(valid, stable)
         hi = cv2.bitwise_and(hi, moving)
         lo = cv2.bitwise_and(cv2.compare(fg, cfg.hysteresis * thr, cv2.CMP_GT), moving)
         lo = cv2.morphologyEx(lo, cv2.MORPH_CLOSE, self._close)
@@ -242,7 +242,7 @@ class MotionDetector:
         self._learn_count += 1
         # Held targets stay out of both backgrounds: the median takes in whatever
         # stands for half its window (3.4 s), and a target must differ from both.
-        learn_view = view if held is None else _minus(view, held)
+        learn_view = view if held is None else minus(view, held)
         if self._learn_count % bg.every == 0 or motion.new_key:
             bg.learn(cur, lo, learn_view, stable, valid)
         if self._median is not None:
@@ -301,14 +301,8 @@ class MotionDetector:
         boxes, piece = rules.boxes_and_pieces(lo, hi)
         if not identity and len(boxes):
             boxes = warp_boxes(boxes, key_to_cur)
-        out = DetectorOutput(
-            boxes,
-            np.full(len(boxes), MOTION_CONFIDENCE, np.float32),
-            np.zeros(len(boxes), bool),
-            False,
-            piece,
-        )
-        return self._with_hot(out, hot)
+        movers = Candidates.of(boxes, np.full(len(boxes), MOTION_CONFIDENCE), piece=piece)
+        return self._with_hot(DetectorOutput(movers, False), hot)
 
     def _peak_split(self, fg: np.ndarray, thr: float) -> PeakSplit | None:
         cfg = self._cfg
@@ -408,6 +402,7 @@ class MotionDetector:
         return rules.boxes(hot.astype(np.uint8), hot)
 
     def _with_hot(self, out: DetectorOutput, hot: np.ndarray | None) -> DetectorOutput:
+        """``out`` plus the warm blobs ``hot`` (boxes) lying in none of its boxes."""
         if hot is None or len(hot) == 0:
             return out
         if len(out.xyxy):
@@ -421,15 +416,10 @@ class MotionDetector:
                 & (cy[:, None] <= m[None, :, 3] + 2)
             ).any(axis=1)
             hot = hot[~inside]
-        return DetectorOutput(
-            np.concatenate([out.xyxy, hot]).astype(np.float32),
-            np.concatenate([out.confidence, np.full(len(hot), self._cfg.hot_confidence)]).astype(
-                np.float32
-            ),
-            np.concatenate([out.hot, np.ones(len(hot), bool)]),
-            out.global_change,
-            np.concatenate([out.piece, np.zeros(len(hot), bool)]),
+        warm = Candidates.of(
+            hot, np.full(len(hot), self._cfg.hot_confidence), hot=np.ones(len(hot))
         )
+        return DetectorOutput(out.candidates.plus(warm), out.global_change)
 
 
 def _beyond(
@@ -452,12 +442,6 @@ def _fewest_valid_cells(n_valid: int, size: int) -> float:
     (the average is rounded; 130 leaves room for float error)."""
     cell = size / 64
     return (n_valid / cell - 64 * _HALF_CELL) / (1 - _HALF_CELL)
-
-
-def _minus(mask: np.ndarray, other: np.ndarray) -> np.ndarray:
-    """The pixels of ``mask`` not in ``other`` (0/255 masks both): one saturating
-    subtract instead of a bitwise_not and a bitwise_and."""
-    return cv2.subtract(mask, other)
 
 
 def _clear_border(mask: np.ndarray, margin: int) -> None:

@@ -14,6 +14,7 @@ import numpy as np
 
 from dronewatch.analysis.allocator import keep_large_buffers_in_heap
 from dronewatch.analysis.bytetrack_adapter import ByteTrackAdapter
+from dronewatch.analysis.candidates import Candidates
 from dronewatch.analysis.classify import classify_track
 from dronewatch.analysis.config import AnalysisConfig, tentative_reach_frames
 from dronewatch.analysis.motion_detector import DetectorMasks, MotionDetector, warp_boxes
@@ -105,21 +106,21 @@ class FeedAnalyzer:
         found = self._detector.detect_registered(
             frame.registered, motion, hold, walkers, self.config.tracker.split_tracked_crossing
         )
-        xyxy, conf, hot, piece = found.xyxy, found.confidence, found.hot, found.piece
-        class_id = np.zeros(len(xyxy), np.int16)
+        offered = found.candidates
         if self._model is not None:
             # Motion blobs big enough for the model to see but not confirmed by it may
             # only keep existing tracks alive (swaying trees, fragments, ghosts).
+            xyxy = offered.xyxy
             side = np.maximum(xyxy[:, 2] - xyxy[:, 0], xyxy[:, 3] - xyxy[:, 1]) / self._scale
             big = side >= self.config.model.min_visible_px
-            conf = np.where(big, np.minimum(conf, self.config.model.unseen_confidence), conf)
+            unseen = self.config.model.unseen_confidence
+            offered = offered.with_confidence(
+                np.where(big, np.minimum(offered.confidence, unseen), offered.confidence)
+            )
             if self._frames_seen % self._model_every == 0:
-                model_dets = self._model.detect(img)
-                xyxy, conf, class_id, hot, piece = _merge_model(
-                    xyxy, conf, class_id, hot, piece, model_dets, self._scale
-                )
+                offered = _merge_model(offered, self._model.detect(img), self._scale)
         self._frames_seen += 1
-        tracks = self._tracker.update(xyxy, conf, hom, gray, class_id, hot, piece)
+        tracks = self._tracker.update(offered, hom, gray)
         self._recent.append((packet.index, packet.time_s))
         if isinstance(self._tracker, MultiTargetTracker):
             if self.config.tracker.hold_background:
@@ -145,7 +146,9 @@ class FeedAnalyzer:
                 )
             )
         detections = Detections(
-            (xyxy * inv).astype(np.float32), conf.astype(np.float32), class_id.astype(np.int16)
+            (offered.xyxy * inv).astype(np.float32),
+            offered.confidence.astype(np.float32),
+            offered.class_id.astype(np.int16),
         )
         return FrameAnalysis(
             index=packet.index,
@@ -170,20 +173,13 @@ class FeedAnalyzer:
         return tuple(out)
 
 
-def _merge_model(
-    xyxy: np.ndarray,
-    conf: np.ndarray,
-    class_id: np.ndarray,
-    hot: np.ndarray,
-    piece: np.ndarray,
-    model: Detections,
-    scale: float,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _merge_model(offered: Candidates, model: Detections, scale: float) -> Candidates:
     """Model boxes replace the motion boxes they cover (they have better extents)."""
     if len(model) == 0:
-        return xyxy, conf, class_id, hot, piece
+        return offered
     mb = model.xyxy.astype(np.float32) * scale
-    if len(xyxy):
+    if len(offered):
+        xyxy = offered.xyxy
         cx = (xyxy[:, 0] + xyxy[:, 2]) / 2
         cy = (xyxy[:, 1] + xyxy[:, 3]) / 2
         covered = (
@@ -192,18 +188,5 @@ def _merge_model(
             & (cy[:, None] >= mb[None, :, 1])
             & (cy[:, None] <= mb[None, :, 3])
         ).any(axis=1) | (iou_matrix(xyxy, mb).max(axis=1) > 0.3)
-        keep = ~covered
-        xyxy, conf, class_id, hot, piece = (
-            xyxy[keep],
-            conf[keep],
-            class_id[keep],
-            hot[keep],
-            piece[keep],
-        )
-    return (
-        np.concatenate([xyxy, mb]).astype(np.float32),
-        np.concatenate([conf, model.confidence]).astype(np.float32),
-        np.concatenate([class_id, model.class_id]).astype(np.int16),
-        np.concatenate([hot, np.zeros(len(mb), bool)]),
-        np.concatenate([piece, np.zeros(len(mb), bool)]),
-    )
+        offered = offered.select(~covered)
+    return offered.plus(Candidates.of(mb, model.confidence, class_id=model.class_id))

@@ -18,6 +18,7 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from dronewatch.analysis.camera_motion import is_identity, local_scale, warp_points
+from dronewatch.analysis.candidates import Candidates
 from dronewatch.analysis.config import TrackerConfig, per_frame_gain
 
 _NO_MATCH = 1e6
@@ -146,21 +147,17 @@ class MultiTargetTracker:
         self.tracks = []
 
     def update(
-        self,
-        xyxy: np.ndarray,
-        confidence: np.ndarray,
-        hom: np.ndarray,
-        gray: np.ndarray | None = None,
-        class_id: np.ndarray | None = None,
-        hot: np.ndarray | None = None,
-        piece: np.ndarray | None = None,
+        self, offered: Candidates, hom: np.ndarray, gray: np.ndarray | None = None
     ) -> list[Track]:
-        """Advance all tracks one frame; return the tracks to report this frame.
+        """Advance all tracks one frame with this frame's ``offered`` boxes; return the
+        tracks to report this frame.
 
         ``gray`` (the work frame, for template rescue) is kept by reference until a
-        track misses: the caller must not write into it afterwards. ``piece``: boxes
-        that may only join a target's box or continue a small target's track."""
+        track misses: the caller must not write into it afterwards. Boxes flagged
+        ``piece`` may only join a target's box or continue a small target's track."""
         cfg = self._cfg
+        xyxy, confidence, class_id = offered.xyxy, offered.confidence, offered.class_id
+        hot, piece = offered.hot, offered.piece
         self.frame += 1
         self._earlier = []
         self._predict(hom)
@@ -171,22 +168,19 @@ class MultiTargetTracker:
         det_used[matched_d] = True
         # Only motion blobs break into pieces: a model box is a whole object, so a track
         # matched to one joins nothing and a model box joins no track.
-        motion = np.ones(n_det, bool) if class_id is None else class_id == 0
+        motion = class_id == 0
         measured = self._absorb_fragments(xyxy, matched_t, matched_d, det_used, motion)
         track_used[matched_t] = True
         # Python scalars per detection: indexing numpy arrays one by one costs more.
         confs = confidence.tolist()
-        classes = None if class_id is None else class_id.tolist()
-        hots = None if hot is None else hot.tolist()
+        classes = class_id.tolist()
+        hots = hot.tolist()
         for ti, di, box in zip(matched_t.tolist(), matched_d.tolist(), measured, strict=True):
-            cid = None if classes is None else classes[di]
-            is_hot = hots is not None and bool(hots[di])
-            self._correct(self.tracks[ti], box, confs[di], cid, is_hot, gray)
+            self._correct(self.tracks[ti], box, confs[di], classes[di], hots[di], gray)
         for ti, track in enumerate(self.tracks):
             if not track_used[ti]:
                 self._miss(track, gray)
-        if piece is not None:
-            det_used |= piece  # pieces start no track
+        det_used |= piece  # pieces start no track
         self._spawn(xyxy, confidence, det_used, class_id, hot, gray)
         self._prune()
         for track in self.tracks:
@@ -339,9 +333,7 @@ class MultiTargetTracker:
             for t, (ox, oy) in zip(self.tracks, o.tolist(), strict=True):
                 t.ox, t.oy = ox, oy
 
-    def _associate(
-        self, xyxy: np.ndarray, piece: np.ndarray | None
-    ) -> tuple[np.ndarray, np.ndarray]:
+    def _associate(self, xyxy: np.ndarray, piece: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         cfg = self._cfg
         if not self.tracks or len(xyxy) == 0:
             return np.zeros(0, int), np.zeros(0, int)
@@ -361,7 +353,7 @@ class MultiTargetTracker:
         cost = dist - cfg.iou_weight * iou
         cost = cost - 0.2 * state[:, 5:6]  # confirmed tracks win ties
         allowed = (dist < 1.0) | (iou > 0.1)
-        if piece is not None and piece.any():
+        if piece.any():
             small = state[:, 2] * state[:, 3] <= cfg.piece_track_max_area
             allowed &= ~piece[None, :] | small[:, None]
         cost = np.where(allowed, cost, _NO_MATCH)
@@ -374,7 +366,7 @@ class MultiTargetTracker:
         t: Track,
         box: np.ndarray,
         conf: float,
-        class_id: int | None,
+        class_id: int,
         is_hot: bool,
         gray: np.ndarray | None,
     ) -> None:
@@ -412,7 +404,7 @@ class MultiTargetTracker:
         t.still = t.still + 1 if t.speed < still_px else 0
         if is_hot:
             t.hot_hits += 1
-        if class_id is not None and class_id > 0:
+        if class_id > 0:
             t.class_votes[class_id] += conf
         if gray is not None and cfg.template_rescue:
             t.seen_in = (gray, t.cx, t.cy, t.w, t.h)
@@ -439,8 +431,8 @@ class MultiTargetTracker:
         xyxy: np.ndarray,
         confidence: np.ndarray,
         det_used: np.ndarray,
-        class_id: np.ndarray | None,
-        hot: np.ndarray | None,
+        class_id: np.ndarray,
+        hot: np.ndarray,
         gray: np.ndarray | None,
     ) -> None:
         cfg = self._cfg
@@ -448,7 +440,7 @@ class MultiTargetTracker:
         boxes = None  # the live tracks' boxes, once a detection may start a track
         for di in np.flatnonzero(~det_used):
             weak = bool(confidence[di] < cfg.new_track_confidence)
-            warm = hot is not None and bool(hot[di])
+            warm = bool(hot[di])
             if weak and (confidence[di] < cfg.weak_start_confidence or warm):
                 continue
             box = xyxy[di]
@@ -473,9 +465,9 @@ class MultiTargetTracker:
                 score=float(confidence[di]),
                 weak=weak,
             )
-            if class_id is not None and class_id[di] > 0:
+            if class_id[di] > 0:
                 t.class_votes[int(class_id[di])] += float(confidence[di])
-            if hot is not None and hot[di]:
+            if hot[di]:
                 t.hot_hits = 1
             if gray is not None and cfg.template_rescue:
                 t.seen_in = (gray, t.cx, t.cy, t.w, t.h)

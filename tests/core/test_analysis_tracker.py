@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from dronewatch.analysis.candidates import Candidates
 from dronewatch.analysis.config import TrackerConfig
 from dronewatch.analysis.tracker import MultiTargetTracker, report_box
 
@@ -15,8 +16,7 @@ def _box(cx: float, cy: float, size: float = 6.0) -> np.ndarray:
 
 
 def _step(tracker: MultiTargetTracker, boxes: np.ndarray, hom: np.ndarray | None = None):
-    conf = np.ones(len(boxes), np.float32)
-    return tracker.update(boxes, conf, np.eye(3) if hom is None else hom)
+    return tracker.update(Candidates.of(boxes), np.eye(3) if hom is None else hom)
 
 
 def _no_boxes() -> np.ndarray:
@@ -144,11 +144,11 @@ def test_a_model_box_is_a_whole_object_and_joins_no_other() -> None:
     model = np.array([1], np.int16)
     for i in range(12):
         x = 100 + 2.0 * i
-        out = tracker.update(_box(x, 100, size=20), np.ones(1, np.float32), np.eye(3), None, model)
+        out = tracker.update(Candidates.of(_box(x, 100, size=20), class_id=model), np.eye(3))
     (person,) = out
     x = 100 + 2.0 * 12
     boxes = np.concatenate([_box(x, 100, size=20), _box(x + 8, 100, size=6)])
-    out = tracker.update(boxes, np.ones(2, np.float32), np.eye(3), None, np.array([1, 0], np.int16))
+    out = tracker.update(Candidates.of(boxes, class_id=np.array([1, 0])), np.eye(3))
     box = next(t for t in out if t.track_id == person.track_id).measured
     assert box is not None and box[2] - box[0] == 20.0, box
 
@@ -201,14 +201,7 @@ def _weak_run(hot: bool, frames: int = 40) -> list[int]:
     reported = []
     for i in range(frames):
         box = _box(60 + 1.5 * i, 80, size=30)
-        out = tracker.update(
-            box,
-            np.full(1, 0.3, np.float32),
-            np.eye(3),
-            None,
-            np.zeros(1, np.int16),
-            np.full(1, hot),
-        )
+        out = tracker.update(Candidates.of(box, np.full(1, 0.3), hot=np.full(1, hot)), np.eye(3))
         if out:
             reported.append(i)
     return reported

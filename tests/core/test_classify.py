@@ -11,6 +11,7 @@ from dronewatch.analysis.tracker import Track
 from dronewatch.analysis.types import TARGET_CLASSES, TargetClass
 
 FRAME_AREA = 640.0 * 480.0
+FPS = 25.0  # the speeds below are per frame at this rate
 
 
 def _track(
@@ -64,10 +65,10 @@ def _track(
     ],
 )
 def test_class_from_shape_and_heading(track: Track, expected: TargetClass) -> None:
-    assert classify_track(track, ClassifierConfig(), FRAME_AREA, 1.0) is expected
+    assert classify_track(track, ClassifierConfig(), FRAME_AREA, 1.0, FPS) is expected
 
 
 def test_a_model_vote_wins() -> None:
     track = _track(30, 75, moved=(60, 8), velocity=(2.5, 0.3))
     track.class_votes[TARGET_CLASSES.index(TargetClass.VEHICLE)] = 1.0
-    assert classify_track(track, ClassifierConfig(), FRAME_AREA, 1.0) is TargetClass.VEHICLE
+    assert classify_track(track, ClassifierConfig(), FRAME_AREA, 1.0, FPS) is TargetClass.VEHICLE

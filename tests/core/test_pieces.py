@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from dronewatch.analysis.blobs import BlobRules
+from dronewatch.analysis.candidates import Candidates
 from dronewatch.analysis.config import TrackerConfig
 from dronewatch.analysis.tracker import MultiTargetTracker
 
@@ -19,9 +20,7 @@ def _walker(i: int) -> np.ndarray:
 
 
 def _step(tracker: MultiTargetTracker, boxes: np.ndarray, piece: list[bool] | None):
-    conf = np.ones(len(boxes), np.float32)
-    flags = None if piece is None else np.array(piece, bool)
-    return tracker.update(boxes, conf, np.eye(3), piece=flags)
+    return tracker.update(Candidates.of(boxes, piece=piece), np.eye(3))
 
 
 def test_blobs_under_the_piece_area_are_flagged() -> None:
