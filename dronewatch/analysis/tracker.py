@@ -264,21 +264,26 @@ class MultiTargetTracker:
 
     def hold_boxes(self) -> np.ndarray:
         """Boxes of confirmed targets seen this frame whose background the detector
-        must not learn (so a target that stops stays in the foreground), except those
-        standing still for longer than ``hold_max_s`` (parked for good, or clutter).
-        The track's own box, not this frame's detection: once part of a standing
-        target has been learnt, its detection shrinks, and holding only that lets the
-        rest be learnt too."""
-        boxes = [
-            t.xyxy
-            for t in self.tracks
-            if t.confirmed
-            and t.measured is not None
-            and 0 < t.still <= self._hold_max
+        must not learn, so that a target that stops stays in the foreground: those
+        standing still (up to ``hold_max_s``: then parked for good, or clutter) and
+        those at least ``hold_big_px`` big while they move (a big target's stop is
+        missed too often; see the config). The track's own box, not this frame's
+        detection: once part of a standing target has been learnt, its detection
+        shrinks, and holding only that lets the rest be learnt too."""
+        big = self._cfg.hold_big_px
+        boxes = []
+        for t in self.tracks:
+            if not t.confirmed or t.measured is None:
+                continue
             # not while this frame's detection is much larger than the track (joined
             # to a neighbour or a trail: the track's size is about to follow it)
-            and (t.measured[2] - t.measured[0]) * (t.measured[3] - t.measured[1]) <= 1.5 * t.w * t.h
-        ]
+            x1, y1, x2, y2 = t.measured
+            if (x2 - x1) * (y2 - y1) > 1.5 * t.w * t.h:
+                continue
+            standing = 0 < t.still <= self._hold_max
+            moving_big = t.still == 0 and 0 < big <= max(t.w, t.h)
+            if standing or moving_big:
+                boxes.append(t.xyxy)
         return np.array(boxes, np.float32).reshape(-1, 4)
 
     def upright_predictions(self, upright: float) -> np.ndarray:

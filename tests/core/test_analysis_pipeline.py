@@ -219,18 +219,13 @@ def test_walkers_coming_towards_the_camera_are_people() -> None:
 
 @pytest.mark.realdata
 @pytest.mark.skipif(not PETS.exists(), reason=f"{PETS} absent (shared real data not here)")
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: the hold needs the track judged still, and walker 1's box jumps "
-    "between partial detections as he is learnt (boxed in 9 / 11 / 57 / 4 of 57 frames at "
-    "tracker.still_pace 0.1 / 0.15 / 0.2 / 0.3; 9 / 43 / 46 / 4 before detector.piece_area)",
-)
 def test_a_walker_who_stands_still_keeps_his_box() -> None:
     """pets09's walker 1 stands for 8 s (frames 560-616). Without the background held
     under him he was boxed in 8 of those 57 frames: his top half was learnt first, his
-    box shrank, and he was gone. Held: 43 (at the default setting only; see the
-    xfail reason). The scene walker who stops holds
-    (test_a_target_that_stops_keeps_its_box_and_its_id)."""
+    box shrank, and he was gone. Held only once his track was judged still, it was luck
+    whether that happened in time: 9 / 11 / 57 / 4 frames over `tracker.still_pace`
+    0.1 / 0.15 / 0.2 / 0.3. Held while he moves too (he is big: `tracker.hold_big_px`),
+    50 at every one of those settings."""
     from dronewatch.evaluation import load_mot
 
     gt = load_mot(PETS / "gt_mot.txt", ground_truth=True)
@@ -239,7 +234,28 @@ def test_a_walker_who_stands_still_keeps_his_box() -> None:
     for f in range(560, 617):
         ((x, y, w, h),) = gt.xywh[(gt.frame == f) & (gt.ids == 1)]
         boxed += any(_iou(t.xyxy, (x, y, x + w, y + h)) >= 0.5 for t in tracks[f - 1])
-    assert boxed >= 35, f"boxed in {boxed} of 57 frames"
+    assert boxed >= 45, f"boxed in {boxed} of 57 frames"
+
+
+@pytest.mark.realdata
+@pytest.mark.skipif(not PETS.exists(), reason=f"{PETS} absent (shared real data not here)")
+def test_pets09_walkers_are_tracked_at_the_benchmark_level() -> None:
+    """The issue's real-footage target (0.5), as a floor: MOTA at IoU 0.5 on pets09 from
+    each frame's confirmed tracks. Measured 0.631 (0.531 without the background held
+    under big movers, `tracker.hold_big_px` 0; the benchmark, which adds the boxes
+    tracks had before they were confirmed, gives 0.630)."""
+    from dronewatch.evaluation import MotRows, evaluate_rows, load_mot
+
+    gt = load_mot(PETS / "gt_mot.txt", ground_truth=True)
+    rows = [
+        (i + 1, t.track_id, t.xyxy[0], t.xyxy[1], t.xyxy[2] - t.xyxy[0], t.xyxy[3] - t.xyxy[1])
+        for i, tracks in enumerate(_pets09_tracks())
+        for t in tracks
+    ]
+    arr = np.array(rows, float)
+    pred = MotRows(arr[:, 0].astype(int), arr[:, 1].astype(int), arr[:, 2:6], np.ones(len(arr)))
+    scores = evaluate_rows(gt, pred, 0.5)
+    assert scores.mota >= 0.58, scores
 
 
 @pytest.mark.realdata

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from dronewatch.analysis.candidates import Candidates
 from dronewatch.analysis.config import TrackerConfig
@@ -73,6 +74,34 @@ def test_id_survives_a_stop() -> None:
             assert len(out) == 1, f"frame {i}: {out}"
             ids.add(out[0].track_id)
     assert len(ids) == 1
+
+
+def _walking(size: float, config: TrackerConfig, frames: int = 20) -> MultiTargetTracker:
+    """A tracker that has followed one target ``size`` px big walking right at 2 px a
+    frame."""
+    tracker = MultiTargetTracker(config, FPS)
+    for i in range(frames):
+        _step(tracker, _box(40 + 2.0 * i, 80, size=size))
+    return tracker
+
+
+def test_the_background_is_held_under_a_big_target_while_it_moves() -> None:
+    """A big walker's stop is easily missed (his box jumps as he is learnt), so his
+    background is held all the time; a small mover's is not (its stop is seen)."""
+    big = _walking(60, TrackerConfig())
+    ((x1, y1, x2, y2),) = big.hold_boxes().tolist()
+    assert x2 - x1 == pytest.approx(60, abs=1) and y2 - y1 == pytest.approx(60, abs=1)
+    assert len(_walking(20, TrackerConfig()).hold_boxes()) == 0
+    assert len(_walking(60, TrackerConfig(hold_big_px=0)).hold_boxes()) == 0
+
+
+def test_no_hold_while_the_detection_is_much_bigger_than_the_target() -> None:
+    """A detection joined to a neighbour or a trail: holding the box the track is
+    about to grow to would keep that trail."""
+    tracker = _walking(60, TrackerConfig())
+    x = 40 + 2.0 * 20
+    _step(tracker, np.array([[x - 30, 50, x + 90, 110]], np.float32))  # twice as wide
+    assert len(tracker.hold_boxes()) == 0
 
 
 def test_prediction_follows_camera_motion() -> None:
