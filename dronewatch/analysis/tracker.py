@@ -266,8 +266,8 @@ class MultiTargetTracker:
         """Boxes of confirmed targets seen this frame whose background the detector
         must not learn, so that a target that stops stays in the foreground: those
         standing still (up to ``hold_max_s``: then parked for good, or clutter) and
-        those at least ``hold_big_px`` big while they move (a big target's stop is
-        missed too often; see the config). The track's own box, not this frame's
+        upright ones at least ``hold_big_px`` big while they move (a big walker's stop
+        is missed too often; see the config). The track's own box, not this frame's
         detection: once part of a standing target has been learnt, its detection
         shrinks, and holding only that lets the rest be learnt too."""
         big = self._cfg.hold_big_px
@@ -281,7 +281,11 @@ class MultiTargetTracker:
             if (x2 - x1) * (y2 - y1) > 1.5 * t.w * t.h:
                 continue
             standing = 0 < t.still <= self._hold_max
-            moving_big = t.still == 0 and 0 < big <= max(t.w, t.h)
+            moving_big = (
+                t.still == 0
+                and 0 < big <= max(t.w, t.h)
+                and t.h >= self._cfg.hold_big_upright * t.w
+            )
             if standing or moving_big:
                 boxes.append(t.xyxy)
         return np.array(boxes, np.float32).reshape(-1, 4)
