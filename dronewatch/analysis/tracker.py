@@ -162,14 +162,14 @@ class MultiTargetTracker:
         self._earlier = []
         self._predict(hom)
         n_det = len(xyxy)
-        matched_t, matched_d = self._associate(xyxy, piece)
+        matched_t, matched_d, predicted = self._associate(xyxy, piece)
         det_used = np.zeros(n_det, bool)
         track_used = np.zeros(len(self.tracks), bool)
         det_used[matched_d] = True
         # Only motion blobs break into pieces: a model box is a whole object, so a track
         # matched to one joins nothing and a model box joins no track.
         motion = class_id == 0
-        measured = self._absorb_fragments(xyxy, matched_t, matched_d, det_used, motion)
+        measured = self._absorb_fragments(xyxy, predicted, matched_t, matched_d, det_used, motion)
         track_used[matched_t] = True
         # Python scalars per detection: indexing numpy arrays one by one costs more.
         confs = confidence.tolist()
@@ -207,6 +207,7 @@ class MultiTargetTracker:
     def _absorb_fragments(
         self,
         xyxy: np.ndarray,
+        predicted: np.ndarray,
         matched_t: np.ndarray,
         matched_d: np.ndarray,
         det_used: np.ndarray,
@@ -214,7 +215,8 @@ class MultiTargetTracker:
     ) -> list[np.ndarray]:
         """Measurement box per matched track: its detection plus the unmatched pieces
         lying inside the track's predicted box (a target whose colour matches the
-        ground in places breaks into several blobs).
+        ground in places breaks into several blobs). ``predicted``: every track's
+        predicted box, as :meth:`_associate` returns them.
 
         The pieces must fill at least ``fragment_min_fill`` of the joined box: pieces
         of one target lie close together, while a track that once got a big box (a
@@ -224,7 +226,7 @@ class MultiTargetTracker:
         loose = np.flatnonzero(~det_used & motion)
         if len(loose) == 0 or len(matched_t) == 0:
             return boxes
-        pred = _boxes(_state([self.tracks[t] for t in matched_t.tolist()]))
+        pred = predicted[matched_t]
         if self._cfg.fragment_margin:
             m = self._cfg.fragment_margin * np.maximum(
                 pred[:, 2] - pred[:, 0], pred[:, 3] - pred[:, 1]
@@ -342,10 +344,14 @@ class MultiTargetTracker:
             for t, (ox, oy) in zip(self.tracks, o.tolist(), strict=True):
                 t.ox, t.oy = ox, oy
 
-    def _associate(self, xyxy: np.ndarray, piece: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _associate(
+        self, xyxy: np.ndarray, piece: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Matched (track, detection) index pairs, and the tracks' predicted boxes
+        (float64; empty when nothing could match), which the caller reuses."""
         cfg = self._cfg
         if not self.tracks or len(xyxy) == 0:
-            return np.zeros(0, int), np.zeros(0, int)
+            return np.zeros(0, int), np.zeros(0, int), np.zeros((0, 4))
         state = np.array(
             [(t.cx, t.cy, t.w, t.h, t.since_seen, t.confirmed) for t in self.tracks], np.float64
         )
@@ -368,7 +374,7 @@ class MultiTargetTracker:
         cost = np.where(allowed, cost, _NO_MATCH)
         rows, cols = linear_sum_assignment(cost)
         ok = cost[rows, cols] < _NO_MATCH
-        return rows[ok], cols[ok]
+        return rows[ok], cols[ok], tb
 
     def _correct(
         self,
