@@ -1,25 +1,28 @@
 """The boxes one frame offers the tracker, with what each box is.
 
 The detector's flags ride along with the boxes as one struct of arrays: a box found as
-a warm blob, a box from a blob too small to be a target on its own (a piece), the
-model's class. A new flag is a new field here, not a new argument on every function
-between the detector and the trackers.
+a warm blob, a box from a blob too small to be a target on its own (a piece). The boxes
+themselves (extent, confidence, the model's class) are a :class:`Detections`, which
+selects and concatenates those columns; this struct only adds its flags. A new flag is
+a new field here, not a new argument on every function between the detector and the
+trackers.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
+
+from dronewatch.analysis.types import Detections
 
 
 @dataclass(frozen=True, slots=True)
 class Candidates:
-    """N boxes in work-image pixels and their flags, all arrays of N rows."""
+    """N boxes in work-image pixels and their flags, all of N rows."""
 
-    xyxy: np.ndarray  # (N, 4) float32
-    confidence: np.ndarray  # (N,) float32
-    class_id: np.ndarray  # (N,) int16: 0 for a motion blob (no class), else the model's
+    # xyxy, confidence, and class_id: 0 for a motion blob (no class), else the model's
+    boxes: Detections
     hot: np.ndarray  # (N,) bool: found as a warm blob rather than a mover
     # (N,) bool: from a blob under ``detector.piece_area`` px: a part of a target for
     # the tracker, never a target of its own (see MotionDetectorConfig.piece_area)
@@ -37,12 +40,15 @@ class Candidates:
     ) -> Candidates:
         """Boxes with the flags not given at their defaults: confidence 1, no class,
         not warm, not pieces."""
-        boxes = np.asarray(xyxy, np.float32).reshape(-1, 4)
-        n = len(boxes)
-        return cls(
-            boxes,
+        corners = np.asarray(xyxy, np.float32).reshape(-1, 4)
+        n = len(corners)
+        boxes = Detections(
+            corners,
             np.ones(n, np.float32) if confidence is None else np.asarray(confidence, np.float32),
             np.zeros(n, np.int16) if class_id is None else np.asarray(class_id, np.int16),
+        )
+        return cls(
+            boxes,
             np.zeros(n, bool) if hot is None else np.asarray(hot, bool),
             np.zeros(n, bool) if piece is None else np.asarray(piece, bool),
         )
@@ -51,28 +57,35 @@ class Candidates:
     def empty(cls) -> Candidates:
         return cls.of(np.zeros((0, 4), np.float32))
 
+    @property
+    def xyxy(self) -> np.ndarray:
+        """(N, 4) float32 box corners."""
+        return self.boxes.xyxy
+
+    @property
+    def confidence(self) -> np.ndarray:
+        """(N,) float32."""
+        return self.boxes.confidence
+
+    @property
+    def class_id(self) -> np.ndarray:
+        """(N,) int16: 0 for a motion blob (no class), else the model's."""
+        return self.boxes.class_id
+
     def __len__(self) -> int:
-        return len(self.xyxy)
+        return len(self.boxes)
 
     def select(self, keep: np.ndarray) -> Candidates:
         """The rows where the bool mask ``keep`` is set."""
-        return Candidates(
-            self.xyxy[keep],
-            self.confidence[keep],
-            self.class_id[keep],
-            self.hot[keep],
-            self.piece[keep],
-        )
+        return Candidates(self.boxes[keep], self.hot[keep], self.piece[keep])
 
     def plus(self, other: Candidates) -> Candidates:
         """These rows, then ``other``'s."""
         return Candidates(
-            np.concatenate([self.xyxy, other.xyxy]).astype(np.float32),
-            np.concatenate([self.confidence, other.confidence]).astype(np.float32),
-            np.concatenate([self.class_id, other.class_id]).astype(np.int16),
+            Detections.merge([self.boxes, other.boxes]),
             np.concatenate([self.hot, other.hot]),
             np.concatenate([self.piece, other.piece]),
         )
 
     def with_confidence(self, confidence: np.ndarray) -> Candidates:
-        return Candidates(self.xyxy, confidence, self.class_id, self.hot, self.piece)
+        return Candidates(replace(self.boxes, confidence=confidence), self.hot, self.piece)

@@ -21,7 +21,9 @@ def _check_rows(name: str, arr: np.ndarray, n: int, shape_tail: tuple[int, ...])
 
 @dataclass(frozen=True, slots=True)
 class Detections:
-    """Struct of arrays for N boxes in one frame, pixel coordinates of the full frame.
+    """Struct of arrays for N boxes in one frame, pixel coordinates of the full frame
+    (of the work image inside the tracker's
+    :class:`~dronewatch.analysis.candidates.Candidates`).
 
     ``xyxy`` (N,4) float32, ``confidence`` (N,) float32, ``class_id`` (N,) int16 indexing
     ``TARGET_CLASSES``.
