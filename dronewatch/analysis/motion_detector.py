@@ -30,6 +30,7 @@ from dronewatch.analysis.blobs import (
     ValleySplit,
     WarmPart,
 )
+from dronewatch.analysis.box_geometry import centres_inside
 from dronewatch.analysis.camera_motion import CameraMotion, is_identity
 from dronewatch.analysis.candidates import Candidates
 from dronewatch.analysis.config import MotionDetectorConfig
@@ -406,16 +407,7 @@ class MotionDetector:
         if hot is None or len(hot) == 0:
             return out
         if len(out.xyxy):
-            cx = (hot[:, 0] + hot[:, 2]) / 2
-            cy = (hot[:, 1] + hot[:, 3]) / 2
-            m = out.xyxy
-            inside = (
-                (cx[:, None] >= m[None, :, 0] - 2)
-                & (cx[:, None] <= m[None, :, 2] + 2)
-                & (cy[:, None] >= m[None, :, 1] - 2)
-                & (cy[:, None] <= m[None, :, 3] + 2)
-            ).any(axis=1)
-            hot = hot[~inside]
+            hot = hot[~centres_inside(hot, out.xyxy, margin=2.0).any(axis=1)]
         warm = Candidates.of(
             hot, np.full(len(hot), self._cfg.hot_confidence), hot=np.ones(len(hot))
         )

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from dronewatch.analysis.allocator import keep_large_buffers_in_heap
+from dronewatch.analysis.box_geometry import centres_inside, iou_matrix
 from dronewatch.analysis.bytetrack_adapter import ByteTrackAdapter
 from dronewatch.analysis.candidates import Candidates
 from dronewatch.analysis.classify import classify_track
@@ -20,7 +21,7 @@ from dronewatch.analysis.config import AnalysisConfig, tentative_reach_frames
 from dronewatch.analysis.motion_detector import DetectorMasks, MotionDetector, warp_boxes
 from dronewatch.analysis.onnx_detector import OnnxDetector
 from dronewatch.analysis.prepare import FramePreparer, PreparedFrame, feed_fps
-from dronewatch.analysis.tracker import MultiTargetTracker, iou_matrix, report_box
+from dronewatch.analysis.tracker import MultiTargetTracker, report_box
 from dronewatch.analysis.types import Detections, EarlierBox, FrameAnalysis, TrackState
 from dronewatch.frames import FramePacket, VideoInfo
 
@@ -180,13 +181,7 @@ def _merge_model(offered: Candidates, model: Detections, scale: float) -> Candid
     mb = model.xyxy.astype(np.float32) * scale
     if len(offered):
         xyxy = offered.xyxy
-        cx = (xyxy[:, 0] + xyxy[:, 2]) / 2
-        cy = (xyxy[:, 1] + xyxy[:, 3]) / 2
-        covered = (
-            (cx[:, None] >= mb[None, :, 0])
-            & (cx[:, None] <= mb[None, :, 2])
-            & (cy[:, None] >= mb[None, :, 1])
-            & (cy[:, None] <= mb[None, :, 3])
-        ).any(axis=1) | (iou_matrix(xyxy, mb).max(axis=1) > 0.3)
+        under = centres_inside(xyxy, mb).any(axis=1)
+        covered = under | (iou_matrix(xyxy, mb).max(axis=1) > 0.3)
         offered = offered.select(~covered)
     return offered.plus(Candidates.of(mb, model.confidence, class_id=model.class_id))

@@ -17,6 +17,7 @@ import cv2
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from dronewatch.analysis.box_geometry import iou_matrix
 from dronewatch.analysis.camera_motion import is_identity, local_scale, warp_points
 from dronewatch.analysis.candidates import Candidates
 from dronewatch.analysis.config import TrackerConfig, per_frame_gain
@@ -104,20 +105,6 @@ def _area(box: np.ndarray) -> float:
 def _areas(boxes: np.ndarray) -> np.ndarray:
     """:func:`_area` of every row of ``boxes``, in their dtype."""
     return np.maximum(boxes[:, 2] - boxes[:, 0], 0.0) * np.maximum(boxes[:, 3] - boxes[:, 1], 0.0)
-
-
-def iou_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """IoU between (N,4) and (M,4) xyxy boxes."""
-    if len(a) == 0 or len(b) == 0:
-        return np.zeros((len(a), len(b)))
-    x1 = np.maximum(a[:, None, 0], b[None, :, 0])
-    y1 = np.maximum(a[:, None, 1], b[None, :, 1])
-    x2 = np.minimum(a[:, None, 2], b[None, :, 2])
-    y2 = np.minimum(a[:, None, 3], b[None, :, 3])
-    inter = np.clip(x2 - x1, 0, None) * np.clip(y2 - y1, 0, None)
-    area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
-    area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
-    return inter / np.maximum(area_a[:, None] + area_b[None, :] - inter, 1e-9)
 
 
 class MultiTargetTracker:
