@@ -54,13 +54,6 @@ def checked_config(texts: list[str]) -> AnalysisConfig:
         raise SystemExit(f"--set: {exc}") from None
 
 
-def rows_from_boxes(records: list[tuple[int, int, float, float, float, float]]) -> MotRows:
-    if not records:
-        return MotRows(np.zeros(0, int), np.zeros(0, int), np.zeros((0, 4)), np.zeros(0))
-    arr = np.asarray(records, np.float64)
-    return MotRows(arr[:, 0].astype(int), arr[:, 1].astype(int), arr[:, 2:6], np.ones(len(arr)))
-
-
 def mot_records(result: FrameAnalysis) -> list[tuple[int, int, float, float, float, float]]:
     """One frame's MOT rows (1-based frame, id, x, y, w, h): its confirmed tracks, and
     where the tracks confirmed in it were first seen."""
@@ -86,7 +79,7 @@ def run_ours(
     for i, img in enumerate(it):
         records.extend(mot_records(analyzer.process(FramePacket(i, i / info.fps, img))))
         n += 1
-    return rows_from_boxes(records), n / max(time.perf_counter() - t0, 1e-9)
+    return MotRows.from_boxes(records), n / max(time.perf_counter() - t0, 1e-9)
 
 
 def run_mog2_bytetrack(path: Path) -> tuple[MotRows, float]:
@@ -114,7 +107,7 @@ def run_mog2_bytetrack(path: Path) -> tuple[MotRows, float]:
             if tid >= 0:
                 records.append((i + 1, int(tid), box[0], box[1], box[2] - box[0], box[3] - box[1]))
         n += 1
-    return rows_from_boxes(records), n / max(time.perf_counter() - t0, 1e-9)
+    return MotRows.from_boxes(records), n / max(time.perf_counter() - t0, 1e-9)
 
 
 Runner = Callable[[Path], tuple[MotRows, float]]

@@ -30,13 +30,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks._common import rows_from_boxes
 from benchmarks.loss_stages import CLASS_NAMES, STAGES, stage_counts
 from benchmarks.sim_accuracy import parse_sim_arguments, render
 from dronewatch.analysis.config import AnalysisConfig
 from dronewatch.analysis.pipeline import FeedAnalyzer
 from dronewatch.analysis.prepare import PreparedFrame
-from dronewatch.evaluation import evaluate_rows, load_mot
+from dronewatch.evaluation import MotRows, evaluate_rows, load_mot
 from dronewatch.frames import VideoInfo
 from dronewatch.sim.clip import ClipWriter
 from dronewatch.sim.render import Renderer
@@ -124,7 +123,7 @@ def main() -> int:
                 )
                 records: list[tuple[int, int, float, float, float, float]] = []
                 counts = stage_counts(clip, config, args.iou, make, records)
-                score = evaluate_rows(gt, rows_from_boxes(records), args.iou)
+                score = evaluate_rows(gt, MotRows.from_boxes(records), args.iou)
                 for cls, c in sorted(counts.items()):
                     shares = " ".join(f"{v / max(c[0], 1):9.2f}" for v in c[1:])
                     print(

@@ -17,6 +17,7 @@ prediction on it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -36,6 +37,27 @@ class MotRows:
     conf: np.ndarray
     ignored: MotRows | None = None
 
+    @classmethod
+    def empty(cls) -> MotRows:
+        return cls(np.zeros(0, int), np.zeros(0, int), np.zeros((0, 4)), np.zeros(0))
+
+    @classmethod
+    def from_boxes(cls, records: Sequence[Sequence[float]] | np.ndarray) -> MotRows:
+        """Rows from one ``(frame, id, x, y, w, h)`` record per box (1-based frame; the
+        box's top-left corner and size in pixels, as a MOT file has them), such as each
+        frame's track boxes. conf is 1, or a seventh column when the records have one.
+
+        >>> MotRows.from_boxes([(1, 7, 10.0, 20.0, 4.0, 8.0)]).xywh.tolist()
+        [[10.0, 20.0, 4.0, 8.0]]
+        """
+        arr = np.asarray(records, np.float64)
+        if arr.size == 0:
+            return cls.empty()
+        if arr.ndim != 2 or arr.shape[1] not in (6, 7):
+            raise ValueError(f"MotRows.from_boxes: expected 6 or 7 columns, got shape {arr.shape}")
+        conf = arr[:, 6] if arr.shape[1] == 7 else np.ones(len(arr))
+        return cls(arr[:, 0].astype(int), arr[:, 1].astype(int), arr[:, 2:6], conf)
+
 
 @dataclass(frozen=True, slots=True)
 class TrackingScores:
@@ -53,14 +75,6 @@ class TrackingScores:
 
     def as_dict(self) -> dict[str, float | int]:
         return asdict(self)
-
-
-def _empty_rows() -> MotRows:
-    return MotRows(np.zeros(0, int), np.zeros(0, int), np.zeros((0, 4)), np.zeros(0))
-
-
-def _rows(arr: np.ndarray) -> MotRows:
-    return MotRows(arr[:, 0].astype(int), arr[:, 1].astype(int), arr[:, 2:6], arr[:, 6])
 
 
 def load_mot(path: str | Path, *, ground_truth: bool = False) -> MotRows:
@@ -86,12 +100,14 @@ def load_mot(path: str | Path, *, ground_truth: bool = False) -> MotRows:
                 values.append(1.0)
             rows.append(values)
     if not rows:
-        return replace(_empty_rows(), ignored=_empty_rows()) if ground_truth else _empty_rows()
+        empty = MotRows.empty()
+        return replace(empty, ignored=MotRows.empty()) if ground_truth else empty
     arr = np.asarray(rows, np.float64)
     if ground_truth:
         dont_care = arr[:, 6] == 0
-        return replace(_rows(arr[~dont_care]), ignored=_rows(arr[dont_care]))
-    return _rows(arr[arr[:, 1] >= 0])  # unconfirmed tracks (id -1) are not scored
+        counted, ignored = MotRows.from_boxes(arr[~dont_care]), MotRows.from_boxes(arr[dont_care])
+        return replace(counted, ignored=ignored)
+    return MotRows.from_boxes(arr[arr[:, 1] >= 0])  # unconfirmed tracks (id -1) are not scored
 
 
 def _iou_xywh(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -252,9 +252,7 @@ def test_pets09_walkers_are_tracked_at_the_benchmark_level() -> None:
         for i, tracks in enumerate(_pets09_tracks())
         for t in tracks
     ]
-    arr = np.array(rows, float)
-    pred = MotRows(arr[:, 0].astype(int), arr[:, 1].astype(int), arr[:, 2:6], np.ones(len(arr)))
-    scores = evaluate_rows(gt, pred, 0.5)
+    scores = evaluate_rows(gt, MotRows.from_boxes(rows), 0.5)
     assert scores.mota >= 0.58, scores
 
 

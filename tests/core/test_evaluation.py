@@ -10,6 +10,7 @@ import pytest
 from dronewatch.cli import main
 from dronewatch.errors import DroneWatchError
 from dronewatch.evaluation import (
+    MotRows,
     evaluate_files,
     load_mot,
     load_single_target_gt,
@@ -152,11 +153,27 @@ def test_bad_files_are_one_line_errors(tmp_path: Path) -> None:
         load_mot(bad)
 
 
+def test_rows_from_boxes_are_the_rows_of_the_same_file(tmp_path: Path) -> None:
+    records = [(1, 7, 10.5, 20, 4, 8), (3, 2, 0, 0, 1, 1)]
+    rows = MotRows.from_boxes(records)
+    read = load_mot(_write(tmp_path / "p.txt", records))
+    for built, loaded in zip(
+        (rows.frame, rows.ids, rows.xywh, rows.conf),
+        (read.frame, read.ids, read.xywh, read.conf),
+        strict=True,
+    ):
+        assert built.dtype == loaded.dtype and np.array_equal(built, loaded)
+    with_conf = MotRows.from_boxes([(*records[0], 0.25)])
+    assert with_conf.conf.tolist() == [0.25]
+    empty = MotRows.from_boxes([])
+    assert empty.xywh.shape == (0, 4) and len(empty.frame) == len(empty.conf) == 0
+    with pytest.raises(ValueError, match="6 or 7 columns"):
+        MotRows.from_boxes([(1, 2, 3)])
+
+
 def test_single_target_hit_rate() -> None:
     gt = np.array([[0, 0, 10, 10], [0, 0, 10, 10], [np.nan, np.nan, np.nan, np.nan]])
-    pred = load_mot.__globals__["MotRows"](
-        np.array([1, 2]), np.array([1, 1]), np.array([[0, 0, 10, 10], [30, 30, 5, 5]]), np.ones(2)
-    )
+    pred = MotRows.from_boxes([(1, 1, 0, 0, 10, 10), (2, 1, 30, 30, 5, 5)])
     assert single_target_hit_rate(gt, pred, 0.5) == 0.5
 
 
