@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -111,17 +110,3 @@ def run_mog2_bytetrack(path: Path) -> tuple[MotRows, float]:
 
 
 Runner = Callable[[Path], tuple[MotRows, float]]
-
-
-def load_frame_csv_gt(path: Path) -> np.ndarray:
-    """Single-target ground truth as the counter-drone clips give it: a ``frame,x,y,w,h``
-    CSV (1-based frames; x..h empty while the target is out of view). (N, 4) ``xywh``,
-    row i = frame i+1, NaN where there is no target (as ``load_single_target_gt``)."""
-    with open(path, newline="") as f:
-        rows = list(csv.DictReader(f))
-    n = max((int(r["frame"]) for r in rows), default=0)
-    out = np.full((n, 4), np.nan)
-    for r in rows:
-        if r["x"]:
-            out[int(r["frame"]) - 1] = [float(r[k]) for k in "xywh"]
-    return out

@@ -25,12 +25,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks._common import (
     REALDATA,
     checked_config,
-    load_frame_csv_gt,
     run_mog2_bytetrack,
     run_ours,
 )
 from dronewatch.evaluation import (
     evaluate_rows,
+    load_frame_csv_gt,
     load_mot,
     load_single_target_gt,
     single_target_hit_rate,

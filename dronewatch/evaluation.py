@@ -17,6 +17,7 @@ prediction on it.
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -233,6 +234,20 @@ def load_single_target_gt(path: str | Path) -> np.ndarray:
             vals = []
         rows.append(vals if len(vals) == 4 else [np.nan] * 4)
     return np.asarray(rows, np.float64).reshape(-1, 4)
+
+
+def load_frame_csv_gt(path: str | Path) -> np.ndarray:
+    """Single-target ground truth as the counter-drone clips give it: a ``frame,x,y,w,h``
+    CSV (1-based frames; x..h empty while the target is out of view). (N, 4) ``xywh``,
+    row i = frame i+1, NaN where there is no target (as ``load_single_target_gt``)."""
+    with open(path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    n = max((int(r["frame"]) for r in rows), default=0)
+    out = np.full((n, 4), np.nan)
+    for r in rows:
+        if r["x"]:
+            out[int(r["frame"]) - 1] = [float(r[k]) for k in "xywh"]
+    return out
 
 
 def single_target_hit_rate(gt_xywh: np.ndarray, pred: MotRows, iou_threshold: float = 0.5) -> float:

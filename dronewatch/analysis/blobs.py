@@ -34,6 +34,7 @@ import cv2
 import numpy as np
 
 from dronewatch.analysis.blob_split import split_by_peaks
+from dronewatch.analysis.faint_edges import FaintEdges
 from dronewatch.analysis.shadow_cut import SHADOW_ALONE, ShadowCut
 
 Box = tuple[float, float, float, float]
@@ -114,6 +115,10 @@ class PeakSplit:
     min_distance: float
     min_area: int
     max_area: int
+    # On empty ground (an empty sky) a blob is one target unless its dip falls under
+    # ``empty_saddle``: a drone's warm rotors are hills parted by shallow dips.
+    empty: FaintEdges | None = None
+    empty_saddle: float = 0.0
 
     def takes(self, area: int) -> bool:
         """Whether a blob of ``area`` px may hold several targets."""
@@ -123,6 +128,13 @@ class PeakSplit:
         h, w = mask.shape
         signal = self.signal[y : y + h, x : x + w]
         found = split_by_peaks(mask, signal, self.floor, self.saddle_share, self.min_distance)
+        if (
+            found is not None
+            and self.empty_saddle < self.saddle_share
+            and self.empty is not None
+            and self.empty.empty_around(x, y, x + w, y + h)
+        ):
+            found = split_by_peaks(mask, signal, self.floor, self.empty_saddle, self.min_distance)
         if found is None:
             return None
         return [(x + a, y + b, x + c, y + d) for a, b, c, d in found]

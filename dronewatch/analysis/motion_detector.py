@@ -34,6 +34,7 @@ from dronewatch.analysis.box_geometry import centres_inside
 from dronewatch.analysis.camera_motion import CameraMotion, is_identity
 from dronewatch.analysis.candidates import Candidates
 from dronewatch.analysis.config import MotionDetectorConfig
+from dronewatch.analysis.faint_edges import FaintEdges
 from dronewatch.analysis.masks import minus
 from dronewatch.analysis.median_background import MedianBackground
 from dronewatch.analysis.shadow_cut import ShadowCut
@@ -267,6 +268,11 @@ class MotionDetector:
         else:
             dark = None
         reference = median if median is not None else bg8
+        # The reference's local contrast: ghost outlines and empty ground.
+        ref_texture = cv2.subtract(ref_range[1], ref_range[0])
+        faint = self._faint_edges(
+            cur, median if median is not None else bg8, ref_texture, valid, lo
+        )
         rules = BlobRules(
             cfg.min_area,
             cfg.max_area_fraction * h * w,
@@ -282,7 +288,7 @@ class MotionDetector:
                 0.0 if self._thermal else cfg.bright_head_top,
                 cfg.bright_head_upright,
             ),
-            peak_split=self._peak_split(fg, thr),
+            peak_split=self._peak_split(fg, thr, faint),
             valley_split=ValleySplit(cfg.split_valley, cfg.split_valley_tall)
             if cfg.split_valley > 0
             else None,
@@ -294,18 +300,48 @@ class MotionDetector:
             else TrackedSplit.of(_in_key(walkers[:, :4], to_key), walkers[:, 4:6], crossing),
             ghost_edges=None
             if frame.edges is None
-            else GhostEdges(
-                frame.edges, cv2.subtract(ref_range[1], ref_range[0]), cfg.ghost_edge_ratio
-            ),
+            else GhostEdges(frame.edges, ref_texture, cfg.ghost_edge_ratio),
             piece_area=0 if self._thermal else cfg.piece_area,
         )
         boxes, piece = rules.boxes_and_pieces(lo, hi)
+        if faint is not None and len(boxes):
+            boxes, grown = faint.grow(boxes)
+            # A rim on an empty background makes a small blob a target, not a piece.
+            piece = piece & ~grown
         if not identity and len(boxes):
             boxes = warp_boxes(boxes, key_to_cur)
         movers = Candidates.of(boxes, np.full(len(boxes), MOTION_CONFIDENCE), piece=piece)
         return self._with_hot(DetectorOutput(movers, False), hot)
 
-    def _peak_split(self, fg: np.ndarray, thr: float) -> PeakSplit | None:
+    def _faint_edges(
+        self,
+        cur: np.ndarray,
+        reference: np.ndarray,
+        texture: np.ndarray,
+        valid: np.ndarray,
+        foreground: np.ndarray,
+    ) -> FaintEdges | None:
+        """What grows boxes on an empty background to their faint rims
+        (dronewatch.analysis.faint_edges), or None when that is off."""
+        cfg = self._cfg
+        if cfg.faint_edge_max_px <= 0:
+            return None
+        return FaintEdges(
+            cur,
+            reference,
+            texture,
+            valid,
+            foreground,
+            cfg.faint_edge_max_px,
+            cfg.faint_edge_margin,
+            cfg.faint_edge_floor,
+            cfg.faint_edge_clean_max,
+            cfg.faint_edge_flat_max,
+            cfg.faint_edge_min_reach,
+            warm_only=self.thermal,
+        )
+
+    def _peak_split(self, fg: np.ndarray, thr: float, faint: FaintEdges | None) -> PeakSplit | None:
         cfg = self._cfg
         if cfg.split_peaks == "never" or (cfg.split_peaks == "thermal" and not self._thermal):
             return None
@@ -316,6 +352,8 @@ class MotionDetector:
             cfg.split_min_distance,
             cfg.split_min_area,
             cfg.split_max_area,
+            faint,
+            cfg.split_saddle_empty,
         )
 
     def _window_range(self, ref: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -1,0 +1,203 @@
+"""Grow the boxes of small targets on an empty background out to their faint rims.
+
+The detector's threshold is set for the whole scene (texture, noise, misregistration),
+so a target's box ends where the target differs from the background by that much.
+Against an empty sky, where nothing else differs by more than a grey level or two, a
+target's faint rim (a drone's thin arms, the glow around a warm airframe) is plainly
+there, and the box an observer draws takes it in. Where a box's surroundings are
+featureless and unchanged, it grows over the pixels around it that differ from both
+backgrounds by a few grey levels, unless that rim reaches another blob (targets side
+by side on plain ground, whose rims meet).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+_SQUARE = np.ones((3, 3), np.uint8)
+
+
+@dataclass
+class FaintEdges:
+    """``cur``, the median background and ``valid`` (nonzero where the backgrounds hold
+    the ground) are key-frame images of the same size. Differences are measured
+    against the median alone: the running average holds a fresh trail behind any
+    mover, where the mover's rim would go unseen."""
+
+    cur: np.ndarray
+    median: np.ndarray
+    texture: np.ndarray  # the median's local range (max - min over a small window)
+    valid: np.ndarray
+    foreground: np.ndarray  # the detector's grown mask: a rim that reaches another
+    # blob's pixels joins two targets, and the box stays as it is
+    max_px: int  # boxes whose longer side is at most this many work px may grow
+    margin: float  # ... by this share of their longer side (at least 2 px) on each side
+    floor: float  # the rim differs from the background by more than this many levels
+    # The ground around is empty when 90% of it differs from the background by at
+    # most ``clean_max`` levels and half of it has a local range (``texture``) in the
+    # background of at most ``flat_max`` (an empty sky reads 0-1).
+    clean_max: float
+    flat_max: float
+    min_reach: float  # the rim reaches at least this many px past the box (a thinner
+    # fringe is the optics' blur, which every target has and the threshold cuts alike)
+    # Thermal: the rim is warmer than the background. A warm target's glow is; the
+    # trail a slow one leaves where the background has learnt some of it is colder.
+    warm_only: bool = False
+    _empty_sum: np.ndarray | None = field(default=None, init=False, repr=False)
+
+    def grow(self, boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``boxes`` (N, 4) x1, y1, x2, y2 with those on empty ground grown, and which
+        of them grew."""
+        out = boxes.copy()
+        grown = np.zeros(len(boxes), bool)
+        if len(boxes) == 0:
+            return out, grown
+        x1, y1 = np.floor(boxes[:, 0]).astype(int), np.floor(boxes[:, 1]).astype(int)
+        x2, y2 = np.ceil(boxes[:, 2]).astype(int), np.ceil(boxes[:, 3]).astype(int)
+        # Most boxes sit on textured ground: ruled out together, before the rims.
+        for i in np.flatnonzero(self._flat_around(x1, y1, x2, y2)):
+            extent = self._grown(boxes[i])
+            if extent is not None:
+                out[i] = extent
+                grown[i] = True
+        return out, grown
+
+    def empty_around(self, x1: int, y1: int, x2: int, y2: int) -> bool:
+        """Whether the box (x1, y1, x2, y2; key-frame px) lies on empty ground."""
+        return self._rim(x1, y1, x2, y2) is not None
+
+    def _rim(self, x1: int, y1: int, x2: int, y2: int) -> tuple[np.ndarray, tuple[int, int]] | None:
+        """The box's faint rim (a mask over the window, box included) and the window's
+        top-left corner, or None unless the ground around them is empty: featureless
+        in the backgrounds, seen by them, and matching them in the frame."""
+        box = np.array([x1]), np.array([y1]), np.array([x2]), np.array([y2])
+        if not self._flat_around(*box)[0]:
+            return None
+        (wx1, wy1, wx2, wy2), (rx1, ry1, rx2, ry2) = (
+            [int(v[0]) for v in part] for part in self._windows(*box)
+        )
+        if cv2.countNonZero(self.valid[wy1:wy2, wx1:wx2]) < (wy2 - wy1) * (wx2 - wx1):
+            return None
+        diff = self._difference(wx1, wy1, wx2, wy2)
+        reach = np.zeros(diff.shape, np.uint8)
+        reach[ry1 - wy1 : ry2 - wy1, rx1 - wx1 : rx2 - wx1] = 1
+        _, labels = cv2.connectedComponents(
+            cv2.bitwise_and(cv2.compare(diff, self.floor, cv2.CMP_GT), reach), connectivity=8
+        )
+        inside = labels[y1 - wy1 : y2 - wy1, x1 - wx1 : x2 - wx1]
+        rim = np.isin(labels, np.unique(inside[inside > 0])).astype(np.uint8)
+        rim[y1 - wy1 : y2 - wy1, x1 - wx1 : x2 - wx1] = 1
+        around = cv2.dilate(rim, _SQUARE, iterations=2) == 0
+        if np.count_nonzero(around) < 16:
+            return None
+        if not _mostly(diff[around] <= self.clean_max, 0.9):
+            return None
+        if not _mostly(self.texture[wy1:wy2, wx1:wx2][around] <= self.flat_max, 0.5):
+            return None
+        return rim, (wx1, wy1)
+
+    def _windows(
+        self, x1: np.ndarray, y1: np.ndarray, x2: np.ndarray, y2: np.ndarray
+    ) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
+        """Per box (integer px), the window out to two margins and the reach out to
+        one (clipped to the image): the rim is looked for within the reach, the
+        ground judged in the ring between the two."""
+        h, w = self.cur.shape
+        m = np.maximum(2, np.ceil(self.margin * np.maximum(x2 - x1, y2 - y1))).astype(int)
+
+        def grown_by(k: np.ndarray) -> tuple[np.ndarray, ...]:
+            return (
+                np.maximum(x1 - k, 0),
+                np.maximum(y1 - k, 0),
+                np.minimum(x2 + k, w),
+                np.minimum(y2 + k, h),
+            )
+
+        return grown_by(2 * m), grown_by(m)
+
+    def _flat_around(
+        self, x1: np.ndarray, y1: np.ndarray, x2: np.ndarray, y2: np.ndarray
+    ) -> np.ndarray:
+        """Per box, whether it is small enough to grow and at least 0.4 of the ring
+        around it is featureless in the background and unchanged in the frame (a bool
+        array; the exact tests come with the rim)."""
+        small = np.maximum(x2 - x1, y2 - y1) <= self.max_px
+        if not small.any():
+            return small
+        count = self._empty_count()
+        (wx1, wy1, wx2, wy2), (rx1, ry1, rx2, ry2) = self._windows(x1, y1, x2, y2)
+        ring_size = (wx2 - wx1) * (wy2 - wy1) - (rx2 - rx1) * (ry2 - ry1)
+        ring = _box_sums(count, wx1, wy1, wx2, wy2) - _box_sums(count, rx1, ry1, rx2, ry2)
+        return small & (ring >= 0.4 * ring_size)
+
+    def _empty_count(self) -> np.ndarray:
+        """A running count (integral image) of the pixels that are featureless in the
+        background and unchanged in the frame; made on first use."""
+        if self._empty_sum is None:
+            h, w = self.cur.shape
+            flat = cv2.compare(self.texture, self.flat_max, cv2.CMP_LE)
+            calm = cv2.compare(self._difference(0, 0, w, h), self.clean_max, cv2.CMP_LE)
+            empty = cv2.bitwise_and(flat, calm) // 255
+            self._empty_sum = cv2.integral(empty, sdepth=cv2.CV_32S)
+        return self._empty_sum
+
+    def _grown(self, box: np.ndarray) -> np.ndarray | None:
+        x1, y1 = int(np.floor(box[0])), int(np.floor(box[1]))
+        x2, y2 = int(np.ceil(box[2])), int(np.ceil(box[3]))
+        found = self._rim(x1, y1, x2, y2)
+        if found is None:
+            return None
+        rim, (wx1, wy1) = found
+        if self._meets_another(rim, x1 - wx1, y1 - wy1, x2 - wx1, y2 - wy1, wx1, wy1):
+            return None
+        ys, xs = np.nonzero(rim)
+        out = np.array(
+            [
+                min(box[0], xs.min() + wx1),
+                min(box[1], ys.min() + wy1),
+                max(box[2], xs.max() + 1 + wx1),
+                max(box[3], ys.max() + 1 + wy1),
+            ],
+            box.dtype,
+        )
+        if float(np.abs(out - box).max()) < self.min_reach:
+            return None
+        return out
+
+    def _meets_another(
+        self, rim: np.ndarray, bx1: int, by1: int, bx2: int, by2: int, wx1: int, wy1: int
+    ) -> bool:
+        """Whether the rim (window px; the box at bx1..bx2, by1..by2) reaches a blob
+        of the foreground that goes on past it: a neighbouring target, whose rim
+        meets this one's on plain ground. Blobs wholly inside the rim are parts of
+        this target (a drone's arms)."""
+        h, w = rim.shape
+        others = self.foreground[wy1 : wy1 + h, wx1 : wx1 + w].copy()
+        others[by1:by2, bx1:bx2] = 0
+        touch = cv2.bitwise_and(others, rim)
+        if not cv2.countNonZero(touch):
+            return False
+        _, labels = cv2.connectedComponents(others, connectivity=8)
+        parts = np.isin(labels, np.unique(labels[touch > 0]))
+        return bool((parts & (rim == 0)).any())
+
+    def _difference(self, x1: int, y1: int, x2: int, y2: int) -> np.ndarray:
+        """How far the frame is from the median background in the window (thermal: how
+        much warmer)."""
+        cur, median = self.cur[y1:y2, x1:x2], self.median[y1:y2, x1:x2]
+        return cv2.subtract(cur, median) if self.warm_only else cv2.absdiff(cur, median)
+
+
+def _mostly(flags: np.ndarray, share: float) -> bool:
+    """Whether at least ``share`` of ``flags`` (a non-empty bool array) are set."""
+    return np.count_nonzero(flags) >= share * flags.size
+
+
+def _box_sums(
+    integral: np.ndarray, x1: np.ndarray, y1: np.ndarray, x2: np.ndarray, y2: np.ndarray
+) -> np.ndarray:
+    """Per box, the sum over [y1:y2, x1:x2] of the image ``integral`` was made from."""
+    return integral[y2, x2] - integral[y1, x2] - integral[y2, x1] + integral[y1, x1]
