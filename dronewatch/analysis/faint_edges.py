@@ -12,7 +12,9 @@ by side on plain ground, whose rims meet).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import cv2
 import numpy as np
@@ -73,22 +75,24 @@ class FaintEdges:
         """The box's faint rim (a mask over the window, box included) and the window's
         top-left corner, or None unless the ground around them is empty: featureless
         in the backgrounds, seen by them, and matching them in the frame."""
-        box = np.array([x1]), np.array([y1]), np.array([x2]), np.array([y2])
-        if not self._flat_around(*box)[0]:
+        windows = self._flat_windows(x1, y1, x2, y2)
+        if windows is None:
             return None
-        (wx1, wy1, wx2, wy2), (rx1, ry1, rx2, ry2) = (
-            [int(v[0]) for v in part] for part in self._windows(*box)
-        )
+        (wx1, wy1, wx2, wy2), (rx1, ry1, rx2, ry2) = windows
         if cv2.countNonZero(self.valid[wy1:wy2, wx1:wx2]) < (wy2 - wy1) * (wx2 - wx1):
             return None
         diff = self._difference(wx1, wy1, wx2, wy2)
         reach = np.zeros(diff.shape, np.uint8)
         reach[ry1 - wy1 : ry2 - wy1, rx1 - wx1 : rx2 - wx1] = 1
-        _, labels = cv2.connectedComponents(
+        count, labels = cv2.connectedComponents(
             cv2.bitwise_and(cv2.compare(diff, self.floor, cv2.CMP_GT), reach), connectivity=8
         )
+        # The parts reaching into the box, by a table over the labels (np.isin sorts).
         inside = labels[y1 - wy1 : y2 - wy1, x1 - wx1 : x2 - wx1]
-        rim = np.isin(labels, np.unique(inside[inside > 0])).astype(np.uint8)
+        table = np.zeros(count, np.uint8)
+        table[inside] = 1
+        table[0] = 0
+        rim = table[labels]
         rim[y1 - wy1 : y2 - wy1, x1 - wx1 : x2 - wx1] = 1
         around = cv2.dilate(rim, _SQUARE, iterations=2) == 0
         if np.count_nonzero(around) < 16:
@@ -117,6 +121,25 @@ class FaintEdges:
             )
 
         return grown_by(2 * m), grown_by(m)
+
+    def _flat_windows(
+        self, x1: int, y1: int, x2: int, y2: int
+    ) -> tuple[tuple[int, int, int, int], tuple[int, int, int, int]] | None:
+        """:meth:`_flat_around` and :meth:`_windows` of one box, in Python ints (numpy
+        costs ~20 us on one-element arrays): its window and reach, or None unless it
+        may lie on empty ground."""
+        side = max(x2 - x1, y2 - y1)
+        if side > self.max_px:
+            return None
+        h, w = self.cur.shape
+        m = max(2, math.ceil(float(self.margin) * side))
+        window = max(x1 - 2 * m, 0), max(y1 - 2 * m, 0), min(x2 + 2 * m, w), min(y2 + 2 * m, h)
+        reach = max(x1 - m, 0), max(y1 - m, 0), min(x2 + m, w), min(y2 + m, h)
+        (wx1, wy1, wx2, wy2), (rx1, ry1, rx2, ry2) = window, reach
+        count = self._empty_count()
+        ring_size = (wx2 - wx1) * (wy2 - wy1) - (rx2 - rx1) * (ry2 - ry1)
+        ring = int(_box_sums(count, *window)) - int(_box_sums(count, *reach))
+        return (window, reach) if ring >= 0.4 * ring_size else None
 
     def _flat_around(
         self, x1: np.ndarray, y1: np.ndarray, x2: np.ndarray, y2: np.ndarray
@@ -196,8 +219,7 @@ def _mostly(flags: np.ndarray, share: float) -> bool:
     return np.count_nonzero(flags) >= share * flags.size
 
 
-def _box_sums(
-    integral: np.ndarray, x1: np.ndarray, y1: np.ndarray, x2: np.ndarray, y2: np.ndarray
-) -> np.ndarray:
-    """Per box, the sum over [y1:y2, x1:x2] of the image ``integral`` was made from."""
+def _box_sums(integral: np.ndarray, x1: Any, y1: Any, x2: Any, y2: Any) -> Any:
+    """Per box (int arrays, or ints for one box), the sum over [y1:y2, x1:x2] of the
+    image ``integral`` was made from."""
     return integral[y2, x2] - integral[y1, x2] - integral[y2, x1] + integral[y1, x1]

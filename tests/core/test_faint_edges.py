@@ -213,3 +213,26 @@ def test_a_real_drone_against_the_sky_is_boxed_as_annotated(clip: str, floor: fl
         i += 1
     cap.release()
     assert frames > 200 and hits >= floor * frames, f"hit@0.5 {hits / frames:.3f}"
+
+
+def test_one_box_windows_match_the_vectorised_ones() -> None:
+    """``_flat_windows`` (one box, Python ints) says what ``_flat_around`` and
+    ``_windows`` (many boxes, numpy) say, near the borders and the size limit too."""
+    rng = np.random.default_rng(3)
+    ground = np.full((H, W), SKY, np.uint8)
+    ground[:, W // 2 :] = rng.integers(0, 255, (H, W - W // 2))
+    grower = _grower(ground, ground)
+    x1, y1 = rng.integers(0, W - 1, 400), rng.integers(0, H - 1, 400)
+    x2 = np.minimum(x1 + rng.integers(1, 80, 400), W)
+    y2 = np.minimum(y1 + rng.integers(1, 80, 400), H)
+    flat = grower._flat_around(x1, y1, x2, y2)
+    windows, reaches = grower._windows(x1, y1, x2, y2)
+    assert flat.any() and not flat.all()
+    for i in range(len(x1)):
+        one = grower._flat_windows(int(x1[i]), int(y1[i]), int(x2[i]), int(y2[i]))
+        assert (one is not None) == bool(flat[i])
+        if one is not None:
+            assert one == (
+                tuple(int(v[i]) for v in windows),
+                tuple(int(v[i]) for v in reaches),
+            )
