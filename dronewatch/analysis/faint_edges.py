@@ -19,6 +19,8 @@ from typing import Any
 import cv2
 import numpy as np
 
+from dronewatch.analysis.config import MotionDetectorConfig
+
 _SQUARE = np.ones((3, 3), np.uint8)
 
 
@@ -49,6 +51,34 @@ class FaintEdges:
     # trail a slow one leaves where the background has learnt some of it is colder.
     warm_only: bool = False
     _empty_sum: np.ndarray | None = field(default=None, init=False, repr=False)
+
+    @classmethod
+    def of(
+        cls,
+        config: MotionDetectorConfig,
+        cur: np.ndarray,
+        median: np.ndarray,
+        texture: np.ndarray,
+        valid: np.ndarray,
+        foreground: np.ndarray,
+        *,
+        warm_only: bool,
+    ) -> FaintEdges:
+        """With the detector's ``faint_edge_*`` settings."""
+        return cls(
+            cur,
+            median,
+            texture,
+            valid,
+            foreground,
+            config.faint_edge_max_px,
+            config.faint_edge_margin,
+            config.faint_edge_floor,
+            config.faint_edge_clean_max,
+            config.faint_edge_flat_max,
+            config.faint_edge_min_reach,
+            warm_only,
+        )
 
     def grow(self, boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``boxes`` (N, 4) x1, y1, x2, y2 with those on empty ground grown, and which

@@ -326,19 +326,8 @@ class MotionDetector:
         cfg = self._cfg
         if cfg.faint_edge_max_px <= 0:
             return None
-        return FaintEdges(
-            cur,
-            reference,
-            texture,
-            valid,
-            foreground,
-            cfg.faint_edge_max_px,
-            cfg.faint_edge_margin,
-            cfg.faint_edge_floor,
-            cfg.faint_edge_clean_max,
-            cfg.faint_edge_flat_max,
-            cfg.faint_edge_min_reach,
-            warm_only=self.thermal,
+        return FaintEdges.of(
+            cfg, cur, reference, texture, valid, foreground, warm_only=self.thermal
         )
 
     def _peak_split(self, fg: np.ndarray, thr: float, faint: FaintEdges | None) -> PeakSplit | None:

@@ -28,24 +28,14 @@ def _grower(
     *,
     warm_only: bool = False,
 ) -> FaintEdges:
-    cfg = MotionDetectorConfig()
     if foreground is None:
         foreground = np.zeros(cur.shape, np.uint8)
         x1, y1, x2, y2 = CORE
         foreground[y1:y2, x1:x2] = 255
-    return FaintEdges(
-        cur,
-        ref,
-        cv2.morphologyEx(ref, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8)),
-        np.full(cur.shape, 255, np.uint8),
-        foreground,
-        cfg.faint_edge_max_px,
-        cfg.faint_edge_margin,
-        cfg.faint_edge_floor,
-        cfg.faint_edge_clean_max,
-        cfg.faint_edge_flat_max,
-        cfg.faint_edge_min_reach,
-        warm_only=warm_only,
+    texture = cv2.morphologyEx(ref, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
+    valid = np.full(cur.shape, 255, np.uint8)
+    return FaintEdges.of(
+        MotionDetectorConfig(), cur, ref, texture, valid, foreground, warm_only=warm_only
     )
 
 
