@@ -5,9 +5,10 @@ so a target's box ends where the target differs from the background by that much
 Against an empty sky, where nothing else differs by more than a grey level or two, a
 target's faint rim (a drone's thin arms, the glow around a warm airframe) is plainly
 there, and the box an observer draws takes it in. Where a box's surroundings are
-featureless and unchanged, it grows over the pixels around it that differ from both
-backgrounds by a few grey levels, unless that rim reaches another blob (targets side
-by side on plain ground, whose rims meet).
+featureless in the median background and unchanged in the frame, it grows over the
+pixels joined to it that differ from the median by more than a few grey levels (on
+thermal feeds: are that much warmer), unless that rim touches another blob that goes
+on past it (targets side by side on plain ground, whose rims meet).
 """
 
 from __future__ import annotations
@@ -22,27 +23,44 @@ import numpy as np
 from dronewatch.analysis.config import MotionDetectorConfig
 
 _SQUARE = np.ones((3, 3), np.uint8)
+# The ground around a box is empty when, leaving out its rim and a gap of
+# ``_RIM_GAP`` px, at least ``_MIN_GROUND_PX`` pixels are seen, ``_CALM_SHARE`` of
+# them within ``clean_max`` of the median and ``_FLAT_SHARE`` featureless. Before the
+# rim is looked for, a box is passed over unless ``_RING_SHARE`` of the ring from one
+# to two margins out is both (a cheap first test on an integral image).
+_RIM_GAP = 2
+_MIN_GROUND_PX = 16
+_CALM_SHARE = 0.9
+_FLAT_SHARE = 0.5
+_RING_SHARE = 0.4
 
 
 @dataclass
 class FaintEdges:
-    """``cur``, the median background and ``valid`` (nonzero where the backgrounds hold
-    the ground) are key-frame images of the same size. Differences are measured
+    """``cur``, the median background and ``valid`` (255 where the backgrounds hold
+    the ground) are key-frame uint8 images of the same size. Differences are measured
     against the median alone: the running average holds a fresh trail behind any
-    mover, where the mover's rim would go unseen."""
+    mover, where the mover's rim would go unseen. On thermal feeds (``warm_only``)
+    only warmer counts, for the rim and for the ground around alike: ground colder
+    than the median (a warm target's ghost) counts as unchanged.
+
+    A rim can reach at most a margin past the box and must reach ``min_reach``:
+    boxes whose longer side is 4 px or less do not grow at the defaults."""
 
     cur: np.ndarray
     median: np.ndarray
-    texture: np.ndarray  # the median's local range (max - min over a small window)
+    # The median's local range (max - min over the detector's misregistration window,
+    # 3x3 at the default radius of 1).
+    texture: np.ndarray
     valid: np.ndarray
     foreground: np.ndarray  # the detector's grown mask: a rim that reaches another
     # blob's pixels joins two targets, and the box stays as it is
     max_px: int  # boxes whose longer side is at most this many work px may grow
     margin: float  # ... by this share of their longer side (at least 2 px) on each side
     floor: float  # the rim differs from the background by more than this many levels
-    # The ground around is empty when 90% of it differs from the background by at
-    # most ``clean_max`` levels and half of it has a local range (``texture``) in the
-    # background of at most ``flat_max`` (an empty sky reads 0-1).
+    # The ground around is empty when nine tenths of it differ from the background by
+    # at most ``clean_max`` levels and half of it has a ``texture`` of at most
+    # ``flat_max`` (an empty sky reads 0-1); see _CALM_SHARE and the rest above.
     clean_max: float
     flat_max: float
     min_reach: float  # the rim reaches at least this many px past the box (a thinner
@@ -103,13 +121,14 @@ class FaintEdges:
 
     def _rim(self, x1: int, y1: int, x2: int, y2: int) -> tuple[np.ndarray, tuple[int, int]] | None:
         """The box's faint rim (a mask over the window, box included) and the window's
-        top-left corner, or None unless the ground around them is empty: featureless
-        in the backgrounds, seen by them, and matching them in the frame."""
+        top-left corner, or None unless the ground around them is empty (see
+        ``_MIN_GROUND_PX``). The box (integer px) lies within the image."""
         windows = self._flat_windows(x1, y1, x2, y2)
         if windows is None:
             return None
         (wx1, wy1, wx2, wy2), (rx1, ry1, rx2, ry2) = windows
-        if cv2.countNonZero(self.valid[wy1:wy2, wx1:wx2]) < (wy2 - wy1) * (wx2 - wx1):
+        # The backgrounds must have seen the ground the rim may cover.
+        if cv2.countNonZero(self.valid[ry1:ry2, rx1:rx2]) < (ry2 - ry1) * (rx2 - rx1):
             return None
         diff = self._difference(wx1, wy1, wx2, wy2)
         reach = np.zeros(diff.shape, np.uint8)
@@ -124,12 +143,13 @@ class FaintEdges:
         table[0] = 0
         rim = table[labels]
         rim[y1 - wy1 : y2 - wy1, x1 - wx1 : x2 - wx1] = 1
-        around = cv2.dilate(rim, _SQUARE, iterations=2) == 0
-        if np.count_nonzero(around) < 16:
+        around = cv2.dilate(rim, _SQUARE, iterations=_RIM_GAP) == 0
+        around &= self.valid[wy1:wy2, wx1:wx2] > 0
+        if np.count_nonzero(around) < _MIN_GROUND_PX:
             return None
-        if not _mostly(diff[around] <= self.clean_max, 0.9):
+        if not _mostly(diff[around] <= self.clean_max, _CALM_SHARE):
             return None
-        if not _mostly(self.texture[wy1:wy2, wx1:wx2][around] <= self.flat_max, 0.5):
+        if not _mostly(self.texture[wy1:wy2, wx1:wx2][around] <= self.flat_max, _FLAT_SHARE):
             return None
         return rim, (wx1, wy1)
 
@@ -138,7 +158,7 @@ class FaintEdges:
     ) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
         """Per box (integer px), the window out to two margins and the reach out to
         one (clipped to the image): the rim is looked for within the reach, the
-        ground judged in the ring between the two."""
+        ground judged in the window."""
         h, w = self.cur.shape
         m = np.maximum(2, np.ceil(self.margin * np.maximum(x2 - x1, y2 - y1))).astype(int)
 
@@ -169,12 +189,12 @@ class FaintEdges:
         count = self._empty_count()
         ring_size = (wx2 - wx1) * (wy2 - wy1) - (rx2 - rx1) * (ry2 - ry1)
         ring = int(_box_sums(count, *window)) - int(_box_sums(count, *reach))
-        return (window, reach) if ring >= 0.4 * ring_size else None
+        return (window, reach) if ring >= _RING_SHARE * ring_size else None
 
     def _flat_around(
         self, x1: np.ndarray, y1: np.ndarray, x2: np.ndarray, y2: np.ndarray
     ) -> np.ndarray:
-        """Per box, whether it is small enough to grow and at least 0.4 of the ring
+        """Per box, whether it is small enough to grow and ``_RING_SHARE`` of the ring
         around it is featureless in the background and unchanged in the frame (a bool
         array; the exact tests come with the rim)."""
         small = np.maximum(x2 - x1, y2 - y1) <= self.max_px
@@ -184,7 +204,7 @@ class FaintEdges:
         (wx1, wy1, wx2, wy2), (rx1, ry1, rx2, ry2) = self._windows(x1, y1, x2, y2)
         ring_size = (wx2 - wx1) * (wy2 - wy1) - (rx2 - rx1) * (ry2 - ry1)
         ring = _box_sums(count, wx1, wy1, wx2, wy2) - _box_sums(count, rx1, ry1, rx2, ry2)
-        return small & (ring >= 0.4 * ring_size)
+        return small & (ring >= _RING_SHARE * ring_size)
 
     def _empty_count(self) -> np.ndarray:
         """A running count (integral image) of the pixels that are featureless in the
@@ -193,13 +213,16 @@ class FaintEdges:
             h, w = self.cur.shape
             flat = cv2.compare(self.texture, self.flat_max, cv2.CMP_LE)
             calm = cv2.compare(self._difference(0, 0, w, h), self.clean_max, cv2.CMP_LE)
-            empty = cv2.bitwise_and(flat, calm) // 255
+            empty = cv2.bitwise_and(cv2.bitwise_and(flat, calm), self.valid) // 255
             self._empty_sum = cv2.integral(empty, sdepth=cv2.CV_32S)
         return self._empty_sum
 
     def _grown(self, box: np.ndarray) -> np.ndarray | None:
-        x1, y1 = int(np.floor(box[0])), int(np.floor(box[1]))
-        x2, y2 = int(np.ceil(box[2])), int(np.ceil(box[3]))
+        h, w = self.cur.shape
+        x1, y1 = max(int(np.floor(box[0])), 0), max(int(np.floor(box[1])), 0)
+        x2, y2 = min(int(np.ceil(box[2])), w), min(int(np.ceil(box[3])), h)
+        if x2 <= x1 or y2 <= y1:
+            return None
         found = self._rim(x1, y1, x2, y2)
         if found is None:
             return None

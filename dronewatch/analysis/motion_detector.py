@@ -270,9 +270,7 @@ class MotionDetector:
         reference = median if median is not None else bg8
         # The reference's local contrast: ghost outlines and empty ground.
         ref_texture = cv2.subtract(ref_range[1], ref_range[0])
-        faint = self._faint_edges(
-            cur, median if median is not None else bg8, ref_texture, valid, lo
-        )
+        faint = self._faint_edges(cur, median, ref_texture, valid, lo)
         rules = BlobRules(
             cfg.min_area,
             cfg.max_area_fraction * h * w,
@@ -316,19 +314,18 @@ class MotionDetector:
     def _faint_edges(
         self,
         cur: np.ndarray,
-        reference: np.ndarray,
+        median: np.ndarray | None,
         texture: np.ndarray,
         valid: np.ndarray,
         foreground: np.ndarray,
     ) -> FaintEdges | None:
         """What grows boxes on an empty background to their faint rims
-        (dronewatch.analysis.faint_edges), or None when that is off."""
+        (dronewatch.analysis.faint_edges), or None when that is off. It needs the
+        median reference: the running average holds trails behind movers."""
         cfg = self._cfg
-        if cfg.faint_edge_max_px <= 0:
+        if cfg.faint_edge_max_px <= 0 or median is None:
             return None
-        return FaintEdges.of(
-            cfg, cur, reference, texture, valid, foreground, warm_only=self.thermal
-        )
+        return FaintEdges.of(cfg, cur, median, texture, valid, foreground, warm_only=self.thermal)
 
     def _peak_split(self, fg: np.ndarray, thr: float, faint: FaintEdges | None) -> PeakSplit | None:
         cfg = self._cfg

@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
+from dronewatch.analysis.blobs import PeakSplit
 from dronewatch.analysis.config import AnalysisConfig, MotionDetectorConfig
 from dronewatch.analysis.faint_edges import FaintEdges
 from dronewatch.analysis.pipeline import FeedAnalyzer
@@ -27,13 +28,14 @@ def _grower(
     foreground: np.ndarray | None = None,
     *,
     warm_only: bool = False,
+    valid: np.ndarray | None = None,
 ) -> FaintEdges:
     if foreground is None:
         foreground = np.zeros(cur.shape, np.uint8)
         x1, y1, x2, y2 = CORE
         foreground[y1:y2, x1:x2] = 255
     texture = cv2.morphologyEx(ref, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
-    valid = np.full(cur.shape, 255, np.uint8)
+    valid = np.full(cur.shape, 255, np.uint8) if valid is None else valid
     return FaintEdges.of(
         MotionDetectorConfig(), cur, ref, texture, valid, foreground, warm_only=warm_only
     )
@@ -118,6 +120,79 @@ def test_thermal_takes_a_warm_glow_but_not_a_cold_trail() -> None:
     cold = _drone(sky, glow_level=-7)
     assert not _grow(_grower(cold, sky, warm_only=True))[1]
     assert _grow(_grower(cold, sky, warm_only=False))[1]
+
+
+def test_a_faint_patch_apart_from_the_target_is_not_its_rim() -> None:
+    sky = np.full((H, W), SKY, np.uint8)
+    img = _drone(sky, glow=0)
+    x1, y1 = CORE[:2]
+    img[y1 - 4 : y1 - 2, x1 + 2 : x1 + 8] = SKY + 7  # a wisp of cloud above, not touching
+    box, grown = _grow(_grower(img, sky))
+    assert not grown and box == list(CORE)
+
+
+def test_a_rim_on_ground_the_backgrounds_have_not_seen_is_not_taken() -> None:
+    """A camera that turned: part of the rim lies where the backgrounds hold nothing yet.
+    Unseen ground further out (the view's border) does not stop it."""
+    sky = np.full((H, W), SKY, np.uint8)
+    x1 = CORE[0]
+    valid = np.full((H, W), 255, np.uint8)
+    valid[:, : x1 - 2] = 0
+    assert not _grow(_grower(_drone(sky), sky, valid=valid))[1]
+    valid = np.full((H, W), 255, np.uint8)
+    valid[:, : x1 - 12] = 0  # beyond the reach (a margin of 10 px)
+    assert _grow(_grower(_drone(sky), sky, valid=valid))[1]
+
+
+@pytest.mark.parametrize(
+    "box", [(10, 10, 10, 20), (-3, -3, 4, 4), (W - 3, H - 3, W + 2, H + 2), (0, 0, 1, 1)]
+)
+def test_degenerate_and_border_boxes_are_left_alone(box: tuple[int, int, int, int]) -> None:
+    sky = np.full((H, W), SKY, np.uint8)
+    out, grown = _grower(_drone(sky), sky).grow(np.array([box], np.float32))
+    assert out[0].tolist() == list(box) and not grown[0]
+
+
+def _two_hills(dip: float) -> tuple[np.ndarray, np.ndarray]:
+    """A blob of two warm hills 8 px apart whose signal dips to ``dip`` of their height
+    between them (a drone's two rotors, or two walkers side by side)."""
+    signal = np.zeros((H, W), np.float32)
+    x1, y1, x2, y2 = CORE
+    signal[y1:y2, x1:x2] = 100 * dip
+    signal[y1:y2, x1 : x1 + 5] = 100
+    signal[y1:y2, x2 - 5 : x2] = 100
+    mask = np.zeros((y2 - y1, x2 - x1), np.uint8)
+    mask[:] = 255
+    return signal, mask
+
+
+@pytest.mark.parametrize(("dip", "cut_on_sky"), [(0.85, False), (0.5, True)])
+def test_on_an_empty_sky_only_deep_dips_cut_a_blob(dip: float, cut_on_sky: bool) -> None:
+    """Thermal feeds cut blobs at their peaks of heat (dips under 0.9 of the lower
+    peak); on an empty sky only under ``split_saddle_empty`` (0.8): a drone's warm
+    rotors part at 0.83-0.89, walkers side by side at about 0.4."""
+    cfg = MotionDetectorConfig()
+    signal, mask = _two_hills(dip)
+    sky = np.full((H, W), SKY, np.uint8)
+    rng = np.random.default_rng(0)
+    ground = (SKY + rng.integers(-12, 13, (H, W))).astype(np.uint8)
+    x1, y1 = CORE[:2]
+
+    def pieces(ref: np.ndarray) -> int:
+        split = PeakSplit(
+            signal,
+            20.0,
+            cfg.split_saddle,
+            cfg.split_min_distance,
+            cfg.split_min_area,
+            cfg.split_max_area,
+            _grower(_drone(ref), ref, warm_only=True),
+            cfg.split_saddle_empty,
+        )
+        return len(split.boxes(mask, x1, y1) or [None])
+
+    assert pieces(ground) == 2  # textured ground: cut at 0.9
+    assert pieces(sky) == (2 if cut_on_sky else 1)
 
 
 def _flying_drone_frames(n: int) -> tuple[list[np.ndarray], list[tuple[int, int, int, int]]]:
