@@ -1,7 +1,8 @@
 """The boxes one frame offers the tracker, with what each box is.
 
 The detector's flags ride along with the boxes as one struct of arrays: a box found as
-a warm blob, a box from a blob too small to be a target on its own (a piece). The boxes
+a warm blob, a box from a blob too small to be a target on its own (a piece), a box
+grown to its faint rim on empty ground. The boxes
 themselves (extent, confidence, the model's class) are a :class:`Detections`, which
 selects and concatenates those columns; this struct only adds its flags. A new flag is
 a new field here, not a new argument on every function between the detector and the
@@ -27,6 +28,9 @@ class Candidates:
     # (N,) bool: from a blob under ``detector.piece_area`` px: a part of a target for
     # the tracker, never a target of its own (see MotionDetectorConfig.piece_area)
     piece: np.ndarray
+    # (N,) bool: grown to its faint rim on empty ground (dronewatch.analysis.faint_edges):
+    # a target against an empty sky, boxed to its faint edges
+    on_empty: np.ndarray
 
     @classmethod
     def of(
@@ -37,9 +41,10 @@ class Candidates:
         class_id: np.ndarray | None = None,
         hot: np.ndarray | None = None,
         piece: np.ndarray | None = None,
+        on_empty: np.ndarray | None = None,
     ) -> Candidates:
         """Boxes with the flags not given at their defaults: confidence 1, no class,
-        not warm, not pieces."""
+        not warm, not pieces, not on empty ground."""
         corners = np.asarray(xyxy, np.float32).reshape(-1, 4)
         n = len(corners)
         boxes = Detections(
@@ -51,6 +56,7 @@ class Candidates:
             boxes,
             np.zeros(n, bool) if hot is None else np.asarray(hot, bool),
             np.zeros(n, bool) if piece is None else np.asarray(piece, bool),
+            np.zeros(n, bool) if on_empty is None else np.asarray(on_empty, bool),
         )
 
     @classmethod
@@ -77,7 +83,7 @@ class Candidates:
 
     def select(self, keep: np.ndarray) -> Candidates:
         """The rows where the bool mask ``keep`` is set."""
-        return Candidates(self.boxes[keep], self.hot[keep], self.piece[keep])
+        return Candidates(self.boxes[keep], self.hot[keep], self.piece[keep], self.on_empty[keep])
 
     def plus(self, other: Candidates) -> Candidates:
         """These rows, then ``other``'s."""
@@ -85,7 +91,9 @@ class Candidates:
             Detections.merge([self.boxes, other.boxes]),
             np.concatenate([self.hot, other.hot]),
             np.concatenate([self.piece, other.piece]),
+            np.concatenate([self.on_empty, other.on_empty]),
         )
 
     def with_confidence(self, confidence: np.ndarray) -> Candidates:
-        return Candidates(replace(self.boxes, confidence=confidence), self.hot, self.piece)
+        boxes = replace(self.boxes, confidence=confidence)
+        return Candidates(boxes, self.hot, self.piece, self.on_empty)

@@ -302,13 +302,16 @@ class MotionDetector:
             piece_area=0 if self._thermal else cfg.piece_area,
         )
         boxes, piece = rules.boxes_and_pieces(lo, hi)
+        grown = np.zeros(len(boxes), bool)
         if faint is not None and len(boxes):
             boxes, grown = faint.grow(boxes)
             # A rim on an empty background makes a small blob a target, not a piece.
             piece = piece & ~grown
         if not identity and len(boxes):
             boxes = warp_boxes(boxes, key_to_cur)
-        movers = Candidates.of(boxes, np.full(len(boxes), MOTION_CONFIDENCE), piece=piece)
+        movers = Candidates.of(
+            boxes, np.full(len(boxes), MOTION_CONFIDENCE), piece=piece, on_empty=grown
+        )
         return self._with_hot(DetectorOutput(movers, False), hot)
 
     def _faint_edges(

@@ -175,13 +175,17 @@ class FeedAnalyzer:
 
 
 def _merge_model(offered: Candidates, model: Detections, scale: float) -> Candidates:
-    """Model boxes replace the motion boxes they cover (they have better extents)."""
+    """Model boxes replace the motion boxes they cover (they have better extents),
+    except motion boxes grown to their faint rims on empty ground: there the motion box
+    is the whole target, and the model's box over it is dropped."""
     if len(model) == 0:
         return offered
     mb = model.xyxy.astype(np.float32) * scale
     if len(offered):
         xyxy = offered.xyxy
-        under = centres_inside(xyxy, mb).any(axis=1)
-        covered = under | (iou_matrix(xyxy, mb).max(axis=1) > 0.3)
+        over = centres_inside(xyxy, mb) | (iou_matrix(xyxy, mb) > 0.3)
+        keep_model = ~(over & offered.on_empty[:, None]).any(axis=0)
+        covered = (over & keep_model[None, :]).any(axis=1)
         offered = offered.select(~covered)
+        model, mb = model[keep_model], mb[keep_model]
     return offered.plus(Candidates.of(mb, model.confidence, class_id=model.class_id))

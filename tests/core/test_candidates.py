@@ -17,11 +17,17 @@ def test_flags_follow_their_boxes_through_select_and_plus() -> None:
     assert both.hot.tolist() == [False, False, True]
     kept = both.select(~both.piece)
     assert kept.xyxy[:, 0].tolist() == [0.0, 9.0] and kept.hot.tolist() == [False, True]
+    sky = Candidates.of(np.ones((1, 4)), on_empty=np.ones(1))
+    assert both.plus(sky).on_empty.tolist() == [False, False, False, True]
+    assert both.plus(sky).select(np.array([0, 0, 1, 1], bool)).on_empty.tolist() == [False, True]
     assert len(Candidates.empty().plus(kept)) == 2
 
 
 def test_with_confidence_keeps_the_rest() -> None:
-    boxes = Candidates.of(np.zeros((2, 4)), class_id=np.array([1, 0]), hot=np.array([1, 0]))
+    boxes = Candidates.of(
+        np.zeros((2, 4)), class_id=np.array([1, 0]), hot=np.array([1, 0]), on_empty=[0, 1]
+    )
     weaker = boxes.with_confidence(np.array([0.3, 0.4], np.float32))
     assert weaker.confidence.tolist() == [np.float32(0.3), np.float32(0.4)]
     assert weaker.class_id.tolist() == [1, 0] and weaker.hot.tolist() == [True, False]
+    assert weaker.on_empty.tolist() == [False, True]

@@ -9,9 +9,11 @@ import numpy as np
 import pytest
 
 from dronewatch.analysis.blobs import PeakSplit
+from dronewatch.analysis.candidates import Candidates
 from dronewatch.analysis.config import AnalysisConfig, MotionDetectorConfig
 from dronewatch.analysis.faint_edges import FaintEdges
-from dronewatch.analysis.pipeline import FeedAnalyzer
+from dronewatch.analysis.pipeline import FeedAnalyzer, _merge_model
+from dronewatch.analysis.types import Detections
 from dronewatch.evaluation import load_frame_csv_gt
 from dronewatch.frames import FramePacket, VideoInfo
 from tests.clips import REALDATA
@@ -193,6 +195,23 @@ def test_on_an_empty_sky_only_deep_dips_cut_a_blob(dip: float, cut_on_sky: bool)
 
     assert pieces(ground) == 2  # textured ground: cut at 0.9
     assert pieces(sky) == (2 if cut_on_sky else 1)
+
+
+def test_a_model_box_does_not_replace_a_drone_boxed_to_its_rim() -> None:
+    """Model boxes replace the motion boxes under them (better extents), but a box
+    grown to its faint rim on an empty sky is the whole target; a ground-level model
+    that boxes only a drone's hot core would shrink it. Elsewhere the model wins."""
+    drone = (100.0, 50.0, 130.0, 65.0)  # grown to its rim
+    walker = (200.0, 100.0, 206.0, 114.0)
+    offered = Candidates.of(np.array([drone, walker]), on_empty=np.array([True, False]))
+    model = Detections(
+        np.array([[108, 54, 122, 61], [199, 98, 208, 116]], np.float32),
+        np.array([0.5, 0.8], np.float32),
+        np.array([1, 2], np.int16),
+    )
+    merged = _merge_model(offered, model, scale=1.0)
+    assert merged.xyxy.tolist() == [list(drone), [199.0, 98.0, 208.0, 116.0]]
+    assert merged.class_id.tolist() == [0, 2]
 
 
 def _flying_drone_frames(n: int) -> tuple[list[np.ndarray], list[tuple[int, int, int, int]]]:
