@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
 
 import cv2
 import numpy as np
@@ -103,13 +102,8 @@ class FaintEdges:
         of them grew."""
         out = boxes.copy()
         grown = np.zeros(len(boxes), bool)
-        if len(boxes) == 0:
-            return out, grown
-        x1, y1 = np.floor(boxes[:, 0]).astype(int), np.floor(boxes[:, 1]).astype(int)
-        x2, y2 = np.ceil(boxes[:, 2]).astype(int), np.ceil(boxes[:, 3]).astype(int)
-        # Most boxes sit on textured ground: ruled out together, before the rims.
-        for i in np.flatnonzero(self._flat_around(x1, y1, x2, y2)):
-            extent = self._grown(boxes[i])
+        for i, box in enumerate(boxes):
+            extent = self._grown(box)
             if extent is not None:
                 out[i] = extent
                 grown[i] = True
@@ -133,16 +127,11 @@ class FaintEdges:
         diff = self._difference(wx1, wy1, wx2, wy2)
         reach = np.zeros(diff.shape, np.uint8)
         reach[ry1 - wy1 : ry2 - wy1, rx1 - wx1 : rx2 - wx1] = 1
-        count, labels = cv2.connectedComponents(
-            cv2.bitwise_and(cv2.compare(diff, self.floor, cv2.CMP_GT), reach), connectivity=8
-        )
-        # The parts reaching into the box, by a table over the labels (np.isin sorts).
-        inside = labels[y1 - wy1 : y2 - wy1, x1 - wx1 : x2 - wx1]
-        table = np.zeros(count, np.uint8)
-        table[inside] = 1
-        table[0] = 0
-        rim = table[labels]
-        rim[y1 - wy1 : y2 - wy1, x1 - wx1 : x2 - wx1] = 1
+        faint = cv2.bitwise_and(cv2.compare(diff, self.floor, cv2.CMP_GT), reach)
+        box = np.zeros(diff.shape, bool)
+        box[y1 - wy1 : y2 - wy1, x1 - wx1 : x2 - wx1] = True
+        rim = _parts_touching(faint, box)
+        rim[box] = 1
         around = cv2.dilate(rim, _SQUARE, iterations=_RIM_GAP) == 0
         around &= self.valid[wy1:wy2, wx1:wx2] > 0
         if np.count_nonzero(around) < _MIN_GROUND_PX:
@@ -153,31 +142,14 @@ class FaintEdges:
             return None
         return rim, (wx1, wy1)
 
-    def _windows(
-        self, x1: np.ndarray, y1: np.ndarray, x2: np.ndarray, y2: np.ndarray
-    ) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
-        """Per box (integer px), the window out to two margins and the reach out to
-        one (clipped to the image): the rim is looked for within the reach, the
-        ground judged in the window."""
-        h, w = self.cur.shape
-        m = np.maximum(2, np.ceil(self.margin * np.maximum(x2 - x1, y2 - y1))).astype(int)
-
-        def grown_by(k: np.ndarray) -> tuple[np.ndarray, ...]:
-            return (
-                np.maximum(x1 - k, 0),
-                np.maximum(y1 - k, 0),
-                np.minimum(x2 + k, w),
-                np.minimum(y2 + k, h),
-            )
-
-        return grown_by(2 * m), grown_by(m)
-
     def _flat_windows(
         self, x1: int, y1: int, x2: int, y2: int
     ) -> tuple[tuple[int, int, int, int], tuple[int, int, int, int]] | None:
-        """:meth:`_flat_around` and :meth:`_windows` of one box, in Python ints (numpy
-        costs ~20 us on one-element arrays): its window and reach, or None unless it
-        may lie on empty ground."""
+        """The box's window out to two margins and its reach out to one (integer px,
+        clipped to the image: the rim is looked for within the reach, the ground
+        judged in the window), or None for a box too big to grow or one whose ring
+        between the two is not ``_RING_SHARE`` empty (most boxes, on textured
+        ground, stop here at the cost of a few lookups in an integral image)."""
         side = max(x2 - x1, y2 - y1)
         if side > self.max_px:
             return None
@@ -188,23 +160,8 @@ class FaintEdges:
         (wx1, wy1, wx2, wy2), (rx1, ry1, rx2, ry2) = window, reach
         count = self._empty_count()
         ring_size = (wx2 - wx1) * (wy2 - wy1) - (rx2 - rx1) * (ry2 - ry1)
-        ring = int(_box_sums(count, *window)) - int(_box_sums(count, *reach))
+        ring = _box_sum(count, *window) - _box_sum(count, *reach)
         return (window, reach) if ring >= _RING_SHARE * ring_size else None
-
-    def _flat_around(
-        self, x1: np.ndarray, y1: np.ndarray, x2: np.ndarray, y2: np.ndarray
-    ) -> np.ndarray:
-        """Per box, whether it is small enough to grow and ``_RING_SHARE`` of the ring
-        around it is featureless in the background and unchanged in the frame (a bool
-        array; the exact tests come with the rim)."""
-        small = np.maximum(x2 - x1, y2 - y1) <= self.max_px
-        if not small.any():
-            return small
-        count = self._empty_count()
-        (wx1, wy1, wx2, wy2), (rx1, ry1, rx2, ry2) = self._windows(x1, y1, x2, y2)
-        ring_size = (wx2 - wx1) * (wy2 - wy1) - (rx2 - rx1) * (ry2 - ry1)
-        ring = _box_sums(count, wx1, wy1, wx2, wy2) - _box_sums(count, rx1, ry1, rx2, ry2)
-        return small & (ring >= _RING_SHARE * ring_size)
 
     def _empty_count(self) -> np.ndarray:
         """A running count (integral image) of the pixels that are featureless in the
@@ -253,12 +210,10 @@ class FaintEdges:
         h, w = rim.shape
         others = self.foreground[wy1 : wy1 + h, wx1 : wx1 + w].copy()
         others[by1:by2, bx1:bx2] = 0
-        touch = cv2.bitwise_and(others, rim)
-        if not cv2.countNonZero(touch):
+        touch = cv2.bitwise_and(others, rim) > 0
+        if not touch.any():
             return False
-        _, labels = cv2.connectedComponents(others, connectivity=8)
-        parts = np.isin(labels, np.unique(labels[touch > 0]))
-        return bool((parts & (rim == 0)).any())
+        return bool((_parts_touching(others, touch) & (rim == 0)).any())
 
     def _difference(self, x1: int, y1: int, x2: int, y2: int) -> np.ndarray:
         """How far the frame is from the median background in the window (thermal: how
@@ -267,12 +222,21 @@ class FaintEdges:
         return cv2.subtract(cur, median) if self.warm_only else cv2.absdiff(cur, median)
 
 
+def _parts_touching(mask: np.ndarray, where: np.ndarray) -> np.ndarray:
+    """The 8-connected parts of ``mask`` (uint8) with a pixel in ``where`` (bool, same
+    shape), as a 0/1 uint8 mask; by a table over the labels (np.isin sorts)."""
+    count, labels = cv2.connectedComponents(mask, connectivity=8)
+    table = np.zeros(count, np.uint8)
+    table[labels[where]] = 1
+    table[0] = 0
+    return table[labels]
+
+
 def _mostly(flags: np.ndarray, share: float) -> bool:
     """Whether at least ``share`` of ``flags`` (a non-empty bool array) are set."""
     return np.count_nonzero(flags) >= share * flags.size
 
 
-def _box_sums(integral: np.ndarray, x1: Any, y1: Any, x2: Any, y2: Any) -> Any:
-    """Per box (int arrays, or ints for one box), the sum over [y1:y2, x1:x2] of the
-    image ``integral`` was made from."""
-    return integral[y2, x2] - integral[y1, x2] - integral[y2, x1] + integral[y1, x1]
+def _box_sum(integral: np.ndarray, x1: int, y1: int, x2: int, y2: int) -> int:
+    """The sum over [y1:y2, x1:x2] of the image ``integral`` was made from."""
+    return int(integral[y2, x2] - integral[y1, x2] - integral[y2, x1] + integral[y1, x1])
