@@ -239,7 +239,7 @@ class MotionDetectorConfig:
     normalise_gain: bool = True
     border_margin: int = 4  # ignore this many pixels along the valid-region border
     # Thermal: also report warm blobs (brighter than their surroundings).
-    thermal: bool | None = None  # None = decide from the first frame (grey-scale feed)
+    thermal: bool | None = None  # None = decide from the first frames (a grey picture)
     hot_threshold: float = 40.0  # grey levels above the local mean
     hot_window: int = 31
     hot_confidence: float = 0.35  # warm blobs only sustain tracks, never start them

@@ -39,6 +39,7 @@ from dronewatch.analysis.masks import minus
 from dronewatch.analysis.median_background import MedianBackground
 from dronewatch.analysis.shadow_cut import ShadowCut
 from dronewatch.analysis.shadows import ShadowModel
+from dronewatch.analysis.thermal_decision import ThermalDecision
 
 MOTION_CONFIDENCE = 1.0
 
@@ -102,6 +103,7 @@ class MotionDetector:
     def __init__(self, config: MotionDetectorConfig, fps: float) -> None:
         self._cfg = config
         self._thermal = config.thermal
+        self._decision = ThermalDecision(config.thermal)
         k = max(1, 2 * config.misregistration_radius + 1)
         self._window = cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
         c = max(1, config.close_kernel)
@@ -125,17 +127,11 @@ class MotionDetector:
         return bool(self._thermal)
 
     def decide_thermal(self, bgr: np.ndarray) -> None:
-        """Grey-scale colour frames (B = G = R) are taken to be thermal imagery. Decided
-        on the first frame seen (unless the config says); later calls do nothing."""
-        if self._thermal is None:
-            h, w = bgr.shape[:2]
-            small = cv2.resize(bgr, (max(w // 8, 1), max(h // 8, 1)), interpolation=cv2.INTER_AREA)
-            sample = small.astype(np.int16)  # averaged: codec chroma noise cancels
-            # Decoders leave constant offsets between the channels of a grey picture, so
-            # look at how much the colour varies, not at its mean.
-            spread = float(np.std(sample[..., 0] - sample[..., 1]))
-            spread += float(np.std(sample[..., 1] - sample[..., 2]))
-            self._thermal = spread < 3.0
+        """Whether the feed is thermal imagery (a grey picture), decided on its first
+        frame with some detail (see :mod:`~dronewatch.analysis.thermal_decision`)
+        unless the config says; later calls do nothing."""
+        self._decision.see(bgr)
+        self._thermal = self._decision.thermal
 
     def detect(
         self, gray: np.ndarray, motion: CameraMotion, hold: np.ndarray | None = None

@@ -59,6 +59,6 @@ class FramePreparer:
     def prepare(self, packet: FramePacket) -> PreparedFrame:
         img = packet.image
         gray = self.work_copy(img)
-        self.detector.decide_thermal(img)  # looks at the first frame only
+        self.detector.decide_thermal(img)  # looks at the first frames only
         motion = self._camera.update(gray)
         return PreparedFrame(packet, gray, motion, self.detector.register(gray, motion))
