@@ -262,6 +262,13 @@ class TrackerConfig:
     # from it. (Straightness of the path rejected slow walkers: their noisy path
     # grows faster than their distance from the start.)
     confirm_jitter_factor: float = 6.0
+    # ... but for a big upright target (a walker seen from a mast, as big as
+    # ``hold_big_px``) at most this share of its size: his box jumps as passers-by
+    # join his blob, and a new track on a walker who slows to a stop was never
+    # confirmed (pets09's walker 1, once identities were kept through crossings).
+    # Capped for every target, the fluttering barrier tape was confirmed (pets09
+    # 0.630 -> 0.53). 0 turns the cap off.
+    confirm_jitter_cap: float = 0.5
     max_speed_px_s: float = 200.0  # ... but no faster than this (work px per second)
     # Neither background learns under a confirmed target standing still (its whole
     # box, not this frame's detection), so one that stops stays detected; released
@@ -312,6 +319,29 @@ class TrackerConfig:
     # A piece (a blob under MotionDetectorConfig.piece_area) may continue a track whose
     # box is at most this big (work px^2): a small target seen faintly.
     piece_track_max_area: float = 80.0
+    # Walkers who cross: when one blob holds the predicted centres of two confirmed
+    # upright targets that were apart and move differently (walkers seen from a mast,
+    # crossing or one passing behind the other), and their centres lie in no other
+    # box, neither takes it. Each keeps going on its own velocity for up
+    # to ``coast_shared_s``, so that when they part each is where its target is. The
+    # blob's centre would drag the track that took it onto the other's path, and the
+    # two swapped identities as they parted. Only when
+    # - their predicted boxes had at most ``coast_shared_overlap`` of the smaller one
+    #   in common when they entered the blob: targets that were apart, not two tracks
+    #   on the pieces of one, nor a small track inside a vehicle's;
+    # - their joint box covers ``coast_shared_fill`` of the blob's: the blob is made
+    #   of them, not a car whose parts were tracked;
+    # - their velocities differ by ``coast_shared_apart`` of the faster one's speed:
+    #   the parts of one target, and walkers side by side, move alike;
+    # - both stand ``coast_shared_upright`` times taller than wide: thermal cars tracked
+    #   in parts (which the tests above miss) are not.
+    # See benchmarks/README.md for what it does to pets09 and the simulator. 0 turns
+    # it off.
+    coast_shared_s: float = 1.0
+    coast_shared_overlap: float = 0.1
+    coast_shared_fill: float = 0.6
+    coast_shared_apart: float = 0.5
+    coast_shared_upright: float = 1.5
     max_age_s: float = 1.5  # a confirmed track survives this long without detections
     coast_output_s: float = 0.0  # report a confirmed track this long after its last detection
     gate_px: float = 2.0  # association gate added to half the track size, work pixels

@@ -17,12 +17,15 @@ import cv2
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from dronewatch.analysis.box_geometry import iou_matrix
+from dronewatch.analysis.box_geometry import centres_inside, iou_matrix, overlap_of_smaller
 from dronewatch.analysis.camera_motion import is_identity, local_scale, warp_points
 from dronewatch.analysis.candidates import Candidates
 from dronewatch.analysis.config import TrackerConfig, per_frame_gain
 
 _NO_MATCH = 1e6
+# A walker seen from a mast stands 2-3.5 times taller than wide (pets09); taller and
+# thinner, a big upright blob is more likely rain or a pole's misregistered edge.
+_WALKER_MAX_ASPECT = 3.5
 
 
 @dataclass(slots=True)
@@ -55,6 +58,7 @@ class Track:
     pace_n: int = 0
     jitter: float = 0.0  # running mean square of the measurement residuals, px^2
     still: int = 0  # frames in a row the track has been standing still
+    crossing: int = 0  # frames in a row coasted through a blob shared with another target
     ox: float = 0.0  # where the track started, in current-frame pixels
     oy: float = 0.0
     weak: bool = False  # started by a weak detection: confirmed only after longer
@@ -121,6 +125,7 @@ class MultiTargetTracker:
         self._max_step = config.max_speed_px_s / max(fps, 1.0)
         self._hold_max = round(config.hold_max_s * fps)
         self._coast_output = max(0, round(config.coast_output_s * fps))
+        self._coast_shared = round(config.coast_shared_s * fps)
         self._init_window = max(config.init_hits, round(config.init_window_s * fps))
         self._weak_hits = max(config.init_hits, round(config.weak_init_s * fps))
         self._size_gain = per_frame_gain(config.size_time_s, fps)
@@ -153,6 +158,13 @@ class MultiTargetTracker:
         det_used = np.zeros(n_det, bool)
         track_used = np.zeros(len(self.tracks), bool)
         det_used[matched_d] = True
+        if self._coast_shared > 0 and len(matched_d):
+            crossing, shared = self._crossing(xyxy, predicted)
+            if crossing.any():
+                keep = ~crossing[matched_t] & ~shared[matched_d]
+                matched_t, matched_d = matched_t[keep], matched_d[keep]
+                track_used |= crossing
+                det_used |= shared
         # Only motion blobs break into pieces: a model box is a whole object, so a track
         # matched to one joins nothing and a model box joins no track.
         motion = class_id == 0
@@ -167,6 +179,8 @@ class MultiTargetTracker:
         for ti, track in enumerate(self.tracks):
             if not track_used[ti]:
                 self._miss(track, gray)
+            elif track.crossing and track.measured is not None:
+                track.crossing = 0  # its own box again
         det_used |= piece  # pieces start no track
         self._spawn(xyxy, confidence, det_used, class_id, hot, gray)
         self._prune()
@@ -251,6 +265,63 @@ class MultiTargetTracker:
             det_used[d] = True
         return boxes
 
+    def _crossing(self, xyxy: np.ndarray, predicted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Which tracks coast through a blob they share with another target this frame,
+        and which boxes are such blobs (bool per track, per box; see
+        ``TrackerConfig.coast_shared_s``). Such a track keeps its predicted position and
+        its velocity, stays alive and is reported; a shared blob neither corrects a
+        track nor starts one. Only confirmed tracks detected in the frame before that
+        move count: a target standing still has no velocity to carry it through."""
+        crossing = np.zeros(len(self.tracks), bool)
+        shared = np.zeros(len(xyxy), bool)
+        limit = self._coast_shared
+        movers = np.flatnonzero(
+            [
+                t.confirmed and t.since_detection == 0 and t.still == 0 and t.crossing < limit
+                for t in self.tracks
+            ]
+        )
+        if len(movers) < 2:
+            return crossing, shared
+        inside = centres_inside(predicted[movers], xyxy).T  # (boxes, movers)
+        # a track with a box of its own besides the blob (a part inside a whole) is not
+        # hidden in it
+        inside &= inside.sum(axis=0) == 1
+        for d in np.flatnonzero(inside.sum(axis=1) >= 2):
+            group = movers[inside[d]]
+            if not self._cross(group, predicted[group], xyxy[d]):
+                continue
+            for ti in group.tolist():
+                t = self.tracks[ti]
+                crossing[ti] = True
+                t.crossing += 1
+                t.measured = None
+                t.since_seen = 0
+            shared[d] = True
+        return crossing, shared
+
+    def _cross(self, group: np.ndarray, boxes: np.ndarray, blob: np.ndarray) -> bool:
+        """Whether the tracks ``group`` indexes, predicted at ``boxes``, are targets
+        crossing inside ``blob`` rather than parts of one target (see
+        ``TrackerConfig.coast_shared_s``)."""
+        cfg = self._cfg
+        tracks = [self.tracks[i] for i in group.tolist()]
+        upright = cfg.coast_shared_upright
+        if not all(t.h >= upright * t.w for t in tracks):
+            return False
+        if not any(t.crossing for t in tracks):  # entering: they must have been apart
+            overlap = overlap_of_smaller(boxes, boxes)
+            np.fill_diagonal(overlap, 0.0)
+            if overlap.max() > cfg.coast_shared_overlap:
+                return False
+        joint = (boxes[:, 2].max() - boxes[:, 0].min()) * (boxes[:, 3].max() - boxes[:, 1].min())
+        if joint < cfg.coast_shared_fill * _area(blob):
+            return False
+        v = np.array([(t.vx, t.vy) for t in tracks])
+        speed = np.hypot(v[:, 0], v[:, 1])
+        apart = np.hypot(v[:, None, 0] - v[None, :, 0], v[:, None, 1] - v[None, :, 1])
+        return bool(np.any(apart >= cfg.coast_shared_apart * np.maximum.outer(speed, speed)))
+
     def hold_boxes(self) -> np.ndarray:
         """Boxes of confirmed targets seen this frame whose background the detector
         must not learn, so that a target that stops stays in the foreground: those
@@ -299,11 +370,15 @@ class MultiTargetTracker:
         moved = float(np.hypot(t.cx - t.ox, t.cy - t.oy))
         if moved > self._max_step * max(t.age - 1, 1):
             return False  # faster than any target: rain, flicker, a wrong association
-        return moved >= max(
-            cfg.confirm_min_move_px,
-            cfg.confirm_min_move_size * float(np.sqrt(t.w * t.h)),
-            cfg.confirm_jitter_factor * float(np.sqrt(t.jitter)),
-        )
+        size = float(np.sqrt(t.w * t.h))
+        jitter = cfg.confirm_jitter_factor * float(np.sqrt(t.jitter))
+        if (
+            cfg.confirm_jitter_cap > 0
+            and cfg.hold_big_upright * t.w <= t.h <= _WALKER_MAX_ASPECT * t.w
+            and max(t.w, t.h) >= cfg.hold_big_px
+        ):
+            jitter = min(jitter, cfg.confirm_jitter_cap * size)
+        return moved >= max(cfg.confirm_min_move_px, cfg.confirm_min_move_size * size, jitter)
 
     # --- steps -------------------------------------------------------------------
 

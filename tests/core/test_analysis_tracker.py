@@ -266,3 +266,151 @@ def test_a_long_slow_boat_moving_across_its_length_is_confirmed() -> None:
         box = np.array([[x - 8, 40, x + 8, 100]], np.float32)
         confirmed |= bool(_step(tracker, box))
     assert confirmed
+
+
+def _tall(cx: float, cy: float, w: float = 6.0, h: float = 14.0) -> np.ndarray:
+    return np.array([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], np.float32)
+
+
+def _crossing_ids(config: TrackerConfig) -> tuple[int, int, int, int]:
+    """Two slow walkers cross: one walks right, the other left a little lower. While
+    they are within 9 px the detector sees one blob over both (for 0.7 s). (ID of the
+    walker going right before and after, then the same for the one going left.)"""
+    tracker = MultiTargetTracker(config, FPS)
+    before: dict[str, int] = {}
+    after: dict[str, int] = {}
+    for i in range(170):
+        right, left = 20 + 0.5 * i, 120 - 0.5 * i
+        a, b = _tall(right, 50), _tall(left, 53)
+        if abs(right - left) < 9:  # one blob over both
+            boxes = np.array([[min(a[0], b[0]), a[1], max(a[2], b[2]), b[3]]], np.float32)
+        else:
+            boxes = np.stack([a, b])
+        out = _step(tracker, boxes)
+        for walker, x in (("right", right), ("left", left)):
+            near = [t.track_id for t in out if abs((t.xyxy[0] + t.xyxy[2]) / 2 - x) < 3]
+            if near and left - right > 40:
+                before[walker] = near[0]
+            elif near and right - left > 20:
+                after[walker] = near[0]
+    return before["right"], after["right"], before["left"], after["left"]
+
+
+def test_walkers_who_cross_keep_their_identities() -> None:
+    """The blob over both used to be taken by one track and drag it onto the other
+    walker's path: the two swapped identities as they parted."""
+    right_before, right_after, left_before, left_after = _crossing_ids(TrackerConfig())
+    assert right_before != left_before
+    assert (right_after, left_after) == (right_before, left_before)
+    swapped = _crossing_ids(TrackerConfig(coast_shared_s=0.0))
+    assert (swapped[1], swapped[3]) != (swapped[0], swapped[2])
+
+
+def _whole_box_taken(config: TrackerConfig, parts: list, whole) -> bool:
+    """Two tracks follow the parts ``parts(i)`` gives for 20 frames, then the detector
+    sees one blob ``whole(i)``: whether a track takes that blob in every frame (True),
+    or the tracks coast through it as if two targets crossed (False)."""
+    tracker = MultiTargetTracker(config, FPS)
+    for i in range(20):
+        _step(tracker, np.stack(parts(i)))
+    taken = []
+    for i in range(20, 26):
+        box = whole(i)
+        _step(tracker, box[None])
+        taken.append(
+            any(t.measured is not None and np.allclose(t.measured, box) for t in tracker.tracks)
+        )
+    return all(taken)
+
+
+def _union(boxes: list) -> np.ndarray:
+    b = np.stack(boxes)
+    return np.array([b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()], np.float32)
+
+
+def test_the_parts_of_one_walker_are_joined_not_carried_apart() -> None:
+    """A walker seen as his top and his legs (two tracks moving alike), then whole: one
+    track takes his whole box. Only the velocity test tells these from two walkers."""
+
+    def parts(i: int) -> list:
+        x = 30 + 1.0 * i
+        return [_tall(x, 40, 6, 10), _tall(x, 52, 6, 10)]
+
+    def whole(i: int) -> np.ndarray:
+        return _union(parts(i))
+
+    assert _whole_box_taken(TrackerConfig(), parts, whole)
+    assert not _whole_box_taken(TrackerConfig(coast_shared_apart=0.0), parts, whole)
+
+
+def test_two_walkers_inside_a_much_bigger_blob_do_not_coast() -> None:
+    """Two walkers who meet in front of a bus: the blob is not made of them (the fill
+    test), so the usual association goes on."""
+
+    def parts(i: int) -> list:
+        return [_tall(40 + 0.5 * i, 40), _tall(70 - 0.5 * i, 40)]
+
+    def whole(i: int) -> np.ndarray:
+        return _union([*parts(i), _tall(55, 40, 60, 30)])
+
+    assert _whole_box_taken(TrackerConfig(), parts, whole)
+    assert not _whole_box_taken(TrackerConfig(coast_shared_fill=0.0), parts, whole)
+
+
+def test_a_small_track_inside_a_big_one_does_not_coast() -> None:
+    """A track on a part of a big upright target (a flapping coat), seen before the
+    target, moves about inside the target's track: not two targets that were apart
+    (the entry test; their IoU is small, but the part lies wholly inside)."""
+
+    def parts(i: int) -> list:
+        small = _tall(48 + 0.4 * i, 32, 4, 8)  # slides back along the target
+        # the part is tracked first: a box inside a live track starts no track
+        return [small] if i < 4 else [_tall(40 + 1.0 * i, 40, 12, 30), small]
+
+    def whole(i: int) -> np.ndarray:
+        return parts(i)[0]
+
+    assert _whole_box_taken(TrackerConfig(), parts, whole)
+    assert not _whole_box_taken(TrackerConfig(coast_shared_overlap=1.0), parts, whole)
+
+
+def test_flat_targets_that_meet_do_not_coast() -> None:
+    """Cars seen from above come in parts on thermal feeds, parts that the other tests
+    let through; only upright targets (walkers seen from a mast) coast."""
+
+    def parts(i: int) -> list:
+        return [_tall(40 + 0.5 * i, 40, 14, 8), _tall(80 - 0.5 * i, 41, 14, 8)]
+
+    def whole(i: int) -> np.ndarray:
+        return _union(parts(i))
+
+    assert _whole_box_taken(TrackerConfig(), parts, whole)
+    assert not _whole_box_taken(TrackerConfig(coast_shared_upright=0.0), parts, whole)
+
+
+def _confirmed_within(config: TrackerConfig, boxes: list) -> bool:
+    tracker = MultiTargetTracker(config, FPS)
+    return any(_step(tracker, box[None]) for box in boxes)
+
+
+def test_a_big_walker_whose_box_jumps_is_confirmed() -> None:
+    """A walker seen from a mast (20 x 60 px) who walks slowly while passers-by join
+    his blob now and then: his box's centre jumps, and 6 times that jitter asked him to
+    walk further than he did in the 2 s a tentative track lives."""
+    boxes = []
+    for i in range(45):
+        box = _tall(100 + 0.8 * i, 100, 20, 60)
+        if i % 3 == 0:
+            box[1] -= 30  # a passer-by joins his blob at the top
+        boxes.append(box)
+    assert _confirmed_within(TrackerConfig(), boxes)
+    assert not _confirmed_within(TrackerConfig(confirm_jitter_cap=0.0), boxes)
+
+
+def test_a_big_flat_blob_flickering_in_place_is_not_confirmed() -> None:
+    """The cap is for upright targets: a fluttering tape (flat) keeps the full test.
+    (With the cap on every shape, ``hold_big_upright`` 0, it would be confirmed.)"""
+    rng = np.random.default_rng(7)
+    boxes = [_tall(100 + rng.normal(0, 12), 100 + rng.normal(0, 2), 70, 14) for _ in range(45)]
+    assert not _confirmed_within(TrackerConfig(), boxes)
+    assert _confirmed_within(TrackerConfig(hold_big_upright=0.0), boxes)
