@@ -2,17 +2,24 @@
 
 The analyser appends frames in order from its thread; views read from theirs. Reads take
 no lock: each frame's entry is an immutable tuple put in place by one dict assignment.
+
+A track's label is the class it has had most often so far, as its sighting's is: the
+analyser's class of one frame follows the box's shape, and a walker's flips to
+'vehicle' for the frames his box is joined to a neighbour's.
 """
 
 from __future__ import annotations
 
 import bisect
 import threading
+from collections import Counter
 from collections.abc import Iterable
+from dataclasses import replace
 
 import numpy as np
 
 from dronewatch.analysis.types import FrameAnalysis, TargetClass, TrackState
+from dronewatch.sightings.builder import majority_class
 
 _NO_TRACKS: tuple[TrackState, ...] = ()
 _UNKNOWN = TargetClass.UNKNOWN
@@ -32,6 +39,7 @@ class TrackIndex:
         self._stored: np.ndarray | None = None
         self._stored_frames = np.zeros(0, np.int64)
         self._classes: dict[int, TargetClass] = {}
+        self._class_counts: dict[int, Counter[TargetClass]] = {}  # live tracks' classes
 
     def add(
         self,
@@ -42,8 +50,8 @@ class TrackIndex:
         """This frame's tracks; ``earlier``: (frame, state) of tracks confirmed in it, in
         the frames before while they were tentative (see :func:`earlier_states`), in
         frame order, so overlays show a track from where its sighting starts."""
-        confirmed = tuple(t for t in tracks if t.confirmed)
         with self._lock:
+            confirmed = tuple(self._steady(t) for t in tracks if t.confirmed)
             for before, t in earlier:
                 self._append_path(before, t)
                 shown = self._by_frame.get(before, _NO_TRACKS)
@@ -56,6 +64,13 @@ class TrackIndex:
             if not self._analysed or frame > self._analysed[-1]:
                 self._analysed.append(frame)
             self.frames_done = max(self.frames_done, frame + 1)
+
+    def _steady(self, t: TrackState) -> TrackState:
+        """``t`` labelled with the class its track has had most often so far."""
+        counts = self._class_counts.setdefault(t.track_id, Counter())
+        counts[t.target_class] += 1
+        cls = majority_class(counts)
+        return t if cls is t.target_class else replace(t, target_class=cls)
 
     def _append_path(self, frame: int, t: TrackState) -> None:
         frames, centres = self._paths.setdefault(t.track_id, ([], []))

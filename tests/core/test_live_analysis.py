@@ -195,3 +195,18 @@ def test_overlays_show_a_track_from_the_frame_it_was_first_seen() -> None:
     assert index.first_frame(4) == 5
     trail = index.trails(7, 10)[4]
     assert len(trail) == 3 and trail[0][0] < trail[-1][0]  # frames 5, 6, 7, left to right
+
+
+def test_a_track_keeps_the_label_it_has_had_most_often() -> None:
+    """A walker's box joined to a neighbour's for a few frames looks like a vehicle's:
+    the overlay keeps 'person' (the class his sighting has), and changes only once the
+    other class has been seen more often."""
+    index = TrackIndex()
+    person, vehicle = TargetClass.PERSON, TargetClass.VEHICLE
+    seen = [person] * 10 + [vehicle] * 3 + [person] * 5 + [vehicle] * 20
+    for frame, cls in enumerate(seen):
+        index.add(frame, [TrackState(2, (10.0, 10.0, 16.0, 30.0), 0.8, cls, True)])
+    labels = [index.tracks_at(frame)[0].target_class for frame in range(len(seen))]
+    assert labels[:18] == [person] * 18  # the three joined frames do not flip it
+    assert labels[-1] is vehicle  # seen as a vehicle most often by the end
+    assert labels.index(vehicle) == 30  # 16 vehicle frames against 15 person ones
