@@ -262,13 +262,14 @@ class TrackerConfig:
     # from it. (Straightness of the path rejected slow walkers: their noisy path
     # grows faster than their distance from the start.)
     confirm_jitter_factor: float = 6.0
-    # ... but for a big upright target (a walker seen from a mast, as big as
-    # ``hold_big_px``) at most this share of its size: his box jumps as passers-by
-    # join his blob, and a new track on a walker who slows to a stop was never
-    # confirmed (pets09's walker 1, once identities were kept through crossings).
-    # Capped for every target, the fluttering barrier tape was confirmed (pets09
-    # 0.630 -> 0.53). 0 turns the cap off.
-    confirm_jitter_cap: float = 0.5
+    # ... but for a walker seen from a mast (at least this tall, work px, and 1.5-3.5
+    # times taller than wide) the jitter of his feet, the bottom of his box: passers-by
+    # who join his blob move its top and its centre, and a new track on a walker who
+    # slows to a stop was never confirmed (pets09's walker 1, once identities were kept
+    # through crossings). A blob flickering in place jitters at the bottom too. Capping
+    # the jitter test at half the size instead confirmed such flicker, and for every
+    # shape pets09's barrier tape (0.630 -> 0.532). 0 turns it off.
+    confirm_feet_min_px: float = 50.0
     max_speed_px_s: float = 200.0  # ... but no faster than this (work px per second)
     # Neither background learns under a confirmed target standing still (its whole
     # box, not this frame's detection), so one that stops stays detected; released

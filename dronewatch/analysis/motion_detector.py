@@ -71,6 +71,11 @@ class RegisteredFrame:
     # Current-frame to key-frame homography (the inverse of ``key_to_cur``); None
     # when ``identity``.
     cur_to_key: np.ndarray | None
+    # Whether the feed was taken for thermal when the frame was registered. The
+    # decision may come a few frames into the feed (dronewatch.analysis.
+    # thermal_decision), on the reader thread, while the analyser works on frames
+    # registered before it: each frame is analysed as it was registered.
+    thermal: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,17 +153,18 @@ class MotionDetector:
         cfg = self._cfg
         if cfg.blur_kernel > 1:
             gray = cv2.GaussianBlur(gray, (cfg.blur_kernel, cfg.blur_kernel), 0)
-        hot = self._hot_blobs(gray) if self._thermal else None
+        thermal = bool(self._thermal)
+        hot = self._hot_blobs(gray) if thermal else None
         h, w = gray.shape
         identity = is_identity(motion.key_to_cur, 1e-6)
         if identity:
             view = np.full((h, w), 255, np.uint8)
             _clear_border(view, cfg.border_margin)
-            return RegisteredFrame(gray, gray, view, True, hot, self._edges(gray), None)
+            return RegisteredFrame(gray, gray, view, True, hot, self._edges(gray), None, thermal)
         cur_to_key = np.linalg.inv(motion.key_to_cur)
         cur = cv2.warpPerspective(gray, cur_to_key, (w, h), flags=cv2.INTER_LINEAR)
         view = _footprint(cur_to_key, w, h, cfg.border_margin)
-        return RegisteredFrame(gray, cur, view, False, hot, self._edges(cur), cur_to_key)
+        return RegisteredFrame(gray, cur, view, False, hot, self._edges(cur), cur_to_key, thermal)
 
     def _edges(self, img: np.ndarray) -> np.ndarray | None:
         """Local contrast (max - min over the misregistration window) for the
@@ -181,7 +187,7 @@ class MotionDetector:
         in faster than ``crossing`` of the faster one's speed."""
         cfg = self._cfg
         gray, cur, view, hot = frame.gray, frame.cur, frame.view, frame.hot
-        identity = frame.identity
+        identity, thermal = frame.identity, frame.thermal
         bg = self._bg
         if not bg.ready or not motion.ok:
             self._restart(gray)
@@ -215,7 +221,7 @@ class MotionDetector:
             wider = (cv2.min(bg_range[0], ref_range[0]), cv2.max(bg_range[1], ref_range[1]))
             above, below = _beyond(cur, wider)
         fg = cv2.max(above, below)
-        thr = self._threshold(cur, bg8, bg_range, valid)
+        thr = self._threshold(cur, bg8, bg_range, valid, thermal)
         hi = cv2.bitwise_and(cv2.compare(fg, thr, cv2.CMP_GT), valid)
         if self._flooded(hi, valid):
             self._restart(cur, view)
@@ -251,7 +257,7 @@ class MotionDetector:
         if cfg.shadow_split or cfg.shadow_removal:
             dark = cv2.bitwise_and(cv2.compare(below, cfg.hysteresis * thr, cv2.CMP_GT), lo)
         shadow = None
-        if cfg.shadow_removal and not self._thermal and dark is not None:
+        if cfg.shadow_removal and not thermal and dark is not None:
             shadow = self._shadows.mask(cur, bg8, dark)
         if shadow is not None:
             keep = cv2.bitwise_not(shadow)
@@ -266,7 +272,7 @@ class MotionDetector:
         reference = median if median is not None else bg8
         # The reference's local contrast: ghost outlines and empty ground.
         ref_texture = cv2.subtract(ref_range[1], ref_range[0])
-        faint = self._faint_edges(cur, median, ref_texture, valid, lo)
+        faint = self._faint_edges(cur, median, ref_texture, valid, lo, thermal)
         rules = BlobRules(
             cfg.min_area,
             cfg.max_area_fraction * h * w,
@@ -278,16 +284,16 @@ class MotionDetector:
                 dark,
                 cfg.bright_min_share,
                 cfg.dark_min_share,
-                cfg.thermal_min_warm_share if self._thermal else 0.0,
-                0.0 if self._thermal else cfg.bright_head_top,
+                cfg.thermal_min_warm_share if thermal else 0.0,
+                0.0 if thermal else cfg.bright_head_top,
                 cfg.bright_head_upright,
             ),
-            peak_split=self._peak_split(fg, thr, faint),
+            peak_split=self._peak_split(fg, thr, faint, thermal),
             valley_split=ValleySplit(cfg.split_valley, cfg.split_valley_tall)
             if cfg.split_valley > 0
             else None,
             shadow_cut=None
-            if self._shadow_cut is None or self._thermal
+            if self._shadow_cut is None or thermal
             else ShadowCutter(self._shadow_cut, cur, reference),
             tracked_split=None
             if walkers is None or len(walkers) < 2
@@ -295,7 +301,7 @@ class MotionDetector:
             ghost_edges=None
             if frame.edges is None
             else GhostEdges(frame.edges, ref_texture, cfg.ghost_edge_ratio),
-            piece_area=0 if self._thermal else cfg.piece_area,
+            piece_area=0 if thermal else cfg.piece_area,
         )
         boxes, piece = rules.boxes_and_pieces(lo, hi)
         grown = np.zeros(len(boxes), bool)
@@ -317,6 +323,7 @@ class MotionDetector:
         texture: np.ndarray,
         valid: np.ndarray,
         foreground: np.ndarray,
+        thermal: bool,
     ) -> FaintEdges | None:
         """What grows boxes on an empty background to their faint rims
         (dronewatch.analysis.faint_edges), or None when that is off. It needs the
@@ -324,11 +331,13 @@ class MotionDetector:
         cfg = self._cfg
         if cfg.faint_edge_max_px <= 0 or median is None:
             return None
-        return FaintEdges.of(cfg, cur, median, texture, valid, foreground, warm_only=self.thermal)
+        return FaintEdges.of(cfg, cur, median, texture, valid, foreground, warm_only=thermal)
 
-    def _peak_split(self, fg: np.ndarray, thr: float, faint: FaintEdges | None) -> PeakSplit | None:
+    def _peak_split(
+        self, fg: np.ndarray, thr: float, faint: FaintEdges | None, thermal: bool
+    ) -> PeakSplit | None:
         cfg = self._cfg
-        if cfg.split_peaks == "never" or (cfg.split_peaks == "thermal" and not self._thermal):
+        if cfg.split_peaks == "never" or (cfg.split_peaks == "thermal" and not thermal):
             return None
         return PeakSplit(
             fg,
@@ -393,9 +402,10 @@ class MotionDetector:
         bg: np.ndarray,
         bg_range: tuple[np.ndarray, np.ndarray],
         valid: np.ndarray,
+        thermal: bool,
     ) -> float:
         """See ``MotionDetectorConfig.threshold_min``; ``bg_range``: the
-        :meth:`_window_range` of ``bg``."""
+        :meth:`_window_range` of ``bg``; ``thermal``: the frame is analysed as thermal."""
         cfg = self._cfg
         self._frames += 1
         if self._frames % 4 != 1:  # noise and scene change slowly: measure now and then
@@ -406,7 +416,7 @@ class MotionDetector:
             return cfg.threshold_min
         b = bg[::step, ::step][keep]
         (noise,) = percentiles(cv2.absdiff(gray[::step, ::step][keep], b).ravel(), (95.0,))
-        scene = cfg.threshold_scene_max_thermal if self._thermal else cfg.threshold_scene_max
+        scene = cfg.threshold_scene_max_thermal if thermal else cfg.threshold_scene_max
         if cfg.threshold_contrast > 0:
             lo, hi = percentiles(b, (10.0, 90.0))
             scene = min(scene, cfg.threshold_contrast * float(hi - lo))

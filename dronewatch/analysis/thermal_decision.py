@@ -1,11 +1,12 @@
-"""Whether a feed is thermal imagery, decided from its first frames that show something.
+"""Whether a feed is thermal imagery, decided on its first frame that shows something.
 
 A thermal camera's picture reaches us as a grey colour frame (B = G = R, give or take a
 decoder's constant offset between the channels). A colour frame can look grey too when
 it shows nothing: the black frames a clip fades in from, or a plain overcast sky. And a
 plain blue sky has channel differences as constant as a grey picture's, only far from
-zero. So a frame decides only when it has some detail, and only a picture whose channels
-agree to within a small offset is grey.
+zero. So only a frame with some detail decides, however long the feed shows nothing
+(it is treated as colour meanwhile), and only a picture whose channels agree to within
+a small offset is grey.
 """
 
 from __future__ import annotations
@@ -23,8 +24,6 @@ GREY_OFFSET = 12.0
 # A frame whose grey levels vary less than this (standard deviation) shows nothing
 # to decide on: a fade from black, an empty sky.
 FEATURELESS_STD = 4.0
-# After this many featureless frames the feed is decided on what it has shown.
-PATIENCE_FRAMES = 50
 
 
 def grey_picture(bgr: np.ndarray) -> tuple[bool, bool]:
@@ -43,19 +42,18 @@ def grey_picture(bgr: np.ndarray) -> tuple[bool, bool]:
 
 
 class ThermalDecision:
-    """Watches a feed's first frames until it can say whether the feed is thermal.
+    """Watches a feed's frames until one can say whether the feed is thermal.
 
     ``thermal`` is None while undecided (the feed is treated as colour meanwhile)."""
 
     def __init__(self, thermal: bool | None = None) -> None:
         self.thermal = thermal
-        self._seen = 0
 
     def see(self, bgr: np.ndarray) -> None:
-        """Look at the next frame, unless the feed is decided already."""
+        """Look at the next frame, unless the feed is decided already (a look costs a
+        resize to an eighth of the frame's size)."""
         if self.thermal is not None:
             return
         grey, detail = grey_picture(bgr)
-        self._seen += 1
-        if detail or self._seen >= PATIENCE_FRAMES:
+        if detail:
             self.thermal = grey

@@ -25,6 +25,7 @@ from dronewatch.analysis.config import TrackerConfig, per_frame_gain
 _NO_MATCH = 1e6
 # A walker seen from a mast stands 2-3.5 times taller than wide (pets09); taller and
 # thinner, a big upright blob is more likely rain or a pole's misregistered edge.
+_WALKER_MIN_ASPECT = 1.5
 _WALKER_MAX_ASPECT = 3.5
 
 
@@ -41,7 +42,9 @@ class Track:
     track_id: int = -1  # assigned on confirmation
     age: int = 1
     hits: int = 1
-    since_detection: int = 0  # frames since a detector box was associated
+    # frames since a detector box was associated (0 too while coasting through a blob
+    # shared with another target: see MultiTargetTracker._crossing)
+    since_detection: int = 0
     since_seen: int = 0  # frames since a detection or a template match
     confirmed: bool = False
     score: float = 1.0
@@ -57,6 +60,7 @@ class Track:
     pace_sum: float = 0.0  # sum of ``speed`` in its own lengths / frame since confirmed
     pace_n: int = 0
     jitter: float = 0.0  # running mean square of the measurement residuals, px^2
+    foot_jitter: float = 0.0  # the same for the bottom centre of the box (the feet)
     still: int = 0  # frames in a row the track has been standing still
     crossing: int = 0  # frames in a row coasted through a blob shared with another target
     ox: float = 0.0  # where the track started, in current-frame pixels
@@ -161,10 +165,13 @@ class MultiTargetTracker:
         if self._coast_shared > 0 and len(matched_d):
             crossing, shared = self._crossing(xyxy, predicted)
             if crossing.any():
-                keep = ~crossing[matched_t] & ~shared[matched_d]
+                # Other tracks keep their match, even to the blob (a walker standing
+                # where two others cross); a box matched to a crossing track is free.
+                keep = ~crossing[matched_t]
                 matched_t, matched_d = matched_t[keep], matched_d[keep]
                 track_used |= crossing
-                det_used |= shared
+                det_used[:] = shared
+                det_used[matched_d] = True
         # Only motion blobs break into pieces: a model box is a whole object, so a track
         # matched to one joins nothing and a model box joins no track.
         motion = class_id == 0
@@ -268,10 +275,12 @@ class MultiTargetTracker:
     def _crossing(self, xyxy: np.ndarray, predicted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Which tracks coast through a blob they share with another target this frame,
         and which boxes are such blobs (bool per track, per box; see
-        ``TrackerConfig.coast_shared_s``). Such a track keeps its predicted position and
-        its velocity, stays alive and is reported; a shared blob neither corrects a
-        track nor starts one. Only confirmed tracks detected in the frame before that
-        move count: a target standing still has no velocity to carry it through."""
+        ``TrackerConfig.coast_shared_s``). Such a track gives up its match, keeps its
+        predicted position and its velocity, stays alive and is reported (its
+        ``since_detection`` stays 0); a shared blob starts no track, but another track
+        matched to it keeps it (a walker standing where two others cross). Only
+        confirmed tracks detected in the frame before (or coasting) that move count: a
+        target standing still has no velocity to carry it through."""
         crossing = np.zeros(len(self.tracks), bool)
         shared = np.zeros(len(xyxy), bool)
         limit = self._coast_shared
@@ -371,14 +380,14 @@ class MultiTargetTracker:
         if moved > self._max_step * max(t.age - 1, 1):
             return False  # faster than any target: rain, flicker, a wrong association
         size = float(np.sqrt(t.w * t.h))
-        jitter = cfg.confirm_jitter_factor * float(np.sqrt(t.jitter))
+        jitter = t.jitter
         if (
-            cfg.confirm_jitter_cap > 0
-            and cfg.hold_big_upright * t.w <= t.h <= _WALKER_MAX_ASPECT * t.w
-            and max(t.w, t.h) >= cfg.hold_big_px
+            0 < cfg.confirm_feet_min_px <= t.h
+            and _WALKER_MIN_ASPECT * t.w <= t.h <= _WALKER_MAX_ASPECT * t.w
         ):
-            jitter = min(jitter, cfg.confirm_jitter_cap * size)
-        return moved >= max(cfg.confirm_min_move_px, cfg.confirm_min_move_size * size, jitter)
+            jitter = t.foot_jitter  # see TrackerConfig.confirm_feet_min_px
+        jitter_move = cfg.confirm_jitter_factor * float(np.sqrt(jitter))
+        return moved >= max(cfg.confirm_min_move_px, cfg.confirm_min_move_size * size, jitter_move)
 
     # --- steps -------------------------------------------------------------------
 
@@ -455,7 +464,10 @@ class MultiTargetTracker:
         mw, mh = max(x2 - x1, 1.0), max(y2 - y1, 1.0)
         rx, ry = mx - t.cx, my - t.cy
         if t.hits > 1:
-            t.jitter += (rx * rx + ry * ry - t.jitter) / min(t.hits, 10)
+            rb = y2 - (t.cy + t.h / 2)  # the feet against the predicted box's bottom
+            n = min(t.hits, 10)
+            t.jitter += (rx * rx + ry * ry - t.jitter) / n
+            t.foot_jitter += (rx * rx + rb * rb - t.foot_jitter) / n
         a, b = cfg.position_gain, cfg.velocity_gain
         if t.hits == 1:  # second sighting: velocity straight from the displacement
             a, b = 1.0, 1.0

@@ -8,7 +8,7 @@ import pytest
 
 from dronewatch.analysis.config import MotionDetectorConfig
 from dronewatch.analysis.motion_detector import MotionDetector
-from dronewatch.analysis.thermal_decision import PATIENCE_FRAMES, ThermalDecision
+from dronewatch.analysis.thermal_decision import ThermalDecision
 from tests.clips import REALDATA
 
 H, W = 180, 320
@@ -55,19 +55,21 @@ def test_a_grey_picture_is_thermal_even_with_a_decoder_offset() -> None:
 
 def test_a_feed_that_opens_on_an_empty_blue_sky_is_colour() -> None:
     """A clear sky's channel differences are as constant as a grey picture's: the old
-    rule took such a feed for thermal for good. Now the empty frames do not decide,
-    and when nothing else comes the sky's colour does."""
+    rule took such a feed for thermal for good. Now empty frames do not decide, however
+    many there are (the feed is treated as colour meanwhile)."""
     scene = _hills(np.random.default_rng(2))
-    assert _decide([_blue_sky()] * 5) is None  # nothing to go on yet
-    assert _decide([_blue_sky()] * 5 + [_colour(scene)]) is False
-    assert _decide([_blue_sky()] * PATIENCE_FRAMES) is False
+    assert _decide([_blue_sky()] * 200) is None  # nothing to go on yet
+    assert _decide([_blue_sky()] * 200 + [_colour(scene)]) is False
 
 
 def test_a_colour_feed_that_fades_in_from_black_is_colour() -> None:
     scene = _hills(np.random.default_rng(3))
     black = np.zeros((H, W, 3), np.uint8)
-    assert _decide([black] * 10 + [_colour(scene)]) is False
-    assert _decide([black] * 10 + [_grey(scene)]) is True
+    overcast = np.full((H, W, 3), 170, np.uint8)
+    for opening in (black, overcast):
+        for frames in (10, 100):  # 4 s at 25 frames/s
+            assert _decide([opening] * frames + [_colour(scene)]) is False
+            assert _decide([opening] * frames + [_grey(scene)]) is True
 
 
 def test_the_decision_is_kept_and_the_config_overrides_it() -> None:
@@ -97,10 +99,28 @@ COUNTER_DRONE = REALDATA / "counter-drone"
 def test_real_ground_to_air_clips_are_told_apart(clip: str, thermal: bool) -> None:
     cap = cv2.VideoCapture(str(COUNTER_DRONE / f"{clip}.mp4"))
     decision = ThermalDecision()
-    for _ in range(PATIENCE_FRAMES):
+    for _ in range(50):
         ok, frame = cap.read()
         if not ok or decision.thermal is not None:
             break
         decision.see(frame)
     cap.release()
     assert decision.thermal is thermal
+
+
+def test_a_frame_is_analysed_as_it_was_registered() -> None:
+    """A reader thread registers frames ahead of the analyser: when the decision comes
+    a few frames into the feed, the frames registered before it (without warm blobs)
+    must still be analysed as colour, not as thermal without their warm blobs."""
+    from dronewatch.analysis.camera_motion import CameraMotion
+
+    det = MotionDetector(MotionDetectorConfig(), fps=25.0)
+    still = CameraMotion(np.eye(3), np.eye(3), False, True)
+    black = np.zeros((H, W, 3), np.uint8)
+    grey = _grey(_hills(np.random.default_rng(6)))
+    det.decide_thermal(black)
+    early = det.register(cv2.cvtColor(black, cv2.COLOR_BGR2GRAY), still)
+    det.decide_thermal(grey)
+    late = det.register(cv2.cvtColor(grey, cv2.COLOR_BGR2GRAY), still)
+    assert (early.thermal, early.hot is None) == (False, True)
+    assert (late.thermal, late.hot is not None) == (True, True)
