@@ -303,6 +303,8 @@ class FeedAnalysis:
         info = self._info
         assert info is not None
         builder = SightingBuilder()
+        # A track back after its sighting ended starts a new sighting, and a new label.
+        self.index.label_memory_frames = max(1, round(builder.config.grace_s * info.fps))
         frames = 0
         try:
             analyzer = self._analyzer_factory(info)

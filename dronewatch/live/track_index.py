@@ -40,6 +40,10 @@ class TrackIndex:
         self._stored_frames = np.zeros(0, np.int64)
         self._classes: dict[int, TargetClass] = {}
         self._class_counts: dict[int, Counter[TargetClass]] = {}  # live tracks' classes
+        self._last_seen: dict[int, int] = {}  # live tracks' last frame
+        # A track not seen for more than this many frames starts its label afresh (its
+        # sighting has ended, and the one it starts counts classes anew); None: never.
+        self.label_memory_frames: int | None = None
 
     def add(
         self,
@@ -51,7 +55,7 @@ class TrackIndex:
         the frames before while they were tentative (see :func:`earlier_states`), in
         frame order, so overlays show a track from where its sighting starts."""
         with self._lock:
-            confirmed = tuple(self._steady(t) for t in tracks if t.confirmed)
+            confirmed = tuple(self._steady(t, frame) for t in tracks if t.confirmed)
             for before, t in earlier:
                 self._append_path(before, t)
                 shown = self._by_frame.get(before, _NO_TRACKS)
@@ -65,8 +69,14 @@ class TrackIndex:
                 self._analysed.append(frame)
             self.frames_done = max(self.frames_done, frame + 1)
 
-    def _steady(self, t: TrackState) -> TrackState:
-        """``t`` labelled with the class its track has had most often so far."""
+    def _steady(self, t: TrackState, frame: int) -> TrackState:
+        """``t`` labelled with the class its track has had most often so far (since
+        it came back, after a gap longer than ``label_memory_frames``)."""
+        last = self._last_seen.get(t.track_id)
+        self._last_seen[t.track_id] = frame
+        memory = self.label_memory_frames
+        if last is not None and memory is not None and frame - last > memory:
+            self._class_counts.pop(t.track_id, None)
         counts = self._class_counts.setdefault(t.track_id, Counter())
         counts[t.target_class] += 1
         cls = majority_class(counts)

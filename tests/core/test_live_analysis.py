@@ -210,3 +210,17 @@ def test_a_track_keeps_the_label_it_has_had_most_often() -> None:
     assert labels[:18] == [person] * 18  # the three joined frames do not flip it
     assert labels[-1] is vehicle  # seen as a vehicle most often by the end
     assert labels.index(vehicle) == 30  # 16 vehicle frames against 15 person ones
+
+
+def test_a_track_back_after_its_sighting_ended_is_labelled_afresh() -> None:
+    """A live feed that drops frames can bring a track ID back after its sighting has
+    ended; the new sighting counts classes anew, and so does the overlay."""
+    index = TrackIndex()
+    index.label_memory_frames = 37  # 1.5 s at 25 frames/s
+    person, vehicle = TargetClass.PERSON, TargetClass.VEHICLE
+    for frame in range(20):
+        index.add(frame, [TrackState(3, (10.0, 10.0, 30.0, 20.0), 0.8, vehicle, True)])
+    for frame in range(100, 105):
+        index.add(frame, [TrackState(3, (10.0, 10.0, 16.0, 30.0), 0.8, person, True)])
+    assert index.tracks_at(104)[0].target_class is person
+    assert index.tracks_at(19)[0].target_class is vehicle
