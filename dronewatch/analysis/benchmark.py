@@ -25,6 +25,7 @@ from dronewatch.analysis.config import AnalysisConfig
 from dronewatch.analysis.pipeline import FeedAnalyzer
 from dronewatch.analysis.read_ahead import prepared_frames
 from dronewatch.errors import DroneWatchError
+from dronewatch.frames import VideoInfo
 
 DECODE_MIN_S = 1.5
 DECODE_MAX_PASSES = 7
@@ -58,8 +59,9 @@ def _peak_rss_mb() -> float:
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
-def _decode(clip: str | Path, max_frames: int | None) -> tuple[int, float]:
-    """Decode up to ``max_frames`` frames (all when None): (frames, seconds)."""
+def _decode(clip: str | Path, max_frames: int | None) -> tuple[int, float, VideoInfo]:
+    """Decode up to ``max_frames`` frames (all when None): (frames, seconds, the
+    clip's info)."""
     from dronewatch.sources import open_source
 
     source = open_source(clip)
@@ -70,7 +72,7 @@ def _decode(clip: str | Path, max_frames: int | None) -> tuple[int, float]:
             if source.read() is None:
                 break
             n += 1
-        return n, time.perf_counter() - t0
+        return n, time.perf_counter() - t0, source.info
     finally:
         source.close()
 
@@ -123,12 +125,7 @@ def bench_analyze(
     """Decode the clip alone (see the module doc), then decode + analyse it; report
     both rates. ``settings``: the overrides ``config`` was made with, echoed in the
     result."""
-    from dronewatch.sources import open_source
-
-    source = open_source(clip)
-    info = source.info
-    source.close()
-    n_decode, t_decode = _decode(clip, max_frames)
+    n_decode, t_decode, info = _decode(clip, max_frames)
     if n_decode == 0:
         raise DroneWatchError(f"{clip}: no frames could be decoded")
     times = [t_decode]

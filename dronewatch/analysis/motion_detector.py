@@ -107,7 +107,6 @@ class MotionDetector:
 
     def __init__(self, config: MotionDetectorConfig, fps: float) -> None:
         self._cfg = config
-        self._thermal = config.thermal
         self._decision = ThermalDecision(config.thermal)
         k = max(1, 2 * config.misregistration_radius + 1)
         self._window = cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
@@ -129,14 +128,13 @@ class MotionDetector:
 
     @property
     def thermal(self) -> bool:
-        return bool(self._thermal)
+        return bool(self._decision.thermal)
 
     def decide_thermal(self, bgr: np.ndarray) -> None:
         """Whether the feed is thermal imagery (a grey picture), decided on its first
         frame with some detail (see :mod:`~dronewatch.analysis.thermal_decision`)
         unless the config says; later calls do nothing."""
         self._decision.see(bgr)
-        self._thermal = self._decision.thermal
 
     def detect(
         self, gray: np.ndarray, motion: CameraMotion, hold: np.ndarray | None = None
@@ -153,7 +151,7 @@ class MotionDetector:
         cfg = self._cfg
         if cfg.blur_kernel > 1:
             gray = cv2.GaussianBlur(gray, (cfg.blur_kernel, cfg.blur_kernel), 0)
-        thermal = bool(self._thermal)
+        thermal = self.thermal
         hot = self._hot_blobs(gray) if thermal else None
         h, w = gray.shape
         identity = is_identity(motion.key_to_cur, 1e-6)

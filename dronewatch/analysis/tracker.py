@@ -186,8 +186,6 @@ class MultiTargetTracker:
         for ti, track in enumerate(self.tracks):
             if not track_used[ti]:
                 self._miss(track, gray)
-            elif track.crossing and track.measured is not None:
-                track.crossing = 0  # its own box again
         det_used |= piece  # pieces start no track
         self._spawn(xyxy, confidence, det_used, class_id, hot, gray)
         self._prune()
@@ -482,6 +480,7 @@ class MultiTargetTracker:
         t.hits += 1
         t.since_detection = 0
         t.since_seen = 0
+        t.crossing = 0  # its own box again
         t.score = 0.8 * t.score + 0.2 * conf
         if not t.confirmed:
             t.earlier.append((self.frame, t.measured, t.score))
