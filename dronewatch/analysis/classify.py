@@ -6,8 +6,8 @@ vote wins; otherwise a tall target moving sideways is a person (a vehicle drives
 its length), and so is a tall one that walks along its length at a walker's pace (a
 vehicle covers its own length in about a second or less); a target of vehicle size
 moving faster than anyone walks is a vehicle whatever its shape; other large or
-elongated targets are vehicles, small upright or small slow ones are people, and
-anything unsure stays unknown.
+elongated targets are vehicles (a tall one only once it has shown its heading), small
+upright or small slow ones are people, and anything unsure stays unknown.
 """
 
 from __future__ import annotations
@@ -59,6 +59,8 @@ def classify_track(
     if area_fraction >= config.vehicle_min_area_fraction and (
         aspect >= config.vehicle_min_aspect or tall
     ):
+        if tall and not heading and config.tall_unknown_until_heading:
+            return TargetClass.UNKNOWN
         return TargetClass.VEHICLE
     if area_fraction >= 4 * config.vehicle_min_area_fraction:
         return TargetClass.VEHICLE

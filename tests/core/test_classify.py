@@ -53,8 +53,9 @@ def _track(
         (_track(30, 75, moved=(3, 60), velocity=(0.1, 1.0)), TargetClass.PERSON),
         # A car that drove up the picture and has now stopped at a junction.
         (_track(20, 45, moved=(2, 150), velocity=(0.0, 0.0), pace=0.1), TargetClass.VEHICLE),
-        # A tall target that has hardly moved yet cannot show its heading.
-        (_track(30, 75, moved=(10, 1), velocity=(2.5, 0.3)), TargetClass.VEHICLE),
+        # A tall target of vehicle size that has hardly moved yet has not shown its
+        # heading: a vehicle driving up the picture or a walker seen from a mast.
+        (_track(30, 75, moved=(10, 1), velocity=(2.5, 0.3)), TargetClass.UNKNOWN),
         # Part of a car (a square 16 px box: its roof, or its warm engine at night)
         # driving at 2 of its lengths a second: no shape rule names it, its pace does.
         (_track(16, 16, moved=(40, 5), velocity=(1.3, 0.0)), TargetClass.VEHICLE),
@@ -66,6 +67,12 @@ def _track(
 )
 def test_class_from_shape_and_heading(track: Track, expected: TargetClass) -> None:
     assert classify_track(track, ClassifierConfig(), FRAME_AREA, 1.0, FPS) is expected
+
+
+def test_a_tall_target_before_its_heading_is_a_vehicle_with_the_rule_off() -> None:
+    track = _track(30, 75, moved=(10, 1), velocity=(2.5, 0.3))
+    config = ClassifierConfig(tall_unknown_until_heading=False)
+    assert classify_track(track, config, FRAME_AREA, 1.0, FPS) is TargetClass.VEHICLE
 
 
 def test_a_model_vote_wins() -> None:
