@@ -1,4 +1,5 @@
-"""Where the simulator's targets are lost, stage by stage (people and vehicles apart).
+"""Where the simulator's targets are lost, stage by stage (vehicles, people alone and
+people walking in groups apart).
 
     .venv/bin/python benchmarks/loss_stages.py --presets day-pan fog --seeds 1
 
@@ -19,6 +20,7 @@ like ``sim_accuracy.py`` and shared with it (--work).
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -36,7 +38,19 @@ from dronewatch.evaluation import _iou_xywh
 from dronewatch.frames import FramePacket, VideoInfo
 
 STAGES = ("signal", "seed", "det", "det@IoU", "big", "track@IoU")
-CLASS_NAMES = {1: "vehicle", 2: "person"}
+CLASS_NAMES = {1: "vehicle", 2: "person", 3: "group"}  # 3: a person walking in a group
+_IN_GROUP = 3
+
+
+def row_kinds(video: Path) -> dict[int, int]:
+    """Target id -> the key its rows are counted under: its ground-truth class, or
+    ``_IN_GROUP`` for a person walking in a group (the scenario JSON says which). People
+    in groups walk 0.9 m apart and are the hardest rows: their blobs merge."""
+    doc = json.loads(video.with_suffix("").with_suffix(".json").read_text(encoding="utf-8"))
+    return {
+        int(t["id"]): _IN_GROUP if t["class"] == 2 and t.get("group") else int(t["class"])
+        for t in doc["targets"]
+    }
 
 
 def stage_counts(
@@ -46,8 +60,10 @@ def stage_counts(
     make_analyzer: Callable[[VideoInfo, AnalysisConfig], FeedAnalyzer] = FeedAnalyzer,
     records: list[tuple[int, int, float, float, float, float]] | None = None,
 ) -> dict[int, np.ndarray]:
-    """Per ground-truth class: [rows, then one count per stage]. ``records``, when
-    given, gets the confirmed tracks' MOT rows (as ``run_ours`` makes them)."""
+    """Per kind of target (:func:`row_kinds`): [rows, then one count per stage].
+    ``records``, when given, gets the confirmed tracks' MOT rows (as ``run_ours`` makes
+    them)."""
+    kinds = row_kinds(video)
     gt = np.loadtxt(video.with_suffix("").with_suffix(".gt.txt"), delimiter=",", ndmin=2)
     gt = gt[gt[:, 6] > 0]
     counts: dict[int, np.ndarray] = {}
@@ -76,7 +92,8 @@ def stage_counts(
             y1 = min(int(np.ceil((box[1] + box[3]) * scale)), h)
             if x1 <= x0 or y1 <= y0:
                 continue
-            c = counts.setdefault(int(row[7]), np.zeros(len(STAGES) + 1, int))
+            kind = kinds.get(int(row[1]), int(row[7]))
+            c = counts.setdefault(kind, np.zeros(len(STAGES) + 1, int))
             c[0] += 1
             c[1] += bool(signal[y0:y1, x0:x1].any())
             c[2] += bool(seeds[y0:y1, x0:x1].any())
