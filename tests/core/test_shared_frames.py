@@ -88,13 +88,26 @@ def test_overlays_of_a_live_feed_come_from_the_last_analysed_frame() -> None:
     assert [index.latest_frame(f) for f in (2, 3, 6, 7, 50)] == [None, 3, 4, 7, 7]
 
 
-def push_file(writer: SharedFrameWriter, path: Path) -> None:
-    """Push a file's frames as a live player would, at about 100 frames/s."""
+def push_file(writer: SharedFrameWriter, path: Path, timeout_s: float = 120.0) -> None:
+    """Push a file's frames as a live player would, at up to 100 frames/s, each again
+    until the worker has a slot for it.
+
+    Why not drop frames as a live feed does when the worker is behind: the worker runs
+    niced, and on a loaded machine (CI shares its cores) it took under 3% of the frames,
+    too few to confirm a track. Dropping is tested on its own; this test is about
+    where the results go.
+    """
     source = open_source(path)
     info = VideoInfo(source.info.fps, source.info.width, source.info.height, None)
+    deadline = time.monotonic() + timeout_s
     try:
         while (p := source.read()) is not None:
+            dropped = writer.dropped
             writer.push(p, info)
+            while writer.dropped > dropped and time.monotonic() < deadline:
+                time.sleep(0.01)
+                dropped = writer.dropped
+                writer.push(p, info)
             time.sleep(0.01)
     finally:
         source.close()
@@ -114,7 +127,7 @@ def test_a_live_feed_is_analysed_in_a_worker_and_each_viewing_keeps_its_own_log(
             analysis.start()
             pusher = threading.Thread(target=push_file, args=(analysis.frame_writer, SAMPLE))
             pusher.start()
-            pusher.join(60)
+            pusher.join(130)
             deadline = time.monotonic() + 60
             while analysis.alive and time.monotonic() < deadline:
                 time.sleep(0.05)
