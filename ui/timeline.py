@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QHBoxLayout, QToolButton, QVBoxLayout, QWidget
 
 from dronewatch.analysis.types import TargetClass
@@ -16,6 +17,8 @@ from dronewatch.live.sighting_rows import SightingRow
 LANE_HEIGHT = 0.8  # of the 1.0 between lanes
 MAX_SUBROWS = 10  # overlapping sightings of one feed stack in up to this many rows
 _CLICK_TOLERANCE_PX = 5
+_LANE_AXIS_PX = 130  # the lane names; the activity plot below has as wide an axis
+_LANE_LABEL_MARGIN_PX = 14  # the tick and the gap before its text
 
 
 def pack_rows(rows: Sequence[SightingRow]) -> dict[int, tuple[float, float]]:
@@ -79,7 +82,7 @@ class TimelineWidget(QWidget):
             plot.setLimits(xMin=0)
             plot.hideButtons()
             plot.setMenuEnabled(False)
-            plot.getAxis("left").setWidth(130)
+            plot.getAxis("left").setWidth(_LANE_AXIS_PX)
         self.lanes.showGrid(x=True, y=False, alpha=0.25)
         self.lanes.invertY(True)  # first feed on top, as in the grid
         self._geometry: dict[int, tuple[float, float]] = {}
@@ -126,8 +129,10 @@ class TimelineWidget(QWidget):
         grown = duration > self.duration
         self.lane_names = list(names)
         self.duration = duration
-        ticks = [(i, _lane_label(name)) for i, name in enumerate(names)]
-        self.lanes.getAxis("left").setTicks([ticks])
+        axis = self.lanes.getAxis("left")
+        metrics = QFontMetrics(axis.style.get("tickFont") or axis.font())
+        ticks = [(i, _lane_label(name, metrics)) for i, name in enumerate(names)]
+        axis.setTicks([ticks])
         self.lanes.setYRange(-0.6, max(len(names), 1) - 0.4, padding=0)
         self.lanes.setLimits(xMax=max(duration, 1.0) * 1.05)
         self.activity.setLimits(xMax=max(duration, 1.0) * 1.05)
@@ -255,10 +260,10 @@ class TimelineWidget(QWidget):
         return ((row.start_s + row.end_s) / 2, y)
 
 
-def _lane_label(name: str, width: int = 18) -> str:
-    """A feed's name short enough for the lane axis, cut in the middle: the start and
-    the end (a stream's port, a file's number and extension) tell feeds apart."""
-    if len(name) <= width:
-        return name
-    tail = (width - 1) // 2
-    return name[: width - 1 - tail] + "…" + name[-tail:]
+def _lane_label(name: str, metrics: QFontMetrics) -> str:
+    """A feed's name narrow enough for the lane axis, cut in the middle: the start and
+    the end (a stream's port, a file's number and extension) tell feeds apart. Cut by
+    the drawn width, not by characters: pyqtgraph leaves out a label that does not fit
+    its axis, and the lane went unnamed."""
+    room = _LANE_AXIS_PX - _LANE_LABEL_MARGIN_PX
+    return metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, room)
