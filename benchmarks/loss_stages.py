@@ -36,10 +36,11 @@ from dronewatch.analysis.config import AnalysisConfig
 from dronewatch.analysis.pipeline import FeedAnalyzer
 from dronewatch.evaluation import _iou_xywh
 from dronewatch.frames import FramePacket, VideoInfo
+from dronewatch.sim import CLASS_IDS, PERSON
 
 STAGES = ("signal", "seed", "det", "det@IoU", "big", "track@IoU")
-CLASS_NAMES = {1: "vehicle", 2: "person", 3: "group"}  # 3: a person walking in a group
-_IN_GROUP = 3
+_IN_GROUP = 3  # the key of a person walking in a group, beside the simulator's classes
+CLASS_NAMES = {**CLASS_IDS, _IN_GROUP: "group"}
 
 
 def row_kinds(video: Path) -> dict[int, int]:
@@ -48,7 +49,7 @@ def row_kinds(video: Path) -> dict[int, int]:
     in groups walk 0.9 m apart and are the hardest rows: their blobs merge."""
     doc = json.loads(video.with_suffix("").with_suffix(".json").read_text(encoding="utf-8"))
     return {
-        int(t["id"]): _IN_GROUP if t["class"] == 2 and t.get("group") else int(t["class"])
+        int(t["id"]): _IN_GROUP if t["class"] == PERSON and t.get("group") else int(t["class"])
         for t in doc["targets"]
     }
 
