@@ -85,6 +85,7 @@ def render_without_shadows(video: Path, preset: str, seed: int, seconds: float, 
             for i in range(s.frame_count):
                 writer.write(renderer.render(i).image)
         shutil.copy(video.with_suffix(".gt.txt"), out.with_suffix(".gt.txt"))
+        shutil.copy(video.with_suffix(".json"), out.with_suffix(".json"))
     return out
 
 
