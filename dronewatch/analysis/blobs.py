@@ -12,7 +12,9 @@ set per frame by the detector:
   ghost it left in the background); on a thermal feed a blob with almost nothing
   warmer than the ground is such a ghost alone and is dropped. In daylight an upright
   blob whose brighter part is at its top keeps its whole box: that is a walker's face,
-  hair or shoulders above darker clothes, not a target above its shadow;
+  hair or shoulders above darker clothes, not a target above its shadow; and so does
+  a daylight blob on empty ground (an empty sky), where nothing can cast a shadow: a
+  drone's dark arms and body are part of it;
 - peak split: a blob over several targets is cut between the peaks of its
   difference from the background (:mod:`dronewatch.analysis.blob_split`);
 - tracked split: a blob over the predicted centres of two tracked upright walkers is
@@ -85,6 +87,13 @@ class WarmPart:
     min_warm_share: float = 0.0  # thermal: blobs with less than this warm are ghosts
     head_top: float = 0.0  # see :meth:`is_head`; 0 turns that test off
     head_upright: float = 1.5
+    # Daylight: what tells empty ground (an empty sky) from ground a shadow can fall
+    # on; blobs on empty ground keep their whole box. None: the cut applies everywhere.
+    empty: FaintEdges | None = None
+
+    def on_empty_ground(self, x: int, y: int, w: int, h: int) -> bool:
+        """Whether the blob with this bounding box lies on empty ground."""
+        return self.empty is not None and self.empty.empty_around(x, y, x + w, y + h)
 
     def is_head(self, by: int, bh: int, w: int, h: int) -> bool:
         """Whether a bright part at rows ``by``..``by + bh`` of an upright blob (``w``
@@ -366,7 +375,7 @@ class BlobRules:
             if warm.is_ghost(n_bright, area):
                 return None
             n_dark = cv2.countNonZero(warm.dark[roi])
-            if warm.applies(n_bright, n_dark, area):
+            if warm.applies(n_bright, n_dark, area) and not warm.on_empty_ground(x, y, w, h):
                 bx, by, bw, bh = cv2.boundingRect(warm.bright[roi])
                 if not warm.is_head(by, bh, w, h):
                     return self._bright_boxes(warm.bright, n_bright, x, y, w, h, (bx, by, bw, bh))

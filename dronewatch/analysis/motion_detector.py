@@ -285,6 +285,7 @@ class MotionDetector:
                 cfg.thermal_min_warm_share if thermal else 0.0,
                 0.0 if thermal else cfg.bright_head_top,
                 cfg.bright_head_upright,
+                None if thermal or cfg.warm_part_on_empty_ground else faint,
             ),
             peak_split=self._peak_split(fg, thr, faint, thermal),
             valley_split=ValleySplit(cfg.split_valley, cfg.split_valley_tall)

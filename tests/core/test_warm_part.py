@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from dronewatch.analysis.blobs import BlobRules, WarmPart
 from dronewatch.analysis.config import MotionDetectorConfig
+from dronewatch.analysis.faint_edges import FaintEdges
 
 _CFG = MotionDetectorConfig()
 
@@ -62,3 +64,42 @@ def test_a_flat_blob_with_a_bright_top_gets_the_bright_part() -> None:
     dark[14:24, 10:40] = 255
     ((_, _, _, bottom),) = _boxes(bright, dark, _CFG.bright_head_top)
     assert bottom <= 15
+
+
+def _drone_with_dark_arms(ground: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A 24 x 10 px drone seen against ``ground``: a pale body between dark arms. The
+    frame, and the brighter and darker parts of its blob."""
+    frame = ground.copy()
+    frame[20:30, 20:44] = 40  # the arms and rotors
+    frame[22:28, 28:36] = 240  # the pale body
+    bright = np.zeros(ground.shape, np.uint8)
+    dark = np.zeros_like(bright)
+    bright[22:28, 28:36] = 255
+    dark[20:30, 20:44] = 255
+    dark[22:28, 28:36] = 0
+    return frame, bright, dark
+
+
+def _boxes_over(ground: np.ndarray) -> list[list[float]]:
+    frame, bright, dark = _drone_with_dark_arms(ground)
+    mask = np.maximum(bright, dark)
+    texture = cv2.morphologyEx(ground, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
+    valid = np.full(ground.shape, 255, np.uint8)
+    empty = FaintEdges.of(_CFG, frame, ground, texture, valid, mask, warm_only=False)
+    warm = WarmPart(bright, dark, _CFG.bright_min_share, _CFG.dark_min_share, empty=empty)
+    return BlobRules(4, 10_000, warm_part=warm).boxes(mask, mask).tolist()
+
+
+def test_on_an_empty_sky_a_target_keeps_its_dark_parts() -> None:
+    """Nothing on an empty sky can cast a shadow: the visible counter-drone clip's drone
+    lost its dark arms to the cut (hit rate at IoU 0.5 0.638, 0.694 without)."""
+    sky = np.full((64, 64), 150, np.uint8)
+    assert _boxes_over(sky) == [[20, 20, 44, 30]]
+
+
+def test_on_textured_ground_the_dark_part_is_still_cut() -> None:
+    """Where a shadow can fall, the darker part of a blob is taken for one."""
+    rng = np.random.default_rng(3)
+    ground = (150 + rng.integers(-15, 16, (64, 64))).astype(np.uint8)
+    ((x1, y1, x2, y2),) = _boxes_over(ground)
+    assert x2 - x1 <= 10 and y2 - y1 <= 8, "only the pale body is boxed"
