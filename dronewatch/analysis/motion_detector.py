@@ -299,7 +299,12 @@ class MotionDetector:
             else TrackedSplit.of(_in_key(walkers[:, :4], to_key), walkers[:, 4:6], crossing),
             ghost_edges=None
             if frame.edges is None
-            else GhostEdges(frame.edges, ref_texture, cfg.ghost_edge_ratio),
+            else GhostEdges(
+                frame.edges,
+                ref_texture,
+                cfg.ghost_edge_ratio,
+                0.0 if thermal else cfg.ghost_edge_excess,
+            ),
             piece_area=0 if thermal else cfg.piece_area,
         )
         boxes, piece = rules.boxes_and_pieces(lo, hi)
