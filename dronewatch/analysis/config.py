@@ -153,10 +153,9 @@ class MotionDetectorConfig:
     # shadow to fall on. True cuts there too (the rule before). Counter-drone visible
     # hit@0.5 0.638 -> 0.694 (hit@0.3 0.897 -> 0.944: the drone's dark arms and body
     # were cut off its pale parts); pets09, person12_1, boat1, counter-drone IR and
-    # the simulator's daylight, fog and rain seeds 1-3 and 7-9 unchanged, 4-6 too but
-    # for fog seed 6 0.281 -> 0.274 (haze flattens some ground to empty) and seed 5
-    # 0.398 -> 0.399 (thermal feeds keep the cut by construction: the warm part is the
-    # target there).
+    # the simulator's daylight, fog and rain seeds 1-3 and 7-9 unchanged, and 4-6 but
+    # for fog seed 5 0.398 -> 0.399 and seed 6 0.281 -> 0.274 (haze flattens some
+    # ground to empty). Thermal feeds keep the cut: there the warm part is the target.
     warm_part_on_empty_ground: bool = False
     # Thermal: targets are warmer than the ground, so a blob with (almost) nothing
     # warmer than the background is the cold ghost a warm target left in it when it
