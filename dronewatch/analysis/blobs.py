@@ -289,29 +289,19 @@ class GhostEdges:
     ``frame_edges`` and ``background_edges``: the local contrast (3x3 max - min) of the
     frame and of the background blobs are compared with, in the blobs' coordinates.
     A blob is a ghost when the frame's mean along its outline is under ``max_ratio``
-    of the background's, or (``excess`` > 0) when the edge the background has beyond
-    the frame outweighs, ``excess`` times, the edge the frame has beyond the
-    background: an edge both share (a kerb the ghost lies on) then counts for
-    neither."""
+    of the background's. At a ratio of 1 an edge both share (a kerb the ghost lies
+    on) adds to both means alike and cancels out."""
 
     frame_edges: np.ndarray
     background_edges: np.ndarray
     max_ratio: float
-    excess: float = 0.0
 
     def is_ghost(self, contour: np.ndarray, x: int, y: int, w: int, h: int) -> bool:
         outline = np.zeros((h, w), np.uint8)
         cv2.drawContours(outline, [contour], 0, 255, 1, offset=(-x, -y))
         roi = (slice(y, y + h), slice(x, x + w))
-        frame, background = self.frame_edges[roi], self.background_edges[roi]
-        in_frame = cv2.mean(frame, outline)[0]
-        if in_frame < self.max_ratio * cv2.mean(background, outline)[0]:
-            return True
-        if self.excess <= 0:
-            return False
-        background_only = cv2.mean(cv2.subtract(background, frame), outline)[0]
-        frame_only = cv2.mean(cv2.subtract(frame, background), outline)[0]
-        return background_only > self.excess * frame_only
+        in_frame = cv2.mean(self.frame_edges[roi], outline)[0]
+        return in_frame < self.max_ratio * cv2.mean(self.background_edges[roi], outline)[0]
 
 
 @dataclass(frozen=True, slots=True)

@@ -227,24 +227,25 @@ class MotionDetectorConfig:
     # counter-drone visible 0.864 -> 0.870; busy sample about 3% slower. Sobel edges
     # per blob scored the same and cost 13-16%. At 0.7 (Sobel) boat1 falls 0.76 ->
     # 0.24: the water round the boat is smoother in the frame than in the
-    # background. 0: off.
+    # background. 0: off (both this and ``ghost_edge_ratio_thermal``).
     # 0.4 -> 0.5 (same run as threshold_contrast 0.4): pets09 0.198 -> 0.231 (0.6:
     # 0.231, 0.45: 0.194); simulator seeds 4-9 0.209 -> 0.214; person12_1, boat1 and
     # thermal-night unchanged; at 0.6 boat1 starts to lose (0.924 -> 0.907).
-    ghost_edge_ratio: float = 0.5
-    # Daylight: a blob is a ghost too when the edges along its outline that only the
-    # background has outweigh, by this factor, those that only the frame has. Where a
-    # ghost lies on an edge both share (a kerb, a field's border) the frame's edges
-    # stay high and the ratio above misses it; taking the shared edges out of both
-    # sides does not. A confirmed track on such a ghost held the background under it
-    # (``tracker.hold_background``) and kept the ghost for good: day-pan seed 2 had
-    # one for 228 frames on a kerb a walking group's shadows had crossed. Simulator
-    # daylight, fog and rain MOTA seeds 1-3 0.230 -> 0.252 (day-pan 0.196 -> 0.247),
-    # 4-9 0.233 -> 0.251 (0.7: 0.255 / 0.251; 2.0: 0.245 on 1-3); pets09 0.638 (IDF1
+    # Daylight 0.5 -> 1.0 (sixth 2026-11-27 session): a ghost whose outline runs
+    # along an edge both frame and background have (a kerb, a field's border) kept
+    # the frame's mean up to over half the background's; at 1.0 what they share adds
+    # to both sides alike and cancels (the means differ by exactly the mean of the
+    # background-only edge less the frame-only edge). A confirmed track on such a
+    # ghost held the background under it (``tracker.hold_background``) and kept the
+    # ghost for good: day-pan seed 2 had one for 228 frames on a kerb a walking
+    # group's shadows had crossed. Simulator daylight, fog and rain MOTA seeds 1-3
+    # 0.230 -> 0.252 (day-pan 0.196 -> 0.247), 4-9 0.233 -> 0.251; pets09 0.638 (IDF1
     # 0.630 -> 0.629), person12_1 unchanged, boat1 hit@0.5 0.977 -> 0.973,
-    # counter-drone visible 0.694 -> 0.684. Not on thermal feeds (thermal-night seeds
-    # 4-9 0.557 -> 0.501: warm walkers' outlines blur into the background's). 0: off.
-    ghost_edge_excess: float = 1.0
+    # counter-drone visible 0.694 -> 0.684.
+    ghost_edge_ratio: float = 1.0
+    # Thermal feeds keep 0.5: at 1.0 thermal-night seeds 4-9 fall 0.557 -> 0.501
+    # (warm walkers' outlines blur into the background's).
+    ghost_edge_ratio_thermal: float = 0.5
     # Thin, long blobs on their own are rain streaks or slivers of misregistered edges:
     # at most this wide (work px) and this many times longer than wide. Kept when they
     # lie within ``streak_keep_margin`` px of another blob (the thin edge of a target).

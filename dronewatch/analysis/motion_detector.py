@@ -167,7 +167,7 @@ class MotionDetector:
     def _edges(self, img: np.ndarray) -> np.ndarray | None:
         """Local contrast (max - min over the misregistration window) for the
         ghost-edge rule, or None when the rule is off."""
-        if self._cfg.ghost_edge_ratio <= 0:
+        if self._cfg.ghost_edge_ratio <= 0 and self._cfg.ghost_edge_ratio_thermal <= 0:
             return None
         return cv2.morphologyEx(img, cv2.MORPH_GRADIENT, self._window)
 
@@ -302,8 +302,7 @@ class MotionDetector:
             else GhostEdges(
                 frame.edges,
                 ref_texture,
-                cfg.ghost_edge_ratio,
-                0.0 if thermal else cfg.ghost_edge_excess,
+                cfg.ghost_edge_ratio_thermal if thermal else cfg.ghost_edge_ratio,
             ),
             piece_area=0 if thermal else cfg.piece_area,
         )

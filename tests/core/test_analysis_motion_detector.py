@@ -238,13 +238,11 @@ def test_a_target_half_learnt_by_the_background_is_no_ghost() -> None:
     faded = cv2.addWeighted(ground, 0.5, walker, 0.5, 0)  # learnt half-way
     contour = np.array([[[17, 15]], [[19, 15]], [[19, 21]], [[17, 21]]], np.int32)
     cfg = AnalysisConfig().detector
-    ratio, excess = cfg.ghost_edge_ratio, cfg.ghost_edge_excess
-    faded_edges = _edges(faded)
-    assert not GhostEdges(_edges(walker), faded_edges, ratio, excess).is_ghost(
-        contour, 17, 15, 3, 7
-    )
-    # The same outline where the walker has left and the background still holds it.
-    assert GhostEdges(_edges(ground), _edges(walker), ratio).is_ghost(contour, 17, 15, 3, 7)
+    for ratio in (cfg.ghost_edge_ratio, cfg.ghost_edge_ratio_thermal):
+        faded_edges = _edges(faded)
+        assert not GhostEdges(_edges(walker), faded_edges, ratio).is_ghost(contour, 17, 15, 3, 7)
+        # The same outline where the walker has left and the background still holds it.
+        assert GhostEdges(_edges(ground), _edges(walker), ratio).is_ghost(contour, 17, 15, 3, 7)
 
 
 def test_percentiles_match_numpy() -> None:

@@ -381,13 +381,14 @@ def test_no_phantom_track_sits_on_a_kerb_a_group_has_crossed(tmp_path: Path) -> 
     """Day-pan seed 2: a walking group's shadows cross a kerb; the background keeps
     them there, and a track on that ghost held the background under itself and stayed
     for 8 s on empty ground. The kerb's edges, in frame and background alike, hid the
-    ghost from the plain edge ratio (``detector.ghost_edge_excess``)."""
+    ghost from the edge ratio at 0.5; at 1.0 (``detector.ghost_edge_ratio``) what frame
+    and background share cancels out."""
     from dronewatch.sim.generate import generate
     from dronewatch.sim.scenario import make_scenario
 
     report = generate(make_scenario("day-pan", seed=2, seconds=12.0), tmp_path, "c")
     config = AnalysisConfig()
-    without = replace(config, detector=replace(config.detector, ghost_edge_excess=0.0))
+    without = replace(config, detector=replace(config.detector, ghost_edge_ratio=0.5))
     before = _longest_phantom_run(report.video, report.ground_truth, without)
     assert before >= 100, "the clip no longer leaves a lasting ghost: the test proves nothing"
     assert _longest_phantom_run(report.video, report.ground_truth, config) <= 50
