@@ -171,6 +171,36 @@ class MotionDetectorConfig:
     # does too, and matched alone it drags his box off him. Thermal feeds: off (a small
     # warm blob is a person far off). See benchmarks/README.md for the measurements.
     piece_area: int = 14
+    # Daylight: each box of at most ``refiner_max_side`` work px (not one grown on
+    # empty ground) is redrawn by a small learned model looking at a 40 px window
+    # around it: the targets it finds there at heat above ``refiner_threshold`` replace
+    # the box, after non-maximum suppression at ``refiner_nms_iou``; none drops it
+    # (dronewatch.analysis.window_refiner). ``refiner_model``: an ONNX file of the same
+    # form, empty for the bundled one. Thermal feeds: off.
+    refine_windows: bool = True
+    refiner_model: str = ""
+    refiner_threshold: float = 0.3
+    refiner_nms_iou: float = 0.3
+    refiner_max_side: float = 32.0
+    # A motion box in which the model finds no target is kept at this confidence
+    # (see ``TrackerConfig.new_track_confidence``: under it a box only continues a
+    # track, or from ``weak_start_confidence`` starts one confirmed later); 0 drops it.
+    # The model knows the simulator's targets; a target of another look still has
+    # its motion box.
+    refiner_unseen_confidence: float = 0.3
+    # A box the model finds needs this many pixels differing from a background by
+    # ``refiner_support_share`` of the threshold: on ground unlike the simulator's
+    # (fine texture) the model sees targets where nothing has changed. 0 = off.
+    refiner_support_px: int = 2
+    refiner_support_share: float = 0.5
+    # ... and blobs that differ from the median reference by the threshold but not
+    # from the running average (a slow walker the average has learnt, or a ghost)
+    # are offered to it too: only a target it finds there becomes a box.
+    refiner_proposals: bool = True
+    # ... unless the frame's brightness is this far (as a gain) from the median's
+    # samples: after an exposure jump the median, remapped, reads texture as movers
+    # (a 1.4x gain jump: 322 boxes a frame). Drifting haze stays within 0.15.
+    refiner_proposal_max_gain: float = 0.2
     # Small targets on empty ground (an empty sky) keep their faint rims: a box whose
     # longer side is at most ``faint_edge_max_px`` grows over the pixels within
     # ``faint_edge_margin`` of its longer side that differ from the median background

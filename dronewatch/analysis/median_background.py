@@ -38,6 +38,7 @@ class MedianBackground:
         self.image: np.ndarray | None = None  # uint8 median
         self._frames = 0
         self._fresh = 0
+        self._settles_at = 0  # see settled
         self._first_interval = max(1, round(config.median_first_interval_s * fps))
 
     def restart(self, frame: np.ndarray, view: np.ndarray | None = None) -> None:
@@ -48,6 +49,18 @@ class MedianBackground:
         self._seen = np.full(frame.shape, 255, np.uint8) if view is None else view.copy()
         self._frames = 0
         self._fresh = 1  # samples taken since the restart (the restart frame is one)
+        self._settles_at = 0
+
+    @property
+    def settled(self) -> bool:
+        """Every sample was taken after the last restart and the last :meth:`unsettle`:
+        the median no longer shows the restart frame (which may be half-way through an
+        exposure change) nor the ground before a change of brightness."""
+        return self._fresh >= max(self._n, self._settles_at)
+
+    def unsettle(self) -> None:
+        """The picture's brightness has jumped: the samples before it do not count."""
+        self._settles_at = self._fresh + self._n
 
     def learn(self, frame: np.ndarray, view: np.ndarray) -> None:
         """Fill newly seen ground; every ``median_interval_s`` replace the oldest

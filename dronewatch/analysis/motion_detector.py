@@ -15,6 +15,7 @@ with a memory of about a second lets a walker at 0.5 px/frame stand clear of it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -39,7 +40,15 @@ from dronewatch.analysis.masks import minus
 from dronewatch.analysis.median_background import MedianBackground
 from dronewatch.analysis.shadow_cut import ShadowCut
 from dronewatch.analysis.shadows import ShadowModel
+from dronewatch.analysis.target_scale import RefineGate
 from dronewatch.analysis.thermal_decision import ThermalDecision
+from dronewatch.analysis.window_refiner import (
+    FOUND,
+    OFF_ZERO,
+    BoxRefiner,
+    RefinerInputs,
+    WindowRefiner,
+)
 
 MOTION_CONFIDENCE = 1.0
 
@@ -125,6 +134,25 @@ class MotionDetector:
         self._frames = 0
         self._learn_count = 0
         self.last_masks: DetectorMasks | None = None  # None after a restart
+        # Daylight boxes of small movers redrawn by a learned model; anything with a
+        # ``refine`` method of WindowRefiner's form will do (the training script
+        # records the windows through one).
+        self.refiner: BoxRefiner | None = (
+            WindowRefiner(
+                Path(config.refiner_model) if config.refiner_model else None,
+                config.refiner_threshold,
+                config.refiner_nms_iou,
+                config.refiner_max_side,
+                config.refiner_support_px,
+                config.refiner_support_share,
+            )
+            if config.refine_windows
+            else None
+        )
+        # Whether the feed's targets are small enough for the refiner, and where its
+        # big targets are (the analyser decides: dronewatch.analysis.target_scale).
+        # None: refine every small box.
+        self.refine_gate: RefineGate | None = None
 
     @property
     def thermal(self) -> bool:
@@ -196,6 +224,7 @@ class MotionDetector:
         assert bg.mean is not None
         bg8 = cv2.convertScaleAbs(bg.mean)
         median = self._median.image if self._median is not None else None
+        median_gain = 1.0  # the gain that maps the median onto this frame's brightness
         if cfg.normalise_gain:
             # The references are mapped onto the frame's brightness, never the frame
             # onto theirs: the backgrounds go on learning raw frames. Learning frames
@@ -205,9 +234,9 @@ class MotionDetector:
             # change at all.
             samples = _range_samples(valid)
             cur_range = _brightness_range(cur, samples)
-            bg8 = _match_brightness(bg8, cur_range, samples)
+            bg8, _ = _match_brightness(bg8, cur_range, samples)
             if median is not None:
-                median = _match_brightness(median, cur_range, samples)
+                median, median_gain = _match_brightness(median, cur_range, samples)
         bg_range = ref_range = self._window_range(bg8)
         if median is None:
             above, below = _beyond(cur, bg_range)
@@ -312,12 +341,121 @@ class MotionDetector:
             boxes, grown = faint.grow(boxes)
             # A rim on an empty background makes a small blob a target, not a piece.
             piece = piece & ~grown
+        confidence = np.full(len(boxes), MOTION_CONFIDENCE, np.float32)
+        gate = self.refine_gate
+        if self.refiner is not None and (gate is None or gate.on) and not thermal:
+            off_median = _signed_beyond(cur, ref_range)
+            off_average = off_median if median is None else _signed_beyond(cur, bg_range)
+            proposals = None
+            if self._median_trusted(median_gain):
+                proposals = self._median_proposals(off_median, thr, valid, lo, boxes)
+            big = None if gate is None or not len(gate.big) else _in_key(gate.big, to_key)
+            boxes, confidence, piece, grown = self._refine(
+                RefinerInputs(cur, off_median, off_average, lo, thr),
+                boxes,
+                piece,
+                grown,
+                proposals,
+                big,
+            )
         if not identity and len(boxes):
             boxes = warp_boxes(boxes, key_to_cur)
-        movers = Candidates.of(
-            boxes, np.full(len(boxes), MOTION_CONFIDENCE), piece=piece, on_empty=grown
-        )
+        movers = Candidates.of(boxes, confidence, piece=piece, on_empty=grown)
         return self._with_hot(DetectorOutput(movers, False), hot)
+
+    def _median_trusted(self, gain: float) -> bool:
+        """Whether the median may propose boxes to the refiner: it is refilled since
+        the last restart and since the frame's brightness last jumped (an exposure or
+        gain change maps it onto the frame only roughly, and the texture left over
+        reads as movers everywhere)."""
+        cfg = self._cfg
+        if not cfg.refiner_proposals or self._median is None:
+            return False
+        if abs(gain - 1.0) > cfg.refiner_proposal_max_gain:
+            self._median.unsettle()
+        return self._median.settled
+
+    def _median_proposals(
+        self,
+        off_median: np.ndarray,
+        thr: float,
+        valid: np.ndarray,
+        foreground: np.ndarray,
+        boxes: np.ndarray,
+    ) -> np.ndarray:
+        """Boxes (key-frame work px) of blobs that differ from the median by the
+        threshold but are not foreground: a slow walker the running average has
+        learnt, or a ghost. Only the refiner may make targets of them."""
+        distance = cv2.absdiff(off_median, OFF_ZERO)
+        mask = cv2.bitwise_and(cv2.compare(distance, thr, cv2.CMP_GT), valid)
+        mask = minus(mask, foreground)
+        _, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        st = stats[1:]
+        side = np.maximum(st[:, 2], st[:, 3])
+        st = st[(st[:, 4] >= self._cfg.min_area) & (side <= self._cfg.refiner_max_side)]
+        found = st[:, :4].astype(np.float32)
+        found[:, 2:] += found[:, :2]
+        if len(found) and len(boxes):
+            found = found[~centres_inside(found, boxes, 2.0).any(axis=1)]
+        return found
+
+    def _refine(
+        self,
+        images: RefinerInputs,
+        boxes: np.ndarray,
+        piece: np.ndarray,
+        grown: np.ndarray,
+        proposals: np.ndarray | None,
+        big: np.ndarray | None,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Boxes, confidences and flags after the refiner (key-frame work px). Boxes
+        grown on empty ground, and boxes whose centre lies on a big tracked target
+        (a part of it), are kept as they are. A motion box in which the model finds
+        no target stays at ``refiner_unseen_confidence`` (0: dropped); a proposal
+        without one goes."""
+        assert self.refiner is not None
+        n_motion = len(boxes)
+        if proposals is not None and len(proposals):
+            boxes = np.concatenate([boxes, proposals]).astype(np.float32)
+            none = np.zeros(len(proposals), bool)
+            piece, grown = np.concatenate([piece, none]), np.concatenate([grown, none])
+        confidence = np.full(len(boxes), MOTION_CONFIDENCE, np.float32)
+        if not len(boxes):
+            return boxes, confidence, piece, grown
+        keep = grown
+        if big is not None:
+            keep = keep | centres_inside(boxes, big).any(axis=1)
+        out, source, unseen = self.refiner.refine(images, boxes, keep)
+        unseen = unseen[unseen < n_motion]
+        unseen_conf = self._cfg.refiner_unseen_confidence
+        if unseen_conf > 0 and len(unseen):
+            out = np.concatenate([out, boxes[unseen]])
+            source = np.concatenate([source, unseen])
+        found = source == FOUND
+        src = np.where(found, 0, source)
+        conf = np.where(found, MOTION_CONFIDENCE, confidence[src]).astype(np.float32)
+        if unseen_conf > 0 and len(unseen):
+            conf[-len(unseen) :] = unseen_conf
+        piece = np.where(found, False, piece[src])
+        grown = np.where(found, False, grown[src])
+        if big is not None and found.any():
+            # What the model finds on a big target is a part of it.
+            part = found & centres_inside(out, big).any(axis=1)
+            out, conf, piece, grown = out[~part], conf[~part], piece[~part], grown[~part]
+        return out, conf, piece, grown
+
+        keep = grown
+        if big is not None:
+            keep = keep | centres_inside(boxes, big).any(axis=1)
+        boxes, source = self.refiner.refine(images, boxes, keep)
+        found = source < 0
+        piece = np.where(found, False, piece[source])
+        grown = np.where(found, False, grown[source])
+        if big is not None and found.any():
+            # What the model finds on a big target is a part of it.
+            part = found & centres_inside(boxes, big).any(axis=1)
+            boxes, piece, grown = boxes[~part], piece[~part], grown[~part]
+        return boxes, piece, grown
 
     def _faint_edges(
         self,
@@ -462,6 +600,14 @@ def _beyond(
 _HALF_CELL = 130 / 255  # a cell counted as not valid is at most this share valid
 
 
+def _signed_beyond(cur: np.ndarray, ref_range: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """How far ``cur`` lies above (over ``OFF_ZERO``) or below (under it) a
+    reference's window range, uint8: the window-robust difference the detector
+    thresholds, with its sign, for the window refiner."""
+    above, below = _beyond(cur, ref_range)
+    return cv2.subtract(cv2.add(above, OFF_ZERO), below)
+
+
 def _fewest_valid_cells(n_valid: int, size: int) -> float:
     """A lower bound on how many of the 8x8 cells of :meth:`MotionDetector._flooded`
     are valid (their INTER_AREA average above 128) when ``n_valid`` of the mask's
@@ -554,17 +700,17 @@ def percentiles(values: np.ndarray, qs: tuple[float, ...]) -> list[float]:
 
 def _match_brightness(
     ref: np.ndarray, cur_range: tuple[float, float] | None, samples: np.ndarray | None
-) -> np.ndarray:
+) -> tuple[np.ndarray, float]:
     """``ref`` mapped by a gain and offset onto the frame whose brightness range is
-    ``cur_range`` (auto exposure, gain control, drifting haze); ``samples``: see
-    :func:`_brightness_range`."""
+    ``cur_range`` (auto exposure, gain control, drifting haze), and the gain;
+    ``samples``: see :func:`_brightness_range`."""
     ref_range = _brightness_range(ref, samples)
     if cur_range is None or ref_range is None:
-        return ref
+        return ref, 1.0
     gain, offset = _gain_offset(ref_range, cur_range)
     if gain == 1.0 and offset == 0.0:
-        return ref
-    return cv2.convertScaleAbs(ref, alpha=gain, beta=offset)
+        return ref, 1.0
+    return cv2.convertScaleAbs(ref, alpha=gain, beta=offset), gain
 
 
 def _gain_offset(src: tuple[float, float], dst: tuple[float, float]) -> tuple[float, float]:

@@ -21,6 +21,7 @@ from dronewatch.analysis.config import AnalysisConfig, tentative_reach_frames
 from dronewatch.analysis.motion_detector import DetectorMasks, MotionDetector, warp_boxes
 from dronewatch.analysis.onnx_detector import OnnxDetector
 from dronewatch.analysis.prepare import FramePreparer, PreparedFrame, feed_fps
+from dronewatch.analysis.target_scale import RefineGate, SmallTargetVote
 from dronewatch.analysis.tracker import MultiTargetTracker, report_box
 from dronewatch.analysis.types import Detections, EarlierBox, FrameAnalysis, TrackState
 from dronewatch.frames import FramePacket, VideoInfo
@@ -68,6 +69,8 @@ class FeedAnalyzer:
         else:
             self._tracker = MultiTargetTracker(tracker_cfg, fps)
         self._frames_seen = 0
+        self._target_scale = SmallTargetVote(cfg.detector.refiner_max_side, fps)
+        self._big = np.zeros((0, 4), np.float32)  # last frame's big confirmed targets
         # From the tracker for the next frame's detection: targets standing still,
         # whose background is not learnt, and upright walkers a blob may be cut between.
         self._hold = np.zeros((0, 4), np.float32)
@@ -104,6 +107,9 @@ class FeedAnalyzer:
         if len(self._walkers):
             walkers = self._walkers.copy()
             walkers[:, :4] = warp_boxes(self._walkers[:, :4], hom)
+        if self._detector.refiner is not None:
+            big = warp_boxes(self._big, hom) if len(self._big) else self._big
+            self._detector.refine_gate = RefineGate(self._target_scale.small, big)
         found = self._detector.detect_registered(
             frame.registered, motion, hold, walkers, self.config.tracker.split_tracked_crossing
         )
@@ -130,6 +136,9 @@ class FeedAnalyzer:
                 self._walkers = self._tracker.upright_predictions(
                     self.config.tracker.split_tracked_upright
                 )
+        if self._detector.refiner is not None:
+            confirmed = [t.xyxy for t in tracks if t.confirmed]
+            self._big = self._target_scale.see(np.array(confirmed, np.float32).reshape(-1, 4))
         area = float(self._work_size[0] * self._work_size[1])
         inv = 1.0 / self._scale
         mw = self.config.tracker.measurement_weight

@@ -387,7 +387,10 @@ def test_no_phantom_track_sits_on_a_kerb_a_group_has_crossed(tmp_path: Path) -> 
     from dronewatch.sim.scenario import make_scenario
 
     report = generate(make_scenario("day-pan", seed=2, seconds=12.0), tmp_path, "c")
-    config = AnalysisConfig()
+    # The motion boxes alone: the window refiner drops most ghosts' boxes on its own
+    # (with it the clip's longest phantom run was 22 frames at ratio 0.5, 55 at 1.0).
+    defaults = AnalysisConfig()
+    config = replace(defaults, detector=replace(defaults.detector, refine_windows=False))
     without = replace(config, detector=replace(config.detector, ghost_edge_ratio=0.5))
     before = _longest_phantom_run(report.video, report.ground_truth, without)
     assert before >= 100, "the clip no longer leaves a lasting ghost: the test proves nothing"
