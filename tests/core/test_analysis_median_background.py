@@ -108,3 +108,25 @@ def test_walkers_one_behind_the_other_stay_two_boxes() -> None:
     )
     _, separate = _widths_and_hits(Scene(movers=[front, back]), [front, back], fixed)
     assert np.mean(separate) >= 0.97, f"two boxes in {np.mean(separate):.0%} of frames"
+
+
+def test_the_median_settles_once_its_samples_are_newer_than_a_restart_or_a_jump() -> None:
+    # The window refiner takes proposals from the median only once it has settled:
+    # a median still holding the ground from before a brightness jump reads the
+    # texture left after remapping it as movers everywhere.
+    cfg = MotionDetectorConfig(median_samples=5, median_interval_s=0.2)
+    median = MedianBackground(cfg, 25.0)  # a sample every 5 frames
+    ground = np.full((20, 30), 100, np.uint8)
+    view = np.full(ground.shape, 255, np.uint8)
+    median.restart(ground)
+    assert not median.settled
+    for _ in range(4 * 5):
+        median.learn(ground, view)
+    assert median.settled  # the restart frame and four samples after it
+    median.unsettle()
+    for _ in range(4 * 5):
+        median.learn(ground, view)
+    assert not median.settled
+    for _ in range(5):
+        median.learn(ground, view)
+    assert median.settled
