@@ -74,19 +74,23 @@ class Windows:
         origins = np.zeros((n, 2), np.int32)
         if n == 0:
             return cls(pixels, origins)
-        padded = [
-            cv2.copyMakeBorder(img, half, half, half, half, cv2.BORDER_REPLICATE)
-            for img in (images.frame, images.off_median, images.off_average, images.foreground)
-        ]
-        for k, (x1, y1, x2, y2) in enumerate(boxes):
-            ox = round((x1 + x2) / 2) - half
-            oy = round((y1 + y2) / 2) - half
-            origins[k] = ox, oy
-            for c, img in enumerate(padded):
-                pixels[k, c] = img[oy + half : oy + half + WINDOW, ox + half : ox + half + WINDOW]
-            bx1, by1 = max(int(np.floor(x1)) - ox, 0), max(int(np.floor(y1)) - oy, 0)
-            bx2, by2 = max(int(np.ceil(x2)) - ox, 0), max(int(np.ceil(y2)) - oy, 0)
-            pixels[k, 4, by1:by2, bx1:bx2] = 255
+        # Centres rounded half to even, as Python's round() does.
+        origins[:, 0] = np.round((boxes[:, 0] + boxes[:, 2]) / 2) - half
+        origins[:, 1] = np.round((boxes[:, 1] + boxes[:, 3]) / 2) - half
+        # Window k of a frame padded by ``half`` starts at its origin + half.
+        for c, img in enumerate(
+            (images.frame, images.off_median, images.off_average, images.foreground)
+        ):
+            padded = cv2.copyMakeBorder(img, half, half, half, half, cv2.BORDER_REPLICATE)
+            views = np.lib.stride_tricks.sliding_window_view(padded, (WINDOW, WINDOW))
+            pixels[:, c] = views[origins[:, 1] + half, origins[:, 0] + half]
+        # The box channel: rows and columns inside the box, in window pixels.
+        first = np.maximum(np.floor(boxes[:, :2]).astype(np.int64) - origins, 0)
+        last = np.maximum(np.ceil(boxes[:, 2:]).astype(np.int64) - origins, 0)
+        span = np.arange(WINDOW)
+        cols = (span >= first[:, :1]) & (span < last[:, :1])
+        rows = (span >= first[:, 1:]) & (span < last[:, 1:])
+        pixels[:, 4] = (rows[:, :, None] & cols[:, None, :]) * np.uint8(255)
         return cls(pixels, origins)
 
 
@@ -187,15 +191,18 @@ class WindowRefiner:
         if self.support_px <= 0:
             return found, score
         level = max(1, int(self.support_share * images.threshold))
-        changed = (cv2.absdiff(images.off_median, OFF_ZERO) > level) | (
-            cv2.absdiff(images.off_average, OFF_ZERO) > level
+        distance = cv2.max(
+            cv2.absdiff(images.off_median, OFF_ZERO), cv2.absdiff(images.off_average, OFF_ZERO)
         )
+        changed = cv2.compare(distance, level, cv2.CMP_GT) // 255
+        counts = cv2.integral(changed)  # (h + 1, w + 1): sums above and left of each pixel
         h, w = changed.shape
-        keep = np.zeros(len(found), bool)
-        for k, (x1, y1, x2, y2) in enumerate(found):
-            c1, r1 = max(int(x1), 0), max(int(y1), 0)
-            c2, r2 = min(int(np.ceil(x2)), w), min(int(np.ceil(y2)), h)
-            keep[k] = c2 > c1 and r2 > r1 and changed[r1:r2, c1:c2].sum() >= self.support_px
+        c1 = np.clip(found[:, 0].astype(np.int64), 0, w)
+        r1 = np.clip(found[:, 1].astype(np.int64), 0, h)
+        c2 = np.clip(np.ceil(found[:, 2]).astype(np.int64), 0, w)
+        r2 = np.clip(np.ceil(found[:, 3]).astype(np.int64), 0, h)
+        inside = counts[r2, c2] - counts[r1, c2] - counts[r2, c1] + counts[r1, c1]
+        keep = (c2 > c1) & (r2 > r1) & (inside >= self.support_px)
         return found[keep], score[keep]
 
     def _forward(self, x: np.ndarray) -> np.ndarray:
