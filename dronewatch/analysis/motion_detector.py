@@ -444,19 +444,6 @@ class MotionDetector:
             out, conf, piece, grown = out[~part], conf[~part], piece[~part], grown[~part]
         return out, conf, piece, grown
 
-        keep = grown
-        if big is not None:
-            keep = keep | centres_inside(boxes, big).any(axis=1)
-        boxes, source = self.refiner.refine(images, boxes, keep)
-        found = source < 0
-        piece = np.where(found, False, piece[source])
-        grown = np.where(found, False, grown[source])
-        if big is not None and found.any():
-            # What the model finds on a big target is a part of it.
-            part = found & centres_inside(boxes, big).any(axis=1)
-            boxes, piece, grown = boxes[~part], piece[~part], grown[~part]
-        return boxes, piece, grown
-
     def _faint_edges(
         self,
         cur: np.ndarray,
