@@ -39,6 +39,7 @@ from dronewatch.analysis.window_refiner import (
     RefinerInputs,
     WindowRefiner,
     Windows,
+    looked_at,
     model_inputs,
 )
 from dronewatch.frames import FramePacket
@@ -57,8 +58,7 @@ class WindowRecorder:
     def refine(
         self, images: RefinerInputs, boxes: np.ndarray, keep: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        side = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
-        look = ~keep & (side <= self.max_side)
+        look = looked_at(boxes, keep, self.max_side)
         if look.any():
             self.frame.append(Windows.around(images, boxes[look]))
         if self.inner is not None:

@@ -174,8 +174,9 @@ class MotionDetectorConfig:
     # Daylight: each box of at most ``refiner_max_side`` work px (not one grown on
     # empty ground) is redrawn by a small learned model looking at a 40 px window
     # around it: the targets it finds there at heat above ``refiner_threshold`` replace
-    # the box, after non-maximum suppression at ``refiner_nms_iou``; none drops it
-    # (dronewatch.analysis.window_refiner). ``refiner_model``: an ONNX file of the same
+    # the box, after non-maximum suppression at ``refiner_nms_iou``
+    # (dronewatch.analysis.window_refiner; a box with none near it: see
+    # ``refiner_unseen_confidence``). ``refiner_model``: an ONNX file of the same
     # form, empty for the bundled one. Thermal feeds: off.
     refine_windows: bool = True
     refiner_model: str = ""

@@ -224,7 +224,6 @@ class MotionDetector:
         assert bg.mean is not None
         bg8 = cv2.convertScaleAbs(bg.mean)
         median = self._median.image if self._median is not None else None
-        median_gain = 1.0  # the gain that maps the median onto this frame's brightness
         if cfg.normalise_gain:
             # The references are mapped onto the frame's brightness, never the frame
             # onto theirs: the backgrounds go on learning raw frames. Learning frames
@@ -237,6 +236,9 @@ class MotionDetector:
             bg8, _ = _match_brightness(bg8, cur_range, samples)
             if median is not None:
                 median, median_gain = _match_brightness(median, cur_range, samples)
+                if abs(median_gain - 1.0) > cfg.refiner_proposal_max_gain:
+                    # The picture's brightness jumped: see _median_trusted.
+                    self._median.unsettle()
         bg_range = ref_range = self._window_range(bg8)
         if median is None:
             above, below = _beyond(cur, bg_range)
@@ -347,7 +349,7 @@ class MotionDetector:
             off_median = _signed_beyond(cur, ref_range)
             off_average = off_median if median is None else _signed_beyond(cur, bg_range)
             proposals = None
-            if self._median_trusted(median_gain):
+            if self._median_trusted():
                 proposals = self._median_proposals(off_median, thr, valid, lo, boxes)
             big = None if gate is None or not len(gate.big) else _in_key(gate.big, to_key)
             boxes, confidence, piece, grown = self._refine(
@@ -363,17 +365,13 @@ class MotionDetector:
         movers = Candidates.of(boxes, confidence, piece=piece, on_empty=grown)
         return self._with_hot(DetectorOutput(movers, False), hot)
 
-    def _median_trusted(self, gain: float) -> bool:
+    def _median_trusted(self) -> bool:
         """Whether the median may propose boxes to the refiner: it is refilled since
         the last restart and since the frame's brightness last jumped (an exposure or
         gain change maps it onto the frame only roughly, and the texture left over
         reads as movers everywhere)."""
-        cfg = self._cfg
-        if not cfg.refiner_proposals or self._median is None:
-            return False
-        if abs(gain - 1.0) > cfg.refiner_proposal_max_gain:
-            self._median.unsettle()
-        return self._median.settled
+        median = self._median
+        return self._cfg.refiner_proposals and median is not None and median.settled
 
     def _median_proposals(
         self,
@@ -419,9 +417,8 @@ class MotionDetector:
             boxes = np.concatenate([boxes, proposals]).astype(np.float32)
             none = np.zeros(len(proposals), bool)
             piece, grown = np.concatenate([piece, none]), np.concatenate([grown, none])
-        confidence = np.full(len(boxes), MOTION_CONFIDENCE, np.float32)
         if not len(boxes):
-            return boxes, confidence, piece, grown
+            return boxes, np.zeros(0, np.float32), piece, grown
         keep = grown
         if big is not None:
             keep = keep | centres_inside(boxes, big).any(axis=1)
@@ -433,7 +430,7 @@ class MotionDetector:
             source = np.concatenate([source, unseen])
         found = source == FOUND
         src = np.where(found, 0, source)
-        conf = np.where(found, MOTION_CONFIDENCE, confidence[src]).astype(np.float32)
+        conf = np.full(len(out), MOTION_CONFIDENCE, np.float32)
         if unseen_conf > 0 and len(unseen):
             conf[-len(unseen) :] = unseen_conf
         piece = np.where(found, False, piece[src])

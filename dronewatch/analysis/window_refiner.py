@@ -5,17 +5,18 @@ targets that difference is often not the target's extent. A walker's box lands o
 his shadow, a group shares one blob, a slow walker's trailing half is learnt into the
 background, rain leaves blobs with nothing in them. Each small box (a longer side of
 at most ``max_side`` work px) is looked at again through a window of 40 x 40 work px
-centred on it, in key-frame coordinates, with five channels: the frame, its
-difference from the median and from the running average, the grown foreground mask
-and the box itself. A fully convolutional model (``models/window_refiner.onnx``,
+centred on it, in key-frame coordinates, with five channels: the frame, its signed
+window-robust differences from the median and from the running average, the grown
+foreground mask and the box itself. A fully convolutional model (``models/window_refiner.onnx``,
 made by ``benchmarks/train_window_refiner.py`` from simulator clips whose seeds the
 benchmarks do not use) answers with a centre heat map at stride 2 and each centre's
 offset and log size, like CenterNet. The window's box is replaced by the targets the
 model finds in it, after non-maximum suppression across all windows of the frame;
-a window with none drops its box. Larger boxes pass unchanged.
+the boxes with no target found near them are reported, for the detector to keep
+as weak ones or drop. Larger boxes pass unchanged.
 
-The model runs in ONNX Runtime: on these 40 px windows it is four times faster than
-OpenCV's DNN module (44 windows, a busy frame: 1.6 against 6.5 ms).
+The model runs in ONNX Runtime, on one thread: on these 40 px windows it is twice
+as fast as OpenCV's DNN module (44 windows, a busy frame: 3.0 against 6.5 ms).
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ class RefinerInputs:
 @dataclass(frozen=True, slots=True)
 class Windows:
     """The windows around some boxes: uint8 (N, 5, WINDOW, WINDOW) channels (frame,
-    median, average, foreground, the box) and each window's top-left corner."""
+    off median, off average, foreground, the box) and each window's top-left corner."""
 
     pixels: np.ndarray
     origins: np.ndarray  # (N, 2) int: x, y of the window's corner in the frame
@@ -142,6 +143,13 @@ def decode(
     return boxes.astype(np.float32), heat[k, iy, ix].astype(np.float32)
 
 
+def looked_at(boxes: np.ndarray, keep: np.ndarray, max_side: float) -> np.ndarray:
+    """(N,) bool: the boxes that get a window: not kept, longer side at most
+    ``max_side``."""
+    side = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
+    return ~keep & (side <= max_side)
+
+
 class BoxRefiner(Protocol):
     def refine(
         self, images: RefinerInputs, boxes: np.ndarray, keep: np.ndarray
@@ -215,8 +223,7 @@ class WindowRefiner:
         came from (``FOUND``: found by the model); and the indices of the boxes looked
         at in which the model found no target centre. Boxes where ``keep`` is set, and
         boxes longer than ``max_side``, pass unchanged."""
-        side = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
-        look = ~keep & (side <= self.max_side)
+        look = looked_at(boxes, keep, self.max_side)
         passed = np.flatnonzero(~look)
         if not look.any():
             return boxes, passed, np.zeros(0, np.intp)
