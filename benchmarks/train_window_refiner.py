@@ -36,6 +36,7 @@ from dronewatch.analysis.window_refiner import (
     CHANNELS,
     STRIDE,
     WINDOW,
+    Refined,
     RefinerInputs,
     WindowRefiner,
     Windows,
@@ -55,15 +56,14 @@ class WindowRecorder:
         self.inner, self.max_side = inner, max_side
         self.frame: list[Windows] = []
 
-    def refine(
-        self, images: RefinerInputs, boxes: np.ndarray, keep: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def refine(self, images: RefinerInputs, boxes: np.ndarray, keep: np.ndarray) -> Refined:
         look = looked_at(boxes, keep, self.max_side)
         if look.any():
             self.frame.append(Windows.around(images, boxes[look]))
         if self.inner is not None:
             return self.inner.refine(images, boxes, keep)
-        return boxes, np.arange(len(boxes)), np.zeros(0, np.intp)
+        n = len(boxes)
+        return Refined(boxes, np.arange(n), np.zeros(0, np.intp), np.zeros(n, np.float32))
 
 
 def ground_truth(path: Path) -> dict[int, np.ndarray]:

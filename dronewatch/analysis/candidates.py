@@ -31,6 +31,9 @@ class Candidates:
     # (N,) bool: grown to its faint rim on empty ground (dronewatch.analysis.faint_edges):
     # a target against an empty sky, boxed to its faint edges
     on_empty: np.ndarray
+    # (N,) float32: the window refiner's peak heat for a box it found (how sure its
+    # model is that a target is there), 0 for every other box
+    heat: np.ndarray
 
     @classmethod
     def of(
@@ -42,9 +45,10 @@ class Candidates:
         hot: np.ndarray | None = None,
         piece: np.ndarray | None = None,
         on_empty: np.ndarray | None = None,
+        heat: np.ndarray | None = None,
     ) -> Candidates:
         """Boxes with the flags not given at their defaults: confidence 1, no class,
-        not warm, not pieces, not on empty ground."""
+        not warm, not pieces, not on empty ground, not found by the refiner."""
         corners = np.asarray(xyxy, np.float32).reshape(-1, 4)
         n = len(corners)
         boxes = Detections(
@@ -57,6 +61,7 @@ class Candidates:
             np.zeros(n, bool) if hot is None else np.asarray(hot, bool),
             np.zeros(n, bool) if piece is None else np.asarray(piece, bool),
             np.zeros(n, bool) if on_empty is None else np.asarray(on_empty, bool),
+            np.zeros(n, np.float32) if heat is None else np.asarray(heat, np.float32),
         )
 
     @classmethod
@@ -83,7 +88,9 @@ class Candidates:
 
     def select(self, keep: np.ndarray) -> Candidates:
         """The rows where the bool mask ``keep`` is set."""
-        return Candidates(self.boxes[keep], self.hot[keep], self.piece[keep], self.on_empty[keep])
+        return Candidates(
+            self.boxes[keep], self.hot[keep], self.piece[keep], self.on_empty[keep], self.heat[keep]
+        )
 
     def plus(self, other: Candidates) -> Candidates:
         """These rows, then ``other``'s."""
@@ -92,8 +99,9 @@ class Candidates:
             np.concatenate([self.hot, other.hot]),
             np.concatenate([self.piece, other.piece]),
             np.concatenate([self.on_empty, other.on_empty]),
+            np.concatenate([self.heat, other.heat]),
         )
 
     def with_confidence(self, confidence: np.ndarray) -> Candidates:
         boxes = replace(self.boxes, confidence=confidence)
-        return Candidates(boxes, self.hot, self.piece, self.on_empty)
+        return Candidates(boxes, self.hot, self.piece, self.on_empty, self.heat)

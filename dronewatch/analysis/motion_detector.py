@@ -344,6 +344,7 @@ class MotionDetector:
             # A rim on an empty background makes a small blob a target, not a piece.
             piece = piece & ~grown
         confidence = np.full(len(boxes), MOTION_CONFIDENCE, np.float32)
+        heat = None
         gate = self.refine_gate
         if self.refiner is not None and (gate is None or gate.on) and not thermal:
             off_median = _signed_beyond(cur, ref_range)
@@ -352,7 +353,7 @@ class MotionDetector:
             if self._median_trusted():
                 proposals = self._median_proposals(off_median, thr, valid, lo, boxes)
             big = None if gate is None or not len(gate.big) else _in_key(gate.big, to_key)
-            boxes, confidence, piece, grown = self._refine(
+            boxes, confidence, piece, grown, heat = self._refine(
                 RefinerInputs(cur, off_median, off_average, lo, thr),
                 boxes,
                 piece,
@@ -362,7 +363,7 @@ class MotionDetector:
             )
         if not identity and len(boxes):
             boxes = warp_boxes(boxes, key_to_cur)
-        movers = Candidates.of(boxes, confidence, piece=piece, on_empty=grown)
+        movers = Candidates.of(boxes, confidence, piece=piece, on_empty=grown, heat=heat)
         return self._with_hot(DetectorOutput(movers, False), hot)
 
     def _median_trusted(self) -> bool:
@@ -405,8 +406,9 @@ class MotionDetector:
         grown: np.ndarray,
         proposals: np.ndarray | None,
         big: np.ndarray | None,
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Boxes, confidences and flags after the refiner (key-frame work px). Boxes
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Boxes, confidences, flags (piece, grown) and the model's heat after the
+        refiner (key-frame work px). Boxes
         grown on empty ground, and boxes whose centre lies on a big tracked target
         (a part of it), are kept as they are. A motion box in which the model finds
         no target stays at ``refiner_unseen_confidence`` (0: dropped); a proposal
@@ -418,16 +420,17 @@ class MotionDetector:
             none = np.zeros(len(proposals), bool)
             piece, grown = np.concatenate([piece, none]), np.concatenate([grown, none])
         if not len(boxes):
-            return boxes, np.zeros(0, np.float32), piece, grown
+            return boxes, np.zeros(0, np.float32), piece, grown, np.zeros(0, np.float32)
         keep = grown
         if big is not None:
             keep = keep | centres_inside(boxes, big).any(axis=1)
-        out, source, unseen = self.refiner.refine(images, boxes, keep)
+        out, source, unseen, heat = self.refiner.refine(images, boxes, keep)
         unseen = unseen[unseen < n_motion]
         unseen_conf = self._cfg.refiner_unseen_confidence
         if unseen_conf > 0 and len(unseen):
             out = np.concatenate([out, boxes[unseen]])
             source = np.concatenate([source, unseen])
+            heat = np.concatenate([heat, np.zeros(len(unseen), np.float32)])
         found = source == FOUND
         src = np.where(found, 0, source)
         conf = np.full(len(out), MOTION_CONFIDENCE, np.float32)
@@ -438,8 +441,10 @@ class MotionDetector:
         if big is not None and found.any():
             # What the model finds on a big target is a part of it.
             part = found & centres_inside(out, big).any(axis=1)
-            out, conf, piece, grown = out[~part], conf[~part], piece[~part], grown[~part]
-        return out, conf, piece, grown
+            keep = ~part
+            out, conf, heat = out[keep], conf[keep], heat[keep]
+            piece, grown = piece[keep], grown[keep]
+        return out, conf, piece, grown, heat
 
     def _faint_edges(
         self,

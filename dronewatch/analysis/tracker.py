@@ -66,6 +66,7 @@ class Track:
     ox: float = 0.0  # where the track started, in current-frame pixels
     oy: float = 0.0
     weak: bool = False  # started by a weak detection: confirmed only after longer
+    heat: float = 0.0  # the refiner's heat summed over its detections (confirm_heat)
     # While tentative: (frame number, measured box, score) of every frame with a
     # detection, handed out once when the track is confirmed (see earlier_boxes).
     earlier: list[tuple[int, tuple[float, float, float, float], float]] = field(
@@ -154,6 +155,7 @@ class MultiTargetTracker:
         cfg = self._cfg
         xyxy, confidence, class_id = offered.xyxy, offered.confidence, offered.class_id
         hot, piece = offered.hot, offered.piece
+        heats = offered.heat.tolist()
         self.frame += 1
         self._earlier = []
         self._predict(hom)
@@ -182,12 +184,14 @@ class MultiTargetTracker:
         classes = class_id.tolist()
         hots = hot.tolist()
         for ti, di, box in zip(matched_t.tolist(), matched_d.tolist(), measured, strict=True):
-            self._correct(self.tracks[ti], box, confs[di], classes[di], hots[di], gray)
+            track = self.tracks[ti]
+            self._correct(track, box, confs[di], classes[di], hots[di], gray)
+            track.heat += heats[di]
         for ti, track in enumerate(self.tracks):
             if not track_used[ti]:
                 self._miss(track, gray)
         det_used |= piece  # pieces start no track
-        self._spawn(xyxy, confidence, det_used, class_id, hot, gray)
+        self._spawn(xyxy, confidence, det_used, class_id, hot, heats, gray)
         self._prune()
         for track in self.tracks:
             needed = self._weak_hits if track.weak else cfg.init_hits
@@ -373,10 +377,14 @@ class MultiTargetTracker:
         return np.hstack([_boxes(state), state[:, 4:]]).astype(np.float32)
 
     def _has_moved(self, t: Track) -> bool:
+        """Whether a tentative track may be confirmed by how it has moved (or by the
+        refiner's heat: ``TrackerConfig.confirm_heat``)."""
         cfg = self._cfg
         moved = float(np.hypot(t.cx - t.ox, t.cy - t.oy))
         if moved > self._max_step * max(t.age - 1, 1):
             return False  # faster than any target: rain, flicker, a wrong association
+        if 0 < cfg.confirm_heat <= t.heat:
+            return True
         size = float(np.sqrt(t.w * t.h))
         jitter = t.jitter
         if (
@@ -521,6 +529,7 @@ class MultiTargetTracker:
         det_used: np.ndarray,
         class_id: np.ndarray,
         hot: np.ndarray,
+        heats: list[float],
         gray: np.ndarray | None,
     ) -> None:
         cfg = self._cfg

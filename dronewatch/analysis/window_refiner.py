@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import cv2
 import numpy as np
@@ -150,10 +150,19 @@ def looked_at(boxes: np.ndarray, keep: np.ndarray, max_side: float) -> np.ndarra
     return ~keep & (side <= max_side)
 
 
+class Refined(NamedTuple):
+    """One frame's boxes after the refiner."""
+
+    boxes: np.ndarray  # (M, 4) float32 xyxy: the boxes passed unchanged, then those found
+    source: np.ndarray  # (M,) the index of the box each came from; FOUND: found by the model
+    unseen: np.ndarray  # indices of the boxes looked at in which no target was found
+    # (M,) float32: the model's peak heat (0-1) for a box it found, 0 for one passed:
+    # how sure it is that a target is there (see TrackerConfig.confirm_heat)
+    heat: np.ndarray
+
+
 class BoxRefiner(Protocol):
-    def refine(
-        self, images: RefinerInputs, boxes: np.ndarray, keep: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]: ...
+    def refine(self, images: RefinerInputs, boxes: np.ndarray, keep: np.ndarray) -> Refined: ...
 
 
 class WindowRefiner:
@@ -216,17 +225,13 @@ class WindowRefiner:
     def _forward(self, x: np.ndarray) -> np.ndarray:
         return self._session.run(None, {self._input: x})[0]
 
-    def refine(
-        self, images: RefinerInputs, boxes: np.ndarray, keep: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The frame's boxes after refinement and, for each, the index of the box it
-        came from (``FOUND``: found by the model); and the indices of the boxes looked
-        at in which the model found no target centre. Boxes where ``keep`` is set, and
-        boxes longer than ``max_side``, pass unchanged."""
+    def refine(self, images: RefinerInputs, boxes: np.ndarray, keep: np.ndarray) -> Refined:
+        """The frame's boxes after refinement (:class:`Refined`). Boxes where ``keep``
+        is set, and boxes longer than ``max_side``, pass unchanged."""
         look = looked_at(boxes, keep, self.max_side)
         passed = np.flatnonzero(~look)
         if not look.any():
-            return boxes, passed, np.zeros(0, np.intp)
+            return Refined(boxes, passed, np.zeros(0, np.intp), np.zeros(len(boxes), np.float32))
         windows = Windows.around(images, boxes[look])
         found, score = decode(
             self._forward(model_inputs(windows.pixels)), windows.origins, self.threshold
@@ -236,7 +241,8 @@ class WindowRefiner:
         if len(found):
             xywh = np.c_[found[:, :2], found[:, 2:] - found[:, :2]]
             chosen = cv2.dnn.NMSBoxes(xywh.tolist(), score.tolist(), self.threshold, self.nms_iou)
-            found = found[np.asarray(chosen, int).reshape(-1)]
+            chosen = np.asarray(chosen, int).reshape(-1)
+            found, score = found[chosen], score[chosen]
         out = np.concatenate([boxes[passed], found]).astype(np.float32)
         source = np.concatenate([passed, np.full(len(found), FOUND)])
         # The looked-at boxes with no target found in or next to them.
@@ -245,4 +251,5 @@ class WindowRefiner:
         if len(found):
             empty = ~centres_inside(found, boxes[looked], UNSEEN_MARGIN).any(axis=0)
         unseen = looked if empty is None else looked[empty]
-        return out, source, unseen
+        heat = np.concatenate([np.zeros(len(passed), np.float32), score]).astype(np.float32)
+        return Refined(out, source, unseen, heat)

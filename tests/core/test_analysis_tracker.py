@@ -170,6 +170,41 @@ def test_slow_walkers_with_noisy_boxes_are_confirmed_but_jittering_blobs_are_not
     assert clutter_confirmed == 0
 
 
+def _frames_to_confirm(heat: float, config: TrackerConfig) -> int | None:
+    """Frames until a walker at 0.13 px/frame whose box jitters by 0.7 px is
+    confirmed (None: not within 2 s), its boxes found by the refiner at ``heat``."""
+    rng = np.random.default_rng(5)
+    tracker = MultiTargetTracker(config, FPS)
+    for i in range(50):
+        box = _box(60 + 0.13 * i + rng.normal(0, 0.7), 40 + rng.normal(0, 0.7), size=4)
+        offered = Candidates.of(box, heat=np.array([heat]))
+        if tracker.update(offered, np.eye(3)):
+            return i + 1
+    return None
+
+
+def test_a_slow_walker_the_refiner_sees_is_confirmed_within_half_a_second() -> None:
+    """Its motion alone would take over a second to tell it from clutter, and one
+    frame without a box would start it over; the model's heat says sooner."""
+    frames = _frames_to_confirm(0.5, TrackerConfig())
+    assert frames is not None and frames <= 12
+    assert (_frames_to_confirm(0.0, TrackerConfig()) or 99) > 2 * frames
+    assert (_frames_to_confirm(0.5, TrackerConfig(confirm_heat=0)) or 99) > 2 * frames
+
+
+def test_heat_does_not_confirm_what_moves_faster_than_any_target() -> None:
+    def confirmed(config: TrackerConfig) -> bool:
+        tracker = MultiTargetTracker(config, FPS)
+        seen = False
+        for i in range(20):
+            box = _box(60 + 10.0 * i, 40, size=20)  # 250 px/s: faster than the limit
+            seen |= bool(tracker.update(Candidates.of(box, heat=np.array([0.9])), np.eye(3)))
+        return seen
+
+    assert not confirmed(TrackerConfig())
+    assert confirmed(TrackerConfig(max_speed_px_s=400.0))
+
+
 def test_a_model_box_is_a_whole_object_and_joins_no_other() -> None:
     """Motion blobs of one target are joined into its box, but a box from the learned
     model already has the whole object's extent: a track matched to one takes no

@@ -82,11 +82,13 @@ def test_boxes_kept_or_too_big_pass_unchanged_and_an_empty_window_is_reported() 
     images = RefinerInputs(flat, level, level, np.zeros_like(flat))
     boxes = np.array([[10, 10, 16, 16], [20, 20, 26, 26], [40, 5, 80, 50]], np.float32)
     keep = np.array([True, False, False])
-    out, source, unseen = refiner.refine(images, boxes, keep)
+    out, source, unseen, heat = refiner.refine(images, boxes, keep)
     # Nothing moves in these images: the looked-at box is not in the output, and it
-    # is reported as one in which the model saw no target; the others stay.
+    # is reported as one in which the model saw no target; the others stay, with no
+    # heat (the model did not find them).
     assert source.tolist() == [0, 2] and unseen.tolist() == [1]
     np.testing.assert_array_equal(out, boxes[[0, 2]])
+    assert heat.tolist() == [0.0, 0.0]
 
 
 def test_the_vote_waits_for_confirmed_targets_and_follows_their_size() -> None:
