@@ -388,8 +388,7 @@ class MotionDetector:
         distance = cv2.absdiff(off_median, OFF_ZERO)
         mask = cv2.bitwise_and(cv2.compare(distance, thr, cv2.CMP_GT), valid)
         mask = minus(mask, foreground)
-        _, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-        st = stats[1:]
+        st = blob_stats(mask)
         side = np.maximum(st[:, 2], st[:, 3])
         st = st[(st[:, 4] >= self._cfg.min_area) & (side <= self._cfg.refiner_max_side)]
         found = st[:, :4].astype(np.float32)
@@ -575,6 +574,16 @@ class MotionDetector:
             hot, np.full(len(hot), self._cfg.hot_confidence), hot=np.ones(len(hot))
         )
         return DetectorOutput(out.candidates.plus(warm), out.global_change)
+
+
+def blob_stats(mask: np.ndarray) -> np.ndarray:
+    """(N, 5) x, y, w, h, area of the 8-connected blobs of ``mask``, background left
+    out. Labels are written as 16 bits where they cannot overflow (at most one blob
+    per 2 x 2 cell): on a work frame that halves the time (0.43 against 0.78 ms)."""
+    h, w = mask.shape
+    ltype = cv2.CV_16U if ((w + 1) // 2) * ((h + 1) // 2) < 65535 else cv2.CV_32S
+    _, _, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(mask, 8, ltype, cv2.CCL_DEFAULT)
+    return stats[1:]
 
 
 def _beyond(
