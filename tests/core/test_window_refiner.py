@@ -134,7 +134,6 @@ def test_the_refiner_boxes_walkers_the_motion_boxes_miss(tmp_path: Path) -> None
     assert after.mota >= before.mota + 0.05, (before, after)
 
 
-
 def test_blob_stats_match_opencv_labels_on_a_crowded_mask() -> None:
     """16-bit labels where they cannot overflow: the same blobs as 32-bit ones, even
     when every other pixel of every other row is a blob of its own (57,600 blobs)."""
