@@ -202,6 +202,12 @@ class MotionDetectorConfig:
     # samples: after an exposure jump the median, remapped, reads texture as movers
     # (a 1.4x gain jump: 322 boxes a frame). Drifting haze stays within 0.15.
     refiner_proposal_max_gain: float = 0.2
+    # ... nor a blob whose centre lies within this many work px (on each axis) of a
+    # looked-at motion box's centre: that box's 40 px window already shows it, and the
+    # model finds every target in a window. Busy sample: 20 proposal windows a frame
+    # -> 10; daylight, fog and rain seeds 1-3 / 4-9 0.487 / 0.472 -> 0.494 / 0.479
+    # (10: 0.487 / 0.476; 18: 0.493 / 0.482). 0: only blobs inside a motion box.
+    refiner_proposal_margin: float = 14.0
     # Small targets on empty ground (an empty sky) keep their faint rims: a box whose
     # longer side is at most ``faint_edge_max_px`` grows over the pixels within
     # ``faint_edge_margin`` of its longer side that differ from the median background

@@ -48,6 +48,7 @@ from dronewatch.analysis.window_refiner import (
     BoxRefiner,
     RefinerInputs,
     WindowRefiner,
+    looked_at,
 )
 
 MOTION_CONFIDENCE = 1.0
@@ -351,7 +352,7 @@ class MotionDetector:
             off_average = off_median if median is None else _signed_beyond(cur, bg_range)
             proposals = None
             if self._median_trusted():
-                proposals = self._median_proposals(off_median, thr, valid, lo, boxes)
+                proposals = self._median_proposals(off_median, thr, valid, lo, boxes, grown)
             big = None if gate is None or not len(gate.big) else _in_key(gate.big, to_key)
             boxes, confidence, piece, grown, heat = self._refine(
                 RefinerInputs(cur, off_median, off_average, lo, thr),
@@ -381,10 +382,13 @@ class MotionDetector:
         valid: np.ndarray,
         foreground: np.ndarray,
         boxes: np.ndarray,
+        grown: np.ndarray,
     ) -> np.ndarray:
         """Boxes (key-frame work px) of blobs that differ from the median by the
         threshold but are not foreground: a slow walker the running average has
-        learnt, or a ghost. Only the refiner may make targets of them."""
+        learnt, or a ghost. Only the refiner may make targets of them. None inside a
+        motion box ``boxes``, nor near the centre of one the refiner looks at (not
+        ``grown``; see ``refiner_proposal_margin``)."""
         distance = cv2.absdiff(off_median, OFF_ZERO)
         mask = cv2.bitwise_and(cv2.compare(distance, thr, cv2.CMP_GT), valid)
         mask = minus(mask, foreground)
@@ -395,6 +399,12 @@ class MotionDetector:
         found[:, 2:] += found[:, :2]
         if len(found) and len(boxes):
             found = found[~centres_inside(found, boxes, 2.0).any(axis=1)]
+        margin = self._cfg.refiner_proposal_margin
+        looked = boxes[looked_at(boxes, grown, self._cfg.refiner_max_side)]
+        if margin > 0 and len(found) and len(looked):
+            centres = (looked[:, :2] + looked[:, 2:]) / 2
+            near = np.hstack([centres - margin, centres + margin])
+            found = found[~centres_inside(found, near).any(axis=1)]
         return found
 
     def _refine(
