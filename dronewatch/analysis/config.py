@@ -208,6 +208,14 @@ class MotionDetectorConfig:
     # -> 10; daylight, fog and rain seeds 1-3 / 4-9 0.487 / 0.472 -> 0.494 / 0.479
     # (10: 0.487 / 0.476; 18: 0.493 / 0.482). 0: only blobs inside a motion box.
     refiner_proposal_margin: float = 14.0
+    # The blobs are cut at this share of the detector's threshold: the model tells a
+    # faint walker from faint texture better than the threshold does. Daylight, fog
+    # and rain seeds 1-3 / 4-9 0.494 / 0.479 -> 0.516 / 0.511 (fog 0.386 / 0.501 ->
+    # 0.444 / 0.557); 0.7: 0.509 / 0.508; 0.35: 0.507 / 0.488. Busy: 10% more time.
+    # person12_1 (the refiner runs there) hit@0.5 0.413 -> 0.353, but it swings as
+    # much with any change (0.95: 0.358, 0.85: 0.343, 0.7: 0.358); other real clips
+    # unchanged.
+    refiner_proposal_threshold: float = 0.5
     # Small targets on empty ground (an empty sky) keep their faint rims: a box whose
     # longer side is at most ``faint_edge_max_px`` grows over the pixels within
     # ``faint_edge_margin`` of its longer side that differ from the median background

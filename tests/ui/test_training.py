@@ -142,10 +142,17 @@ def test_real_clip_scored_against_its_confirmed_sightings(qtbot, window, sim_cli
     clip = tmp_path / "patrol.mp4"  # no patrol.gt.txt beside it
     shutil.copy(sim_clip, clip)
     feed = open_analysed_clip(qtbot, window, clip, at=0.0)
-    # Long sightings: the key counts a target with at least 1 s of track points, which a
-    # sighting of 1.5 s with gaps in its path may not have.
+    from dronewatch.store.reader import SightingsReader
+
+    # Sightings the key counts: at least 1 s of frames with a box (a long sighting with
+    # gaps in its path may have fewer), here 1.5 s.
+    window.store.flush()
+    with SightingsReader(window.store.path) as reader:
+        seen = {
+            r.sighting_id: len(reader.sighting_path(r.sighting_id)) for r in window.sighting_rows
+        }
     rows = sorted(
-        (r for r in window.sighting_rows if r.duration_s >= 2.5), key=lambda r: r.start_s
+        (r for r in window.sighting_rows if seen[r.sighting_id] >= 38), key=lambda r: r.start_s
     )[:2]
     assert len(rows) == 2
     for row in rows:
