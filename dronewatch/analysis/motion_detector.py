@@ -385,8 +385,8 @@ class MotionDetector:
         grown: np.ndarray,
     ) -> np.ndarray:
         """Boxes (key-frame work px) of blobs that differ from the median by
-        ``refiner_proposal_threshold`` of the threshold but are not foreground: a slow walker the running average has
-        learnt, or a ghost. Only the refiner may make targets of them. None inside a
+        ``refiner_proposal_threshold`` of the threshold but are not foreground: a
+        slow walker the running average has learnt, or a ghost. Only the refiner may make targets of them. None inside a
         motion box ``boxes``, nor near the centre of one the refiner looks at (not
         ``grown``; see ``refiner_proposal_margin``)."""
         distance = cv2.absdiff(off_median, OFF_ZERO)
