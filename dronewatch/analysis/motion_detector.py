@@ -386,9 +386,10 @@ class MotionDetector:
     ) -> np.ndarray:
         """Boxes (key-frame work px) of blobs that differ from the median by
         ``refiner_proposal_threshold`` of the threshold but are not foreground: a
-        slow walker the running average has learnt, or a ghost. Only the refiner may make targets of them. None inside a
-        motion box ``boxes``, nor near the centre of one the refiner looks at (not
-        ``grown``; see ``refiner_proposal_margin``)."""
+        slow walker the running average has learnt, or a ghost. Only the refiner may
+        make targets of them. None inside a motion box ``boxes``, nor near the centre
+        of one the refiner looks at (not ``grown``; see ``refiner_proposal_margin``).
+        """
         distance = cv2.absdiff(off_median, OFF_ZERO)
         level = self._cfg.refiner_proposal_threshold * thr
         mask = cv2.bitwise_and(cv2.compare(distance, level, cv2.CMP_GT), valid)
