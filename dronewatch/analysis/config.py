@@ -210,12 +210,12 @@ class MotionDetectorConfig:
     refiner_proposal_margin: float = 14.0
     # The blobs are cut at this share of the detector's threshold: the model tells a
     # faint walker from faint texture better than the threshold does. Daylight, fog
-    # and rain seeds 1-3 / 4-9 0.494 / 0.479 -> 0.516 / 0.511 (fog 0.386 / 0.501 ->
-    # 0.444 / 0.557); 0.7: 0.509 / 0.508; 0.35: 0.507 / 0.488. Busy: 10% more time.
-    # person12_1 (the refiner runs there) hit@0.5 0.413 -> 0.353, but it swings as
-    # much with any change (0.95: 0.358, 0.85: 0.343, 0.7: 0.358); other real clips
-    # unchanged.
-    refiner_proposal_threshold: float = 0.5
+    # and rain seeds 1-3 / 4-9 0.494 / 0.479 -> 0.509 / 0.508; 0.5: 0.516 / 0.511,
+    # 0.35: 0.507 / 0.488. Speed (`bench analyze`, one run): fog sample 9.7x -> 8.6x
+    # (0.5: 7.3x), day-pan sample 9.3x -> 8.7x (0.5: 8.4x). person12_1 (the refiner
+    # runs there) hit@0.5 0.413 -> 0.358, but it swings as much with any change
+    # (0.95: 0.358, 0.85: 0.343, 0.5: 0.353); other real clips unchanged.
+    refiner_proposal_threshold: float = 0.7
     # Small targets on empty ground (an empty sky) keep their faint rims: a box whose
     # longer side is at most ``faint_edge_max_px`` grows over the pixels within
     # ``faint_edge_margin`` of its longer side that differ from the median background
