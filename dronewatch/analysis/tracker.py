@@ -66,7 +66,9 @@ class Track:
     ox: float = 0.0  # where the track started, in current-frame pixels
     oy: float = 0.0
     weak: bool = False  # started by a weak detection: confirmed only after longer
-    heat: float = 0.0  # the refiner's heat summed over its detections (confirm_heat)
+    # the refiner's heat summed over the detections it was corrected with (its first
+    # box's heat is not counted; see confirm_heat)
+    heat: float = 0.0
     # While tentative: (frame number, measured box, score) of every frame with a
     # detection, handed out once when the track is confirmed (see earlier_boxes).
     earlier: list[tuple[int, tuple[float, float, float, float], float]] = field(
@@ -191,7 +193,7 @@ class MultiTargetTracker:
             if not track_used[ti]:
                 self._miss(track, gray)
         det_used |= piece  # pieces start no track
-        self._spawn(xyxy, confidence, det_used, class_id, hot, heats, gray)
+        self._spawn(xyxy, confidence, det_used, class_id, hot, gray)
         self._prune()
         for track in self.tracks:
             needed = self._weak_hits if track.weak else cfg.init_hits
@@ -529,7 +531,6 @@ class MultiTargetTracker:
         det_used: np.ndarray,
         class_id: np.ndarray,
         hot: np.ndarray,
-        heats: list[float],
         gray: np.ndarray | None,
     ) -> None:
         cfg = self._cfg
