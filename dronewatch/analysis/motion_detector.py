@@ -420,9 +420,9 @@ class MotionDetector:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Boxes, confidences, flags (piece, grown) and the model's heat after the
         refiner (key-frame work px). Boxes grown on empty ground, and boxes whose
-        centre lies on a big tracked target (a part of it), are kept as they are. A motion box in which the model finds
-        no target stays at ``refiner_unseen_confidence`` (0: dropped); a proposal
-        without one goes."""
+        centre lies on a big tracked target (a part of it), are kept as they are. A
+        motion box in which the model finds no target stays at
+        ``refiner_unseen_confidence`` (0: dropped); a proposal without one goes."""
         assert self.refiner is not None
         n_motion = len(boxes)
         if proposals is not None and len(proposals):
