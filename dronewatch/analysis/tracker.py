@@ -67,7 +67,7 @@ class Track:
     oy: float = 0.0
     weak: bool = False  # started by a weak detection: confirmed only after longer
     # the refiner's heat summed over the detections it was corrected with (its first
-    # box's heat is not counted; see confirm_heat)
+    # box's heat is not counted, nor heat under confirm_heat_min; see confirm_heat)
     heat: float = 0.0
     # While tentative: (frame number, measured box, score) of every frame with a
     # detection, handed out once when the track is confirmed (see earlier_boxes).
@@ -188,7 +188,8 @@ class MultiTargetTracker:
         for ti, di, box in zip(matched_t.tolist(), matched_d.tolist(), measured, strict=True):
             track = self.tracks[ti]
             self._correct(track, box, confs[di], classes[di], hots[di], gray)
-            track.heat += heats[di]
+            if heats[di] >= cfg.confirm_heat_min:
+                track.heat += heats[di]
         for ti, track in enumerate(self.tracks):
             if not track_used[ti]:
                 self._miss(track, gray)

@@ -189,6 +189,9 @@ def test_a_slow_walker_the_refiner_sees_is_confirmed_within_half_a_second() -> N
     frames = _frames_to_confirm(0.5, TrackerConfig())
     assert frames is not None and frames <= 12
     assert (_frames_to_confirm(0.0, TrackerConfig()) or 99) > 2 * frames
+    # boxes the model is less sure of (a walker's feet or shadow) do not count
+    assert (_frames_to_confirm(0.35, TrackerConfig()) or 99) > 2 * frames
+    assert (_frames_to_confirm(0.35, TrackerConfig(confirm_heat_min=0.3)) or 99) <= 15
     assert (_frames_to_confirm(0.5, TrackerConfig(confirm_heat=0)) or 99) > 2 * frames
 
 
