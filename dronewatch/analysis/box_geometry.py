@@ -1,8 +1,14 @@
-"""Pairwise relations between two sets of xyxy boxes, as (N, M) matrices."""
+"""Pairwise relations between two sets of xyxy boxes, as (N, M) matrices, and the
+boxes' own longer sides."""
 
 from __future__ import annotations
 
 import numpy as np
+
+
+def longer_sides(xyxy: np.ndarray) -> np.ndarray:
+    """(N,) the longer side of each (N,4) xyxy box."""
+    return np.maximum(xyxy[:, 2] - xyxy[:, 0], xyxy[:, 3] - xyxy[:, 1])
 
 
 def _intersections(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

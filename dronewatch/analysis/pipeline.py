@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from dronewatch.analysis.allocator import keep_large_buffers_in_heap
-from dronewatch.analysis.box_geometry import centres_inside, iou_matrix
+from dronewatch.analysis.box_geometry import centres_inside, iou_matrix, longer_sides
 from dronewatch.analysis.bytetrack_adapter import ByteTrackAdapter
 from dronewatch.analysis.candidates import Candidates
 from dronewatch.analysis.classify import classify_track
@@ -117,8 +117,7 @@ class FeedAnalyzer:
         if self._model is not None:
             # Motion blobs big enough for the model to see but not confirmed by it may
             # only keep existing tracks alive (swaying trees, fragments, ghosts).
-            xyxy = offered.xyxy
-            side = np.maximum(xyxy[:, 2] - xyxy[:, 0], xyxy[:, 3] - xyxy[:, 1]) / self._scale
+            side = longer_sides(offered.xyxy) / self._scale
             big = side >= self.config.model.min_visible_px
             unseen = self.config.model.unseen_confidence
             offered = offered.with_confidence(

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dronewatch.analysis.box_geometry import longer_sides
+
 
 @dataclass(frozen=True, slots=True)
 class RefineGate:
@@ -38,11 +40,10 @@ class SmallTargetVote:
     def see(self, xyxy: np.ndarray) -> np.ndarray:
         """``xyxy``: (N, 4) boxes of this frame's confirmed tracks; returns the big
         ones."""
-        side = np.maximum(xyxy[:, 2] - xyxy[:, 0], xyxy[:, 3] - xyxy[:, 1])
-        small = side <= self.max_side
+        small = longer_sides(xyxy) <= self.max_side
         n_small = float(np.count_nonzero(small))
         self._small = self._small * self._keep + n_small
-        self._big = self._big * self._keep + (len(side) - n_small)
+        self._big = self._big * self._keep + (len(small) - n_small)
         return xyxy[~small]
 
     @property

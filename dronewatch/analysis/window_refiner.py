@@ -29,7 +29,7 @@ import cv2
 import numpy as np
 import onnxruntime as ort
 
-from dronewatch.analysis.box_geometry import centres_inside
+from dronewatch.analysis.box_geometry import centres_inside, longer_sides
 from dronewatch.errors import DroneWatchError
 
 WINDOW = 40  # work px, square
@@ -146,8 +146,7 @@ def decode(
 def looked_at(boxes: np.ndarray, keep: np.ndarray, max_side: float) -> np.ndarray:
     """(N,) bool: the boxes that get a window: not kept, longer side at most
     ``max_side``."""
-    side = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
-    return ~keep & (side <= max_side)
+    return ~keep & (longer_sides(boxes) <= max_side)
 
 
 class Refined(NamedTuple):
