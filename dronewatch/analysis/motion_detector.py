@@ -146,6 +146,7 @@ class MotionDetector:
                 config.refiner_max_side,
                 config.refiner_support_px,
                 config.refiner_support_share,
+                config.refiner_support_fill,
             )
             if config.refine_windows
             else None

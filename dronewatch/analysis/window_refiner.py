@@ -170,15 +170,17 @@ class WindowRefiner:
     def __init__(
         self,
         path: Path | None = None,
-        threshold: float = 0.3,
+        threshold: float = 0.4,
         nms_iou: float = 0.3,
         max_side: float = 32.0,
         support_px: int = 2,
         support_share: float = 0.5,
+        support_fill: float = 0.1,
     ) -> None:
         self.path = Path(path) if path else BUNDLED_MODEL
         self.threshold, self.nms_iou, self.max_side = threshold, nms_iou, max_side
         self.support_px, self.support_share = support_px, support_share
+        self.support_fill = support_fill
         if not self.path.is_file():
             raise DroneWatchError(f"{self.path}: window refiner model not found")
         options = ort.SessionOptions()
@@ -200,10 +202,11 @@ class WindowRefiner:
     def _supported(
         self, images: RefinerInputs, found: np.ndarray, score: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
-        """The found boxes with at least ``support_px`` pixels that differ from a
-        background by ``support_share`` of the threshold: the model's answer on
-        ground it does not know (texture unlike the simulator's) is not a target
-        where nothing has changed."""
+        """The found boxes with at least ``support_px`` pixels, and ``support_fill``
+        of their area, that differ from a background by ``support_share`` of the
+        threshold: the model's answer on ground it does not know (texture unlike the
+        simulator's, a target unlike a walker) is not a target where nothing has
+        changed, nor a walker drawn beside a blob that only touches its edge."""
         if self.support_px <= 0:
             return found, score
         level = max(1, int(self.support_share * images.threshold))
@@ -218,7 +221,13 @@ class WindowRefiner:
         c2 = np.clip(np.ceil(found[:, 2]).astype(np.int64), 0, w)
         r2 = np.clip(np.ceil(found[:, 3]).astype(np.int64), 0, h)
         inside = counts[r2, c2] - counts[r1, c2] - counts[r2, c1] + counts[r1, c1]
-        keep = (c2 > c1) & (r2 > r1) & (inside >= self.support_px)
+        area = (c2 - c1) * (r2 - r1)
+        keep = (
+            (c2 > c1)
+            & (r2 > r1)
+            & (inside >= self.support_px)
+            & (inside >= self.support_fill * area)
+        )
         return found[keep], score[keep]
 
     def _forward(self, x: np.ndarray) -> np.ndarray:

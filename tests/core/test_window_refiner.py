@@ -132,3 +132,22 @@ def test_the_refiner_boxes_walkers_the_motion_boxes_miss(tmp_path: Path) -> None
     after = _scores(report.video, report.ground_truth, config)
     assert after.recall >= before.recall + 0.05, (before, after)
     assert after.mota >= before.mota + 0.05, (before, after)
+
+
+def test_a_found_box_needs_change_over_part_of_it_not_just_at_its_edge() -> None:
+    """The model trained on upright walkers draws one beside a square mover as well as
+    on it; the one beside holds the blob's edge only."""
+    h, w = 90, 160
+    frame = np.full((h, w), 100, np.uint8)
+    off = np.full((h, w), OFF_ZERO, np.uint8)
+    off[40:50, 60:70] = OFF_ZERO + 40  # a 10 x 10 mover, 40 levels off the background
+    images = RefinerInputs(frame, off, off, np.zeros_like(frame), threshold=20.0)
+    on_it = [62.0, 41.0, 67.0, 49.0]
+    above = [57.0, 32.0, 62.5, 40.5]  # up and to the left: its corner holds the mover's
+    found = np.array([on_it, above], np.float32)
+    score = np.array([0.6, 0.5], np.float32)
+    edge_only = WindowRefiner(support_fill=0.0)._supported(images, found, score)[0]
+    assert len(edge_only) == 2  # 3 changed pixels: enough for support_px alone
+    kept, kept_score = WindowRefiner(support_fill=0.1)._supported(images, found, score)
+    np.testing.assert_array_equal(kept, found[:1])
+    assert kept_score.tolist() == [pytest.approx(0.6)]
