@@ -52,3 +52,11 @@ def test_dont_care_targets_teach_no_box() -> None:
 def test_centres_only_without_neighbour_weight() -> None:
     maps = box_targets(target_maps([np.array([[*WALKER, 1]], np.float32)]), 0.0)
     assert maps[0, 6].sum() == 1.0
+
+
+def test_maps_kept_in_half_precision_teach_the_same_boxes() -> None:
+    maps = target_maps([np.array([[*WALKER, 1]], np.float32)])
+    full = box_targets(maps, 0.5)
+    half = box_targets(maps.astype(np.float16), 0.5)
+    assert half.dtype == np.float32
+    np.testing.assert_allclose(half, full, atol=2e-3)
