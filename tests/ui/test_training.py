@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from dronewatch.sim.groundtruth import read_mot
+from dronewatch.store import SightingsReader
 from dronewatch.training.session import AidLevel, list_sessions, load_session
 from tests.ui.conftest import wait_settled
 
@@ -142,8 +143,6 @@ def test_real_clip_scored_against_its_confirmed_sightings(qtbot, window, sim_cli
     clip = tmp_path / "patrol.mp4"  # no patrol.gt.txt beside it
     shutil.copy(sim_clip, clip)
     feed = open_analysed_clip(qtbot, window, clip, at=0.0)
-    from dronewatch.store.reader import SightingsReader
-
     # Sightings the key counts: at least 1 s of frames with a box (a long sighting with
     # gaps in its path may have fewer), here 1.5 s.
     window.store.flush()
