@@ -19,6 +19,7 @@ import numpy as np
 
 from dronewatch.analysis.types import TargetClass, TrackState
 from dronewatch.clock_text import format_clock
+from dronewatch.label_layout import Rect, place_labels
 
 # BGR, chosen to stay apart on green fields, grey roads and white-hot thermal.
 CLASS_COLORS: dict[TargetClass, tuple[int, int, int]] = {
@@ -60,20 +61,40 @@ def _scale_for(image: np.ndarray) -> float:
     return max(0.6, image.shape[0] / 480.0)
 
 
+LABEL_FONT = cv2.FONT_HERSHEY_SIMPLEX
+
+
+def _label_font(scale: float) -> tuple[float, int]:
+    return 0.42 * scale, max(1, round(scale))
+
+
+def _label_size(text: str, scale: float) -> tuple[int, int]:
+    """A label's (w, h) in pixels with its padding."""
+    size, thick = _label_font(scale)
+    (w, h), base = cv2.getTextSize(text, LABEL_FONT, size, thick)
+    return w + 4, h + base + 2
+
+
+def _draw_label(
+    img: np.ndarray, text: str, rect: Rect, color: tuple[int, int, int], scale: float
+) -> None:
+    size, thick = _label_font(scale)
+    _, base = cv2.getTextSize(text, LABEL_FONT, size, thick)
+    x1, y1, x2, y2 = rect
+    cv2.rectangle(img, (x1, y1), (x2 - 1, y2 - 1), color, -1)
+    luminance = 0.114 * color[0] + 0.587 * color[1] + 0.299 * color[2]
+    ink = (0, 0, 0) if luminance > 140 else (255, 255, 255)
+    cv2.putText(img, text, (x1 + 2, y2 - 1 - base), LABEL_FONT, size, ink, thick, cv2.LINE_AA)
+
+
 def _label(
     img: np.ndarray, text: str, org: tuple[int, int], color: tuple[int, int, int], scale: float
 ) -> None:
-    font = cv2.FONT_HERSHEY_SIMPLEX
-    size = 0.42 * scale
-    thick = max(1, round(scale))
-    (w, h), base = cv2.getTextSize(text, font, size, thick)
-    x, y = org
-    y = max(y, h + base + 2)
-    x = min(max(0, x), max(0, img.shape[1] - w - 4))
-    cv2.rectangle(img, (x, y - h - base - 2), (x + w + 4, y), color, -1)
-    luminance = 0.114 * color[0] + 0.587 * color[1] + 0.299 * color[2]
-    ink = (0, 0, 0) if luminance > 140 else (255, 255, 255)
-    cv2.putText(img, text, (x + 2, y - base), font, size, ink, thick, cv2.LINE_AA)
+    """A label whose bottom-left corner is at ``org``, moved inside the image."""
+    w, h = _label_size(text, scale)
+    x = min(max(0, org[0]), max(0, img.shape[1] - w))
+    bottom = max(org[1] + 1, h)
+    _draw_label(img, text, (x, bottom - h, x + w, bottom), color, scale)
 
 
 def draw_trails(
@@ -118,8 +139,20 @@ def draw_tracks(
         x1, y1, x2, y2 = (round(v) for v in track.xyxy)
         if options.boxes:
             cv2.rectangle(img, (x1, y1), (x2, y2), color, thick + (track.track_id == selected))
-        if options.ids:
-            _label(img, f"{track.track_id} {track.target_class.value}", (x1, y1 - 2), color, scale)
+    if not options.ids or not tracks:
+        return
+    # Labels after every box, so no box is drawn over one; the selected track's first,
+    # so it keeps the place just above its box.
+    ordered = sorted(tracks, key=lambda t: t.track_id != selected)
+    texts = [f"{t.track_id} {t.target_class.value}" for t in ordered]
+    rects = place_labels(
+        [tuple(round(v) for v in t.xyxy) for t in ordered],
+        [_label_size(text, scale) for text in texts],
+        (img.shape[1], img.shape[0]),
+    )
+    for track, text, rect in zip(ordered, texts, rects, strict=True):
+        color = SELECTED_COLOR if track.track_id == selected else CLASS_COLORS[track.target_class]
+        _draw_label(img, text, rect, color, scale)
 
 
 def hud_text(hud: Hud, with_name: bool = True, frame_count: int | None = None) -> str:
