@@ -147,6 +147,7 @@ class MotionDetector:
                 config.refiner_support_px,
                 config.refiner_support_share,
                 config.refiner_support_fill,
+                config.refiner_unseen_gap,
             )
             if config.refine_windows
             else None

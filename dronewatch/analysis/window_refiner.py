@@ -29,7 +29,7 @@ import cv2
 import numpy as np
 import onnxruntime as ort
 
-from dronewatch.analysis.box_geometry import centres_inside, longer_sides
+from dronewatch.analysis.box_geometry import centres_inside, longer_sides, overlap_of_smaller
 from dronewatch.errors import DroneWatchError
 
 WINDOW = 40  # work px, square
@@ -143,6 +143,19 @@ def decode(
     return boxes.astype(np.float32), heat[k, iy, ix].astype(np.float32)
 
 
+def unexplained(looked: np.ndarray, found: np.ndarray, gap: float) -> np.ndarray:
+    """(N,) bool: the ``looked`` boxes (N, 4 xyxy) that no ``found`` box explains. A
+    found box explains one when its centre lies within ``UNSEEN_MARGIN`` of it and,
+    for ``gap`` >= 0, its edges come within ``gap`` px of it (they overlap at 0)."""
+    if not len(found):
+        return np.ones(len(looked), bool)
+    near = centres_inside(found, looked, UNSEEN_MARGIN)
+    if gap >= 0:
+        reach = np.c_[found[:, :2] - gap, found[:, 2:] + gap]
+        near &= overlap_of_smaller(reach, looked) > 0
+    return ~near.any(axis=0)
+
+
 def looked_at(boxes: np.ndarray, keep: np.ndarray, max_side: float) -> np.ndarray:
     """(N,) bool: the boxes that get a window: not kept, longer side at most
     ``max_side``."""
@@ -176,11 +189,13 @@ class WindowRefiner:
         support_px: int = 2,
         support_share: float = 0.5,
         support_fill: float = 0.1,
+        unseen_gap: float = 0.0,
     ) -> None:
         self.path = Path(path) if path else BUNDLED_MODEL
         self.threshold, self.nms_iou, self.max_side = threshold, nms_iou, max_side
         self.support_px, self.support_share = support_px, support_share
         self.support_fill = support_fill
+        self.unseen_gap = unseen_gap
         if not self.path.is_file():
             raise DroneWatchError(f"{self.path}: window refiner model not found")
         options = ort.SessionOptions()
@@ -255,9 +270,6 @@ class WindowRefiner:
         source = np.concatenate([passed, np.full(len(found), FOUND)])
         # The looked-at boxes with no target found in or next to them.
         looked = np.flatnonzero(look)
-        empty = None
-        if len(found):
-            empty = ~centres_inside(found, boxes[looked], UNSEEN_MARGIN).any(axis=0)
-        unseen = looked if empty is None else looked[empty]
+        unseen = looked[unexplained(boxes[looked], found, self.unseen_gap)]
         heat = np.concatenate([np.zeros(len(passed), np.float32), score]).astype(np.float32)
         return Refined(out, source, unseen, heat)

@@ -20,6 +20,7 @@ from dronewatch.analysis.window_refiner import (
     WindowRefiner,
     Windows,
     decode,
+    unexplained,
 )
 from dronewatch.errors import DroneWatchError
 from dronewatch.frames import VideoInfo
@@ -151,3 +152,19 @@ def test_a_found_box_needs_change_over_part_of_it_not_just_at_its_edge() -> None
     kept, kept_score = WindowRefiner(support_fill=0.1)._supported(images, found, score)
     np.testing.assert_array_equal(kept, found[:1])
     assert kept_score.tolist() == [pytest.approx(0.6)]
+
+
+def test_a_box_beside_a_motion_box_explains_it_only_within_the_gap() -> None:
+    """A walker the model draws a few px beside a square mover (its window shows
+    the mover, not a walker) must not make the mover's own box vanish; one on it
+    does explain it, and without a gap the old rule (centre within the margin) holds."""
+    square = np.array([[270.0, 76.0, 280.0, 86.0]], np.float32)
+    beside = np.array([[258.5, 79.5, 263.0, 87.5]], np.float32)  # 7 px to its left
+    on_it = np.array([[272.0, 77.0, 277.0, 86.0]], np.float32)
+    far = np.array([[200.0, 20.0, 205.0, 28.0]], np.float32)
+    assert unexplained(square, beside, gap=-1.0).tolist() == [False]
+    assert unexplained(square, beside, gap=0.0).tolist() == [True]
+    assert unexplained(square, beside, gap=8.0).tolist() == [False]
+    assert unexplained(square, on_it, gap=0.0).tolist() == [False]
+    assert unexplained(square, far, gap=-1.0).tolist() == [True]
+    assert unexplained(square, np.zeros((0, 4), np.float32), gap=0.0).tolist() == [True]
