@@ -227,9 +227,10 @@ def train(
         flipped cells turn with them. Without the turn the model learns that walkers
         stand upright (its widths and heights come out right within 3%, against 25%
         too wide and 10% too short with it) and scores higher on the simulator
-        (daylight, fog and rain seeds 1-3: 0.599 against 0.577), but a small square
-        mover, unlike any of its targets, goes unseen and is lost once it stops
-        (tests/core/test_analysis_pipeline.py). Drones also look straight down.
+        (daylight, fog and rain seeds 1-3: 0.599 against 0.577). A small square mover,
+        unlike any of its targets, it does not see: the square keeps its own motion
+        box only because a box found beside it no longer explains it
+        (``refiner_unseen_gap``; tests/core/test_analysis_pipeline.py).
         """
         if rng.random() < 0.5:
             x, t = x.flip(3), t.flip(3).clone()

@@ -19,7 +19,7 @@ import numpy as np
 
 from dronewatch.analysis.types import TargetClass, TrackState
 from dronewatch.clock_text import format_clock
-from dronewatch.label_layout import Rect, place_labels
+from dronewatch.label_layout import Rect, fit_inside, place_labels
 
 # BGR, chosen to stay apart on green fields, grey roads and white-hot thermal.
 CLASS_COLORS: dict[TargetClass, tuple[int, int, int]] = {
@@ -92,9 +92,8 @@ def _label(
 ) -> None:
     """A label whose bottom-left corner is at ``org``, moved inside the image."""
     w, h = _label_size(text, scale)
-    x = min(max(0, org[0]), max(0, img.shape[1] - w))
-    bottom = max(org[1] + 1, h)
-    _draw_label(img, text, (x, bottom - h, x + w, bottom), color, scale)
+    rect = fit_inside(org[0], org[1] + 1 - h, w, h, img.shape[1], img.shape[0])
+    _draw_label(img, text, rect, color, scale)
 
 
 def draw_trails(
@@ -126,6 +125,10 @@ def draw_trails(
             cv2.polylines(img, [pts[lo : hi + 1]], False, c, thick, cv2.LINE_AA)
 
 
+def _track_color(track: TrackState, selected: int | None) -> tuple[int, int, int]:
+    return SELECTED_COLOR if track.track_id == selected else CLASS_COLORS[track.target_class]
+
+
 def draw_tracks(
     img: np.ndarray,
     tracks: Sequence[TrackState],
@@ -135,7 +138,7 @@ def draw_tracks(
 ) -> None:
     thick = max(1, round(1.6 * scale))
     for track in tracks:
-        color = SELECTED_COLOR if track.track_id == selected else CLASS_COLORS[track.target_class]
+        color = _track_color(track, selected)
         x1, y1, x2, y2 = (round(v) for v in track.xyxy)
         if options.boxes:
             cv2.rectangle(img, (x1, y1), (x2, y2), color, thick + (track.track_id == selected))
@@ -151,7 +154,7 @@ def draw_tracks(
         (img.shape[1], img.shape[0]),
     )
     for track, text, rect in zip(ordered, texts, rects, strict=True):
-        color = SELECTED_COLOR if track.track_id == selected else CLASS_COLORS[track.target_class]
+        color = _track_color(track, selected)
         _draw_label(img, text, rect, color, scale)
 
 

@@ -11,7 +11,7 @@ import numpy as np
 Rect = tuple[int, int, int, int]  # x1, y1, x2, y2 (x2, y2 exclusive)
 
 
-def _fit(x: int, top: int, w: int, h: int, width: int, height: int) -> Rect:
+def fit_inside(x: int, top: int, w: int, h: int, width: int, height: int) -> Rect:
     """A w x h label with its top-left corner at (x, top), moved inside the image."""
     x = min(max(0, x), max(0, width - w))
     top = min(max(0, top), max(0, height - h))
@@ -34,7 +34,7 @@ def place_labels(
     for i, ((x1, y1, _x2, y2), (w, h)) in enumerate(zip(boxes, sizes, strict=True)):
         tops = [y1 - 1 - h, y2 + 1]  # just above the box, just below it
         tops += [y1 - 1 - h * (k + 2) for k in range(stack)]  # higher above it
-        cand = np.array([_fit(x1, top, w, h, width, height) for top in tops], np.int64)
+        cand = np.array([fit_inside(x1, top, w, h, width, height) for top in tops], np.int64)
         # Area each candidate shares with the labels placed so far (vectorised: a
         # busy feed has 70 labels a frame, drawn in the GUI thread).
         p = placed[:i]

@@ -141,13 +141,13 @@ class MotionDetector:
         self.refiner: BoxRefiner | None = (
             WindowRefiner(
                 Path(config.refiner_model) if config.refiner_model else None,
-                config.refiner_threshold,
-                config.refiner_nms_iou,
-                config.refiner_max_side,
-                config.refiner_support_px,
-                config.refiner_support_share,
-                config.refiner_support_fill,
-                config.refiner_unseen_gap,
+                threshold=config.refiner_threshold,
+                nms_iou=config.refiner_nms_iou,
+                max_side=config.refiner_max_side,
+                support_px=config.refiner_support_px,
+                support_share=config.refiner_support_share,
+                support_fill=config.refiner_support_fill,
+                unseen_gap=config.refiner_unseen_gap,
             )
             if config.refine_windows
             else None

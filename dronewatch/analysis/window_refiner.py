@@ -147,8 +147,6 @@ def unexplained(looked: np.ndarray, found: np.ndarray, gap: float) -> np.ndarray
     """(N,) bool: the ``looked`` boxes (N, 4 xyxy) that no ``found`` box explains. A
     found box explains one when its centre lies within ``UNSEEN_MARGIN`` of it and,
     for ``gap`` >= 0, its edges come within ``gap`` px of it (they overlap at 0)."""
-    if not len(found):
-        return np.ones(len(looked), bool)
     near = centres_inside(found, looked, UNSEEN_MARGIN)
     if gap >= 0:
         reach = np.c_[found[:, :2] - gap, found[:, 2:] + gap]
