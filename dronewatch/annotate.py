@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import cv2
 import numpy as np
 
 from dronewatch.analysis.types import TargetClass, TrackState
 from dronewatch.clock_text import format_clock
-from dronewatch.label_layout import Rect, fit_inside, place_labels
+from dronewatch.label_layout import Rect, place_labels
 
 # BGR, chosen to stay apart on green fields, grey roads and white-hot thermal.
 CLASS_COLORS: dict[TargetClass, tuple[int, int, int]] = {
@@ -87,15 +88,6 @@ def _draw_label(
     cv2.putText(img, text, (x1 + 2, y2 - 1 - base), LABEL_FONT, size, ink, thick, cv2.LINE_AA)
 
 
-def _label(
-    img: np.ndarray, text: str, org: tuple[int, int], color: tuple[int, int, int], scale: float
-) -> None:
-    """A label whose bottom-left corner is at ``org``, moved inside the image."""
-    w, h = _label_size(text, scale)
-    rect = fit_inside(org[0], org[1] + 1 - h, w, h, img.shape[1], img.shape[0])
-    _draw_label(img, text, rect, color, scale)
-
-
 def draw_trails(
     img: np.ndarray,
     trails: Mapping[int, np.ndarray],
@@ -136,26 +128,72 @@ def draw_tracks(
     scale: float,
     selected: int | None = None,
 ) -> None:
+    """The tracks' boxes (their labels: :func:`draw_labels`)."""
+    if not options.boxes:
+        return
     thick = max(1, round(1.6 * scale))
     for track in tracks:
         color = _track_color(track, selected)
         x1, y1, x2, y2 = (round(v) for v in track.xyxy)
-        if options.boxes:
-            cv2.rectangle(img, (x1, y1), (x2, y2), color, thick + (track.track_id == selected))
-    if not options.ids or not tracks:
+        cv2.rectangle(img, (x1, y1), (x2, y2), color, thick + (track.track_id == selected))
+
+
+def draw_marks(img: np.ndarray, marks: Sequence[TrackState], scale: float) -> None:
+    """The operator's marks' boxes (their labels: :func:`draw_labels`)."""
+    for mark in marks:
+        x1, y1, x2, y2 = (round(v) for v in mark.xyxy)
+        cv2.rectangle(img, (x1, y1), (x2, y2), OPERATOR_COLOR, max(1, round(2 * scale)))
+
+
+class _Label(NamedTuple):
+    box: tuple[int, int, int, int]
+    text: str
+    short: str | None  # the text where only a shorter label fits
+    color: tuple[int, int, int]
+
+
+def draw_labels(
+    img: np.ndarray,
+    tracks: Sequence[TrackState],
+    scale: float,
+    selected: int | None = None,
+    marks: Sequence[TrackState] = (),
+) -> None:
+    """Labels of the operator's marks and of ``tracks`` in one layout
+    (:mod:`dronewatch.label_layout`), so none covers another where there is room: the
+    marks' first (the operator is working on them), then the selected track's, so
+    they keep the places just above their boxes. Where a track's full label does not
+    fit, its number alone does: its colour already gives its class."""
+    labels = [
+        _Label(_pixels(m.xyxy), f"mark {m.target_class.value}", None, OPERATOR_COLOR) for m in marks
+    ]
+    labels += [
+        _Label(
+            _pixels(t.xyxy),
+            f"{t.track_id} {t.target_class.value}",
+            str(t.track_id),
+            _track_color(t, selected),
+        )
+        for t in sorted(tracks, key=lambda t: t.track_id != selected)
+    ]
+    if not labels:
         return
-    # Labels after every box, so no box is drawn over one; the selected track's first,
-    # so it keeps the place just above its box.
-    ordered = sorted(tracks, key=lambda t: t.track_id != selected)
-    texts = [f"{t.track_id} {t.target_class.value}" for t in ordered]
-    rects = place_labels(
-        [tuple(round(v) for v in t.xyxy) for t in ordered],
-        [_label_size(text, scale) for text in texts],
+    places = place_labels(
+        [label.box for label in labels],
+        [_label_size(label.text, scale) for label in labels],
         (img.shape[1], img.shape[0]),
+        short_sizes=[
+            None if label.short is None else _label_size(label.short, scale) for label in labels
+        ],
     )
-    for track, text, rect in zip(ordered, texts, rects, strict=True):
-        color = _track_color(track, selected)
-        _draw_label(img, text, rect, color, scale)
+    for label, (rect, short) in zip(labels, places, strict=True):
+        text = label.short if short and label.short is not None else label.text
+        _draw_label(img, text, rect, label.color, scale)
+
+
+def _pixels(xyxy: tuple[float, float, float, float]) -> tuple[int, int, int, int]:
+    x1, y1, x2, y2 = (round(v) for v in xyxy)
+    return x1, y1, x2, y2
 
 
 def hud_text(hud: Hud, with_name: bool = True, frame_count: int | None = None) -> str:
@@ -220,14 +258,12 @@ def annotate(
     if options.trails and trails:
         colors = {t.track_id: CLASS_COLORS[t.target_class] for t in tracks}
         draw_trails(out, trails, colors, scale)
-    if options.boxes or options.ids:
-        draw_tracks(out, tracks, options, scale, selected)
+    draw_tracks(out, tracks, options, scale, selected)
     if options.reference and reference:
         draw_reference(out, reference, scale)  # truth stays visible over machine boxes
-    for mark in operator:  # always drawn: the operator is working on it
-        x1, y1, x2, y2 = (round(v) for v in mark.xyxy)
-        cv2.rectangle(out, (x1, y1), (x2, y2), OPERATOR_COLOR, max(1, round(2 * scale)))
-        _label(out, f"mark {mark.target_class.value}", (x1, y1 - 2), OPERATOR_COLOR, scale)
+    draw_marks(out, operator, scale)  # always drawn: the operator is working on them
+    # Labels last, over every box; the marks' always.
+    draw_labels(out, tracks if options.ids else (), scale, selected, operator)
     if options.hud and hud is not None:
         draw_hud(out, hud, scale)
     return out
