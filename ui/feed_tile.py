@@ -26,6 +26,7 @@ _BACKGROUND = QColor(18, 20, 24)
 _HUD_BACKGROUND = QColor(0, 0, 0, 150)
 _HUD_TEXT = QColor(235, 240, 245)
 _ERROR_TEXT = QColor(255, 120, 110)
+_BEHIND_TEXT = QColor(255, 190, 60)  # the analysis has not reached the frame shown
 _SELECTED = QColor(80, 170, 255)
 _MARK = QColor(80, 255, 255)
 _DRAG_THRESHOLD_PX = 6
@@ -47,20 +48,31 @@ def scaled(track: TrackState, factor: float) -> TrackState:
     return replace(track, xyxy=(x1 * factor, y1 * factor, x2 * factor, y2 * factor))
 
 
-def analysis_badge(stats: AnalysisStats) -> str:
-    """Decode fps, analysis fps and dropped frames, or what the analysis is doing."""
+def analysis_badge(stats: AnalysisStats, shown_s: float | None = None, fps: float = 0.0) -> str:
+    """The analysis rate (or what the analysis is doing), how much of a file is done and
+    how far it is ahead of the frame shown at ``shown_s`` (it waits ``lead_s`` ahead, so
+    'ana 0 fps' alone would read as stuck) or behind it: boxes are missing there because
+    the analysis has not reached them yet, not because nothing moves. Frames dropped
+    (a live stream's, skipped while the analysis catches up) where there are any."""
     state = stats.state.value
     if state in ("from store", "done"):
         return f"analysis {state}"
     if state == "error":
         return "analysis failed"
-    progress = ""
+    parts = [f"ana {stats.analysis_fps:.0f} fps" if state == "analysing" else state]
     if stats.frame_count:
-        progress = f"  {100 * stats.frames_done / stats.frame_count:.0f}%"
-    return (
-        f"dec {stats.decode_fps:.0f}  ana {stats.analysis_fps:.0f} fps  "
-        f"drop {stats.dropped}  {state}{progress}"
-    )
+        parts.append(f"{100 * stats.frames_done / stats.frame_count:.0f}%")
+        if shown_s is not None and fps > 0:
+            ahead = analysis_lead_s(stats, shown_s, fps)
+            parts.append(f"{ahead:.0f} s ahead" if ahead >= 0 else f"{-ahead:.1f} s BEHIND")
+    if stats.dropped or not stats.frame_count:
+        parts.append(f"drop {stats.dropped}")
+    return "  ".join(parts)
+
+
+def analysis_lead_s(stats: AnalysisStats, shown_s: float, fps: float) -> float:
+    """Seconds of the file analysed past the frame shown (negative: not yet analysed)."""
+    return stats.frames_done / fps - shown_s - 1.0 / fps
 
 
 class FeedTile(QWidget):
@@ -400,13 +412,15 @@ class FeedTile(QWidget):
         painter.fillRect(self.rect(), QColor(40, 16, 16))
         self._paint_centre(painter, f"Cannot play this feed\n\n{message}", _ERROR_TEXT)
 
-    def _paint_label(self, painter: QPainter, text: str, x: int, y: int, right: bool) -> None:
+    def _paint_label(
+        self, painter: QPainter, text: str, x: int, y: int, right: bool, color: QColor = _HUD_TEXT
+    ) -> None:
         metrics = painter.fontMetrics()
         w = metrics.horizontalAdvance(text) + 10
         h = metrics.height() + 4
         rect = QRect(x - w if right else x, y, w, h)
         painter.fillRect(rect, _HUD_BACKGROUND)
-        painter.setPen(_HUD_TEXT)
+        painter.setPen(color)
         painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
 
     def _paint_hud(self, painter: QPainter, snap: PlayerSnapshot | None) -> None:
@@ -426,11 +440,19 @@ class FeedTile(QWidget):
         self._paint_label(
             painter, f"{info.fps:.4g} fps  {info.width}x{info.height}", self.width() - 4, 4, True
         )
-        badges = [self.live_badge] if self.live_badge else []
+        badges = [(self.live_badge, _HUD_TEXT)] if self.live_badge else []
         if self.analysis is not None:
-            badges.append(analysis_badge(self.analysis))
-        for row, badge in enumerate(badges, start=1):
-            self._paint_label(painter, badge, self.width() - 4, row * (h + 2) + 4, True)
+            shown = packet.time_s if packet is not None else None
+            text = analysis_badge(self.analysis, shown, info.fps)
+            behind = (
+                shown is not None
+                and bool(self.analysis.frame_count)
+                and self.analysis.state.value == "analysing"
+                and analysis_lead_s(self.analysis, shown, info.fps) < 0
+            )
+            badges.append((text, _BEHIND_TEXT if behind else _HUD_TEXT))
+        for row, (badge, color) in enumerate(badges, start=1):
+            self._paint_label(painter, badge, self.width() - 4, row * (h + 2) + 4, True, color)
         if snap.status is FeedStatus.READY and snap.error:
             # A live feed lost its stream: keep its last frame, say what is happening.
             painter.setFont(self._big_font)
