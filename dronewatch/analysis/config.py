@@ -511,6 +511,13 @@ class ClassifierConfig:
     # 'vehicle' for as many frames again (pets09: walkers' track-frames labelled
     # vehicle by that majority 280 -> 45, of 4,042; the simulator unchanged).
     tall_unknown_until_heading: bool = True
+    # A target this many times the area of the feed's walkers (the median of at least
+    # three tracks seen walking across their length in the last ``walker_memory_s``) is
+    # a vehicle: a car driving slowly up the picture is as tall and slow as a walker
+    # (0: off). From a mast a near walker stands at most 2-3 times the area of a far
+    # one (pets09); a group walking in one box is about as many walkers as it holds.
+    not_walker_area_ratio: float = 6.0
+    walker_memory_s: float = 10.0
     vote_decay: float = 0.9
 
 

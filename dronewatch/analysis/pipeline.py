@@ -16,7 +16,7 @@ from dronewatch.analysis.allocator import keep_large_buffers_in_heap
 from dronewatch.analysis.box_geometry import centres_inside, iou_matrix, longer_sides
 from dronewatch.analysis.bytetrack_adapter import ByteTrackAdapter
 from dronewatch.analysis.candidates import Candidates
-from dronewatch.analysis.classify import classify_track
+from dronewatch.analysis.classify import WalkerSize, classify_track
 from dronewatch.analysis.config import AnalysisConfig, tentative_reach_frames
 from dronewatch.analysis.motion_detector import DetectorMasks, MotionDetector, warp_boxes
 from dronewatch.analysis.onnx_detector import OnnxDetector
@@ -69,6 +69,11 @@ class FeedAnalyzer:
         else:
             self._tracker = MultiTargetTracker(tracker_cfg, fps)
         self._frames_seen = 0
+        self._walker_size = (
+            WalkerSize(round(cfg.classifier.walker_memory_s * fps))
+            if cfg.classifier.not_walker_area_ratio > 0
+            else None
+        )
         self._target_scale = SmallTargetVote(cfg.detector.refiner_max_side, fps)
         self._big = np.zeros((0, 4), np.float32)  # last frame's big confirmed targets
         # From the tracker for the next frame's detection: targets standing still,
@@ -142,6 +147,10 @@ class FeedAnalyzer:
         inv = 1.0 / self._scale
         mw = self.config.tracker.measurement_weight
         classifier = self.config.classifier
+        walker_area = None
+        if self._walker_size is not None:
+            self._walker_size.see(tracks, classifier)
+            walker_area = self._walker_size.area
         states = []
         for t in tracks:
             x1, y1, x2, y2 = report_box(t, mw)
@@ -150,7 +159,7 @@ class FeedAnalyzer:
                     t.track_id,
                     (x1 * inv, y1 * inv, x2 * inv, y2 * inv),
                     float(t.score),
-                    classify_track(t, classifier, area, inv, self._fps),
+                    classify_track(t, classifier, area, inv, self._fps, walker_area),
                     t.confirmed,
                 )
             )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dronewatch.analysis.classify import classify_track
+from dronewatch.analysis.classify import WalkerSize, classify_track
 from dronewatch.analysis.config import ClassifierConfig
 from dronewatch.analysis.tracker import Track
 from dronewatch.analysis.types import TARGET_CLASSES, TargetClass
@@ -79,3 +79,40 @@ def test_a_model_vote_wins() -> None:
     track = _track(30, 75, moved=(60, 8), velocity=(2.5, 0.3))
     track.class_votes[TARGET_CLASSES.index(TargetClass.VEHICLE)] = 1.0
     assert classify_track(track, ClassifierConfig(), FRAME_AREA, 1.0, FPS) is TargetClass.VEHICLE
+
+
+def _walkers_seen_for(frames: int) -> WalkerSize:
+    """A feed's walkers (4 x 8 px, 110 m up: the day-pan sample) crossing the picture."""
+    size = WalkerSize(memory_frames=250)
+    walkers = [_track(4, 8, moved=(6, 1), velocity=(0.3, 0.05)) for _ in range(3)]
+    for k, w in enumerate(walkers):
+        w.confirmed, w.track_id = True, k + 1
+    for _ in range(frames):
+        size.see(walkers, ClassifierConfig())
+    return size
+
+
+def test_a_car_driving_slowly_up_the_picture_is_no_walker_beside_walkers_a_sixth_its_size() -> None:
+    # The day-pan sample's car 4: 12 x 21 px, driving up the picture at 0.4 of its
+    # length a second, as tall and as slow as a walker coming towards the camera.
+    car = _track(12, 21, moved=(1, 20), velocity=(0.05, 0.3), pace=0.016)
+    config = ClassifierConfig()
+    assert classify_track(car, config, FRAME_AREA, 1.0, FPS) is TargetClass.PERSON
+    size = _walkers_seen_for(10)
+    assert size.area == 32.0
+    assert classify_track(car, config, FRAME_AREA, 1.0, FPS, size.area) is TargetClass.VEHICLE
+    # A walker twice as big as the others (nearer a mast) is still a walker.
+    near = _track(6, 11, moved=(1, 20), velocity=(0.05, 0.3), pace=0.03)
+    assert classify_track(near, config, FRAME_AREA, 1.0, FPS, size.area) is TargetClass.PERSON
+
+
+def test_the_walkers_size_needs_three_walkers_and_forgets_them() -> None:
+    size = WalkerSize(memory_frames=5)
+    one = _track(4, 8, moved=(6, 1), velocity=(0.3, 0.05))
+    one.confirmed, one.track_id = True, 1
+    size.see([one], ClassifierConfig())
+    assert size.area is None  # one walker says little about the feed's scale
+    size = _walkers_seen_for(1)
+    for _ in range(300):
+        size.see([], ClassifierConfig())
+    assert size.area is None  # the camera may have zoomed since
