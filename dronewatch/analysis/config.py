@@ -208,12 +208,17 @@ class MotionDetectorConfig:
     # (fine texture) the model sees targets where nothing has changed. 0 = off.
     refiner_support_px: int = 2
     refiner_support_share: float = 0.5
-    # ... and that cover this share of its box: beside a small square mover, unlike
-    # any of the simulator's targets, the model also draws a walker whose differing
-    # pixels are only the blob's edge, and the track jumps to it (unit-test scenes:
-    # a stopped square lost in all its frames without this). Daylight, fog and rain
-    # seeds 1-3: 0.584 without, 0.577 at 0.1; 0.2 cut faint walkers (-0.04).
+    # ... and that cover this share of its box, unless the model's heat there is at
+    # least ``refiner_support_sure``: beside a small square mover, unlike any of the
+    # simulator's targets, the model also draws a walker (heat 0.40-0.51) whose
+    # differing pixels are only the blob's edge, and the track jumps to it (the
+    # unit-test scene's stopped square is boxed in 63% of its frames under 0.08, 97%
+    # from it), while faint walkers with a tenth of their box changed come at heat
+    # 0.43-0.68. Daylight, fog and rain seeds 1-3 / 4-9 with the upright model: fill
+    # 0 0.598 / 0.588, 0.05 0.601 / 0.590, 0.1 0.585 / 0.579, 0.1 with 0.55 sure
+    # 0.594 / 0.585 (0.5: 0.593 / 0.584).
     refiner_support_fill: float = 0.1
+    refiner_support_sure: float = 0.55
     # ... and blobs that differ from the median reference by the threshold but not
     # from the running average (a slow walker the average has learnt, or a ghost)
     # are offered to it too: only a target it finds there becomes a box.

@@ -148,6 +148,7 @@ class MotionDetector:
                 support_share=config.refiner_support_share,
                 support_fill=config.refiner_support_fill,
                 unseen_gap=config.refiner_unseen_gap,
+                support_sure=config.refiner_support_sure,
             )
             if config.refine_windows
             else None

@@ -188,12 +188,14 @@ class WindowRefiner:
         support_share: float = 0.5,
         support_fill: float = 0.1,
         unseen_gap: float = 0.0,
+        support_sure: float = 0.55,
     ) -> None:
         self.path = Path(path) if path else BUNDLED_MODEL
         self.threshold, self.nms_iou, self.max_side = threshold, nms_iou, max_side
         self.support_px, self.support_share = support_px, support_share
         self.support_fill = support_fill
         self.unseen_gap = unseen_gap
+        self.support_sure = support_sure
         if not self.path.is_file():
             raise DroneWatchError(f"{self.path}: window refiner model not found")
         options = ort.SessionOptions()
@@ -235,11 +237,12 @@ class WindowRefiner:
         r2 = np.clip(np.ceil(found[:, 3]).astype(np.int64), 0, h)
         inside = counts[r2, c2] - counts[r1, c2] - counts[r2, c1] + counts[r1, c1]
         area = (c2 - c1) * (r2 - r1)
+        sure = score >= self.support_sure
         keep = (
             (c2 > c1)
             & (r2 > r1)
             & (inside >= self.support_px)
-            & (inside >= self.support_fill * area)
+            & ((inside >= self.support_fill * area) | sure)
         )
         return found[keep], score[keep]
 

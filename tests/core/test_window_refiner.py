@@ -152,6 +152,11 @@ def test_a_found_box_needs_change_over_part_of_it_not_just_at_its_edge() -> None
     kept, kept_score = WindowRefiner(support_fill=0.1)._supported(images, found, score)
     np.testing.assert_array_equal(kept, found[:1])
     assert kept_score.tolist() == [pytest.approx(0.6)]
+    # Where the model is sure, a little change is enough (a faint walker).
+    sure = np.array([0.6, 0.56], np.float32)
+    refiner = WindowRefiner(support_fill=0.1, support_sure=0.55)
+    assert len(refiner._supported(images, found, sure)[0]) == 2
+    assert len(refiner._supported(images, found, score)[0]) == 1
 
 
 def test_a_box_beside_a_motion_box_explains_it_only_within_the_gap() -> None:
