@@ -13,6 +13,16 @@ def _overlap(a, b) -> int:
     return max(0, min(a[2], b[2]) - max(a[0], b[0])) * max(0, min(a[3], b[3]) - max(a[1], b[1]))
 
 
+def _three_walkers() -> list[TrackState]:
+    """Three walkers side by side, 12 px apart."""
+    return [
+        TrackState(
+            k + 1, (200.0 + 12 * k, 100.0, 208.0 + 12 * k, 118.0), 1.0, TargetClass.PERSON, True
+        )
+        for k in range(3)
+    ]
+
+
 def test_a_lone_box_has_its_label_just_above_it() -> None:
     ((rect, short),) = place_labels([(100, 50, 110, 70)], [(60, 14)], (640, 360))
     assert rect == (100, 35, 160, 49) and not short
@@ -32,14 +42,7 @@ def test_five_walkers_side_by_side_get_five_labels_that_do_not_overlap() -> None
 
 
 def test_the_selected_track_keeps_the_place_above_its_box() -> None:
-    frame = np.zeros((360, 640, 3), np.uint8)
-    walkers = [
-        TrackState(
-            k + 1, (200.0 + 12 * k, 100.0, 208.0 + 12 * k, 118.0), 1.0, TargetClass.PERSON, True
-        )
-        for k in range(3)
-    ]
-    out = annotate(frame, walkers, selected=3)
+    out = annotate(np.zeros((360, 640, 3), np.uint8), _three_walkers(), selected=3)
     # The selected walker's label (green) sits just above his box, not stacked away.
     above = out[85:98, 226:240]
     assert (above == (60, 255, 60)).all(axis=2).any()
@@ -68,15 +71,8 @@ def test_in_a_crowd_labels_fall_back_to_the_track_number_only_where_needed() -> 
 
 
 def test_an_operator_mark_keeps_its_label_above_it_beside_tracks() -> None:
-    frame = np.zeros((360, 640, 3), np.uint8)
-    walkers = [
-        TrackState(
-            k + 1, (200.0 + 12 * k, 100.0, 208.0 + 12 * k, 118.0), 1.0, TargetClass.PERSON, True
-        )
-        for k in range(3)
-    ]
     mark = TrackState(0, (212.0, 100.0, 220.0, 118.0), 1.0, TargetClass.PERSON, True)
-    out = annotate(frame, walkers, operator=[mark])
+    out = annotate(np.zeros((360, 640, 3), np.uint8), _three_walkers(), operator=[mark])
     # The mark's label (cyan) takes the place just above the box, the tracks' move.
     above = out[85:98, 212:240]
     assert (above == OPERATOR_COLOR).all(axis=2).sum() > 100
