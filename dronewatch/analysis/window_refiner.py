@@ -185,7 +185,7 @@ class WindowRefiner:
         nms_iou: float = 0.3,
         max_side: float = 32.0,
         support_px: int = 2,
-        support_share: float = 0.5,
+        support_share: float = 0.4,
         support_fill: float = 0.1,
         unseen_gap: float = 0.0,
         support_sure: float = 0.55,
