@@ -134,14 +134,14 @@ def draw_tracks(
     thick = max(1, round(1.6 * scale))
     for track in tracks:
         color = _track_color(track, selected)
-        x1, y1, x2, y2 = (round(v) for v in track.xyxy)
+        x1, y1, x2, y2 = _pixels(track.xyxy)
         cv2.rectangle(img, (x1, y1), (x2, y2), color, thick + (track.track_id == selected))
 
 
 def draw_marks(img: np.ndarray, marks: Sequence[TrackState], scale: float) -> None:
     """The operator's marks' boxes (their labels: :func:`draw_labels`)."""
     for mark in marks:
-        x1, y1, x2, y2 = (round(v) for v in mark.xyxy)
+        x1, y1, x2, y2 = _pixels(mark.xyxy)
         cv2.rectangle(img, (x1, y1), (x2, y2), OPERATOR_COLOR, max(1, round(2 * scale)))
 
 
@@ -210,7 +210,7 @@ def draw_reference(img: np.ndarray, boxes: Sequence[TrackState], scale: float) -
     """Ground truth as thin white corner brackets, so machine boxes stay readable."""
     thick = max(1, round(scale))
     for box in boxes:
-        x1, y1, x2, y2 = (round(v) for v in box.xyxy)
+        x1, y1, x2, y2 = _pixels(box.xyxy)
         arm = max(3, min(x2 - x1, y2 - y1) // 3)
         for (cx, cy), (dx, dy) in (
             ((x1, y1), (1, 1)),

@@ -62,16 +62,24 @@ def analysis_badge(stats: AnalysisStats, shown_s: float | None = None, fps: floa
     parts = [f"ana {stats.analysis_fps:.0f} fps" if state == "analysing" else state]
     if stats.frame_count:
         parts.append(f"{100 * stats.frames_done / stats.frame_count:.0f}%")
-        if shown_s is not None and fps > 0:
-            ahead = analysis_lead_s(stats, shown_s, fps)
-            parts.append(f"{ahead:.0f} s ahead" if ahead >= 0 else f"{-ahead:.1f} s BEHIND")
+    ahead = analysis_lead_s(stats, shown_s, fps)
+    if ahead is not None:
+        parts.append(f"{ahead:.0f} s ahead" if ahead >= 0 else f"{-ahead:.1f} s BEHIND")
     if stats.dropped or not stats.frame_count:
         parts.append(f"drop {stats.dropped}")
     return "  ".join(parts)
 
 
-def analysis_lead_s(stats: AnalysisStats, shown_s: float, fps: float) -> float:
-    """Seconds of the file analysed past the frame shown (negative: not yet analysed)."""
+def analysis_lead_s(stats: AnalysisStats, shown_s: float | None, fps: float) -> float | None:
+    """Seconds of the file analysed past the frame shown (negative: not yet analysed);
+    None for a live stream, an analysis that has ended, or no frame shown."""
+    if (
+        not stats.frame_count
+        or shown_s is None
+        or fps <= 0
+        or stats.state.value in ("from store", "done", "error")
+    ):
+        return None
     return stats.frames_done / fps - shown_s - 1.0 / fps
 
 
@@ -444,12 +452,8 @@ class FeedTile(QWidget):
         if self.analysis is not None:
             shown = packet.time_s if packet is not None else None
             text = analysis_badge(self.analysis, shown, info.fps)
-            behind = (
-                shown is not None
-                and bool(self.analysis.frame_count)
-                and self.analysis.state.value == "analysing"
-                and analysis_lead_s(self.analysis, shown, info.fps) < 0
-            )
+            ahead = analysis_lead_s(self.analysis, shown, info.fps)
+            behind = ahead is not None and ahead < 0
             badges.append((text, _BEHIND_TEXT if behind else _HUD_TEXT))
         for row, (badge, color) in enumerate(badges, start=1):
             self._paint_label(painter, badge, self.width() - 4, row * (h + 2) + 4, True, color)

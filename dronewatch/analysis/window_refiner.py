@@ -218,10 +218,11 @@ class WindowRefiner:
         self, images: RefinerInputs, found: np.ndarray, score: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """The found boxes with at least ``support_px`` pixels, and ``support_fill``
-        of their area, that differ from a background by ``support_share`` of the
-        threshold: the model's answer on ground it does not know (texture unlike the
-        simulator's, a target unlike a walker) is not a target where nothing has
-        changed, nor a walker drawn beside a blob that only touches its edge."""
+        of their area unless the model is sure of them (heat ``support_sure`` or
+        more), that differ from a background by ``support_share`` of the threshold:
+        the model's answer on ground it does not know (texture unlike the simulator's,
+        a target unlike a walker) is not a target where nothing has changed, nor a
+        walker drawn beside a blob that only touches its edge."""
         if self.support_px <= 0:
             return found, score
         level = max(1, int(self.support_share * images.threshold))

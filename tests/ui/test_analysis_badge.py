@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dronewatch.live.feed_analysis import AnalysisState, AnalysisStats
-from ui.feed_tile import analysis_badge
+from ui.feed_tile import analysis_badge, analysis_lead_s
 
 
 def _stats(done: int, count: int | None = 500, fps: float = 0.0) -> AnalysisStats:
@@ -25,3 +25,13 @@ def test_an_analysis_that_has_not_reached_the_frame_shown_says_it_is_behind() ->
 def test_a_live_stream_has_no_lead() -> None:
     badge = analysis_badge(_stats(300, None, fps=25.0), shown_s=12.0, fps=25.0)
     assert "ahead" not in badge and "BEHIND" not in badge and "ana 25 fps" in badge
+
+
+def test_the_badge_colour_and_text_agree_on_behind_in_every_running_state() -> None:
+    # The tile paints the badge amber where analysis_lead_s is negative: the same
+    # function writes "BEHIND", so a paused analysis behind the playhead is amber too.
+    paused = AnalysisStats(AnalysisState.PAUSED, 0.0, 0.0, 0, 226, 1000)
+    assert "BEHIND" in analysis_badge(paused, shown_s=12.0, fps=25.0)
+    assert analysis_lead_s(paused, 12.0, 25.0) < 0
+    done = AnalysisStats(AnalysisState.DONE, 0.0, 0.0, 0, 1000, 1000)
+    assert analysis_lead_s(done, 12.0, 25.0) is None
