@@ -158,12 +158,15 @@ def draw_labels(
     scale: float,
     selected: int | None = None,
     marks: Sequence[TrackState] = (),
+    reserved: Sequence[Rect] = (),
 ) -> None:
     """Labels of the operator's marks and of ``tracks`` in one layout
     (:mod:`dronewatch.label_layout`), so none covers another where there is room: the
     marks' first (the operator is working on them), then the selected track's, so
     they keep the places just above their boxes. Where a track's full label does not
-    fit, its number alone does: its colour already gives its class."""
+    fit, its number alone does: its colour already gives its class. ``reserved``:
+    places (image px) the labels keep clear where they can, such as text a viewer
+    paints over the image."""
     labels = [
         _Label(_pixels(m.xyxy), f"mark {m.target_class.value}", None, OPERATOR_COLOR) for m in marks
     ]
@@ -185,6 +188,7 @@ def draw_labels(
         short_sizes=[
             None if label.short is None else _label_size(label.short, scale) for label in labels
         ],
+        reserved=reserved,
     )
     for label, (rect, short) in zip(labels, places, strict=True):
         text = label.short if short and label.short is not None else label.text
@@ -222,17 +226,31 @@ def draw_reference(img: np.ndarray, boxes: Sequence[TrackState], scale: float) -
             cv2.line(img, (cx, cy), (cx, cy + dy * arm), REFERENCE_COLOR, thick, cv2.LINE_AA)
 
 
+def _hud_strip(img: np.ndarray, text: str, scale: float) -> tuple[Rect, int]:
+    """The HUD's darkened strip at the bottom left (xyxy) and its text's baseline."""
+    thick = max(1, round(scale))
+    (w, h), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, 0.45 * scale, thick)
+    y = img.shape[0] - 6
+    return (4, y - h - base - 4, 4 + w + 8, y + 2), y - base
+
+
 def draw_hud(img: np.ndarray, hud: Hud, scale: float) -> None:
     text = hud_text(hud)
-    font = cv2.FONT_HERSHEY_SIMPLEX
-    size = 0.45 * scale
-    thick = max(1, round(scale))
-    (w, h), base = cv2.getTextSize(text, font, size, thick)
-    y = img.shape[0] - 6
-    overlay = img[y - h - base - 4 : y + 2, 4 : 4 + w + 8]
+    (x1, y1, x2, y2), baseline = _hud_strip(img, text, scale)
+    overlay = img[max(y1, 0) : y2, x1:x2]
     overlay[:] = (overlay.astype(np.uint16) * 2 // 5).astype(np.uint8)  # darkened strip
     state_color = (60, 60, 255) if hud.state in ("REC", "LIVE") else (255, 255, 255)
-    cv2.putText(img, text, (8, y - base), font, size, state_color, thick, cv2.LINE_AA)
+    thick = max(1, round(scale))
+    cv2.putText(
+        img,
+        text,
+        (8, baseline),
+        cv2.FONT_HERSHEY_SIMPLEX,
+        0.45 * scale,
+        state_color,
+        thick,
+        cv2.LINE_AA,
+    )
 
 
 def annotate(
@@ -245,11 +263,14 @@ def annotate(
     scale: float | None = None,
     reference: Sequence[TrackState] = (),
     operator: Sequence[TrackState] = (),
+    reserved: Sequence[Rect] = (),
 ) -> np.ndarray:
     """A copy of ``image`` with the overlays ``options`` asks for.
 
     ``scale`` sizes lines and text (default: from the frame height); a view showing the
-    frame shrunk passes a larger one so labels stay readable on screen.
+    frame shrunk passes a larger one so labels stay readable on screen. ``reserved``:
+    rectangles (xyxy, image px) the labels keep clear of, such as a viewer's own text
+    painted over the image.
     """
     out = image.copy()
     if not options.any and not operator:
@@ -263,7 +284,10 @@ def annotate(
         draw_reference(out, reference, scale)  # truth stays visible over machine boxes
     draw_marks(out, operator, scale)  # always drawn: the operator is working on them
     # Labels last, over every box; the marks' always.
-    draw_labels(out, tracks if options.ids else (), scale, selected, operator)
-    if options.hud and hud is not None:
+    show_hud = options.hud and hud is not None
+    if show_hud:  # drawn over the labels: they keep clear of it
+        reserved = [*reserved, _hud_strip(out, hud_text(hud), scale)[0]]
+    draw_labels(out, tracks if options.ids else (), scale, selected, operator, reserved)
+    if show_hud:
         draw_hud(out, hud, scale)
     return out

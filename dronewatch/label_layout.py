@@ -28,6 +28,7 @@ def place_labels(
     image_size: tuple[int, int],
     stack: int = 3,
     short_sizes: Sequence[tuple[int, int] | None] | None = None,
+    reserved: Sequence[Rect] = (),
 ) -> list[Placed]:
     """One place per label, in the order given (earlier labels get the better places:
     pass the selected track's first). ``boxes`` are xyxy in pixels, ``sizes`` each
@@ -36,24 +37,30 @@ def place_labels(
 
     With short forms, every label is first laid out short, then each in turn takes
     its full form where that covers no other label: a crowd keeps every number
-    readable, and the labels with room around them say more."""
+    readable, and the labels with room around them say more. ``reserved`` places
+    count as labels placed before all others (text a viewer paints over the image:
+    a label there would be hidden)."""
     width, height = image_size
     n = len(boxes)
     shorts = list(short_sizes) if short_sizes is not None else [None] * n
     first = [short or size for short, size in zip(shorts, sizes, strict=True)]
-    placed = np.zeros((n, 4), np.int64)  # rows 0..i-1 hold the labels placed so far
+    r = len(reserved)
+    # Rows 0..r-1: the reserved places; r..r+i-1: the labels placed so far.
+    placed = np.zeros((r + n, 4), np.int64)
+    if r:
+        placed[:r] = np.asarray(reserved, np.int64).reshape(r, 4)
     for i, (box, size) in enumerate(zip(boxes, first, strict=True)):
-        placed[i] = _best_place(box, size, placed[:i], stack, width, height)[0]
+        placed[r + i] = _best_place(box, size, placed[: r + i], stack, width, height)[0]
     is_short = [short is not None for short in shorts]
     for i in np.flatnonzero(is_short).tolist():
-        others = np.delete(placed, i, axis=0)
+        others = np.delete(placed, r + i, axis=0)
         rect, covered = _best_place(boxes[i], sizes[i], others, stack, width, height)
         if covered == 0:
-            placed[i] = rect
+            placed[r + i] = rect
             is_short[i] = False
     return [
         Placed((int(a), int(b), int(c), int(d)), short)
-        for (a, b, c, d), short in zip(placed.tolist(), is_short, strict=True)
+        for (a, b, c, d), short in zip(placed[r:].tolist(), is_short, strict=True)
     ]
 
 

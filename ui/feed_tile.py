@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
+from typing import NamedTuple
 
 import cv2
 import numpy as np
 from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+)
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from dronewatch.analysis.types import TrackState
 from dronewatch.annotate import Hud, OverlayOptions, annotate, hud_text
+from dronewatch.label_layout import Rect
 from dronewatch.live.feed_analysis import AnalysisStats
 from dronewatch.live.track_index import TrackIndex
 from dronewatch.playback import FeedStatus, PlayerSnapshot
@@ -30,6 +41,13 @@ _BEHIND_TEXT = QColor(255, 190, 60)  # the analysis has not reached the frame sh
 _SELECTED = QColor(80, 170, 255)
 _MARK = QColor(80, 255, 255)
 _DRAG_THRESHOLD_PX = 6
+
+
+class _HudItem(NamedTuple):
+    rect: QRect  # widget pixels
+    text: str
+    color: QColor
+    bold: bool
 
 
 def live_badge(source: object, dropped: int) -> str:
@@ -176,7 +194,9 @@ class FeedTile(QWidget):
         else:
             analysed = index is not None and index.analysed(packet.index)
         scale = self._label_scale(packet.image.shape[0])
+        self._frame_size = (packet.image.shape[1], packet.image.shape[0])
         target = self._display_size(packet.image.shape[1], packet.image.shape[0])
+        hud = self._hud_in_image(snap, target) if self.options.ids else ()
         key = (
             packet.index,
             frame,
@@ -191,6 +211,7 @@ class FeedTile(QWidget):
             self.operator_boxes,
             self.aid_delay_frames,
             self.training_marks,
+            hud,
         )
         if key == self._overlay_key:
             return
@@ -229,6 +250,7 @@ class FeedTile(QWidget):
                 scale * factor,
                 [scaled(t, factor) for t in reference],
                 [scaled(t, factor) for t in marks],
+                reserved=hud,
             )
         else:
             image = base
@@ -236,7 +258,6 @@ class FeedTile(QWidget):
             self.frames_shown += 1
         self.annotated = image  # what is on screen: display pixels, overlays burned in
         self.display_factor = factor  # display pixels per frame pixel
-        self._frame_size = (packet.image.shape[1], packet.image.shape[0])
         self._frame = FrameImage(image, for_screen=True)
         self._frame_index = packet.index
         self.update()
@@ -420,33 +441,31 @@ class FeedTile(QWidget):
         painter.fillRect(self.rect(), QColor(40, 16, 16))
         self._paint_centre(painter, f"Cannot play this feed\n\n{message}", _ERROR_TEXT)
 
-    def _paint_label(
-        self, painter: QPainter, text: str, x: int, y: int, right: bool, color: QColor = _HUD_TEXT
-    ) -> None:
-        metrics = painter.fontMetrics()
-        w = metrics.horizontalAdvance(text) + 10
-        h = metrics.height() + 4
-        rect = QRect(x - w if right else x, y, w, h)
-        painter.fillRect(rect, _HUD_BACKGROUND)
-        painter.setPen(color)
-        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+    def _hud_items(self, snap: PlayerSnapshot | None) -> list[_HudItem]:
+        """The labels Qt paints over the frame (name, fps, analysis badge, HUD line,
+        a lost stream's message) and where, in widget pixels: painted by
+        :meth:`_paint_hud`, and kept clear by the track labels burned into the frame."""
+        metrics, big = QFontMetrics(self._font), QFontMetrics(self._big_font)
 
-    def _paint_hud(self, painter: QPainter, snap: PlayerSnapshot | None) -> None:
-        painter.setFont(self._font)
-        self._paint_label(painter, self.title, 4, 4, right=False)
+        def item(text: str, x: int, y: int, right: bool, color=_HUD_TEXT, bold=False) -> _HudItem:
+            m = big if bold else metrics
+            w, h = m.horizontalAdvance(text) + 10, m.height() + 4
+            return _HudItem(QRect(x - w if right else x, y, w, h), text, color, bold)
+
+        items = [item(self.title, 4, 4, False)]
         if snap is None or snap.info is None:
-            return
+            return items
         info = snap.info
-        h = painter.fontMetrics().height() + 4
+        h = metrics.height() + 4
         packet = snap.packet
         if packet is not None and self.options.hud:
             hud = Hud(self.title, packet.time_s, packet.index, self.hud_speed, self.hud_state)
             text = hud_text(hud, with_name=False, frame_count=info.frame_count)
-            self._paint_label(painter, text, 4, self.height() - h - 4, right=False)
+            items.append(item(text, 4, self.height() - h - 4, False))
             if self.telemetry_text:
-                self._paint_label(painter, self.telemetry_text, 4, self.height() - 2 * h - 6, False)
-        self._paint_label(
-            painter, f"{info.fps:.4g} fps  {info.width}x{info.height}", self.width() - 4, 4, True
+                items.append(item(self.telemetry_text, 4, self.height() - 2 * h - 6, False))
+        items.append(
+            item(f"{info.fps:.4g} fps  {info.width}x{info.height}", self.width() - 4, 4, True)
         )
         badges = [(self.live_badge, _HUD_TEXT)] if self.live_badge else []
         if self.analysis is not None:
@@ -456,9 +475,36 @@ class FeedTile(QWidget):
             behind = ahead is not None and ahead < 0
             badges.append((text, _BEHIND_TEXT if behind else _HUD_TEXT))
         for row, (badge, color) in enumerate(badges, start=1):
-            self._paint_label(painter, badge, self.width() - 4, row * (h + 2) + 4, True, color)
+            items.append(item(badge, self.width() - 4, row * (h + 2) + 4, True, color))
         if snap.status is FeedStatus.READY and snap.error:
             # A live feed lost its stream: keep its last frame, say what is happening.
-            painter.setFont(self._big_font)
-            self._paint_label(painter, snap.error, 4, h + 10, right=False)
-            painter.setFont(self._font)
+            items.append(item(snap.error, 4, h + 10, False, bold=True))
+        return items
+
+    def _paint_hud(self, painter: QPainter, snap: PlayerSnapshot | None) -> None:
+        for rect, text, color, bold in self._hud_items(snap):
+            painter.setFont(self._big_font if bold else self._font)
+            painter.fillRect(rect, _HUD_BACKGROUND)
+            painter.setPen(color)
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+
+    def _hud_in_image(self, snap: PlayerSnapshot, image_size: tuple[int, int]) -> tuple[Rect, ...]:
+        """The HUD's labels in the pixels of an image of ``image_size`` (w, h) drawn
+        where the frame goes: where track labels should not go, since Qt paints over
+        them."""
+        rect = self._image_rect()
+        if rect.width() <= 0 or rect.height() <= 0:
+            return ()
+        k = image_size[0] / rect.width()
+        out = []
+        for item in self._hud_items(snap):
+            r = item.rect
+            out.append(
+                (
+                    math.floor((r.left() - rect.x()) * k),
+                    math.floor((r.top() - rect.y()) * k),
+                    math.ceil((r.left() + r.width() - rect.x()) * k),
+                    math.ceil((r.top() + r.height() - rect.y()) * k),
+                )
+            )
+        return tuple(out)

@@ -76,3 +76,13 @@ def test_an_operator_mark_keeps_its_label_above_it_beside_tracks() -> None:
     # The mark's label (cyan) takes the place just above the box, the tracks' move.
     above = out[85:98, 212:240]
     assert (above == OPERATOR_COLOR).all(axis=2).sum() > 100
+
+
+def test_a_label_keeps_clear_of_text_the_viewer_paints_over_the_image() -> None:
+    # The tile's analysis badge sits at the top right; a box just under it has its
+    # label below it instead, where the viewer can read it.
+    badge = (500, 20, 640, 40)
+    ((rect, _),) = place_labels([(560, 45, 570, 65)], [(60, 14)], (640, 360), reserved=[badge])
+    assert _overlap(rect, badge) == 0 and rect[1] > 65
+    ((free, _),) = place_labels([(560, 45, 570, 65)], [(60, 14)], (640, 360))
+    assert free[3] < 45  # without the badge: just above the box
