@@ -458,6 +458,10 @@ class TrackerConfig:
     coast_shared_upright: float = 1.5
     max_age_s: float = 1.5  # a confirmed track survives this long without detections
     coast_output_s: float = 0.0  # report a confirmed track this long after its last detection
+    # A confirmed track missed for at most this long and then seen again is filled in
+    # over the gap (offline outputs: MOT rows, sightings' paths, overlays when scrubbing
+    # back), its predicted boxes moved towards where it was found again.
+    fill_gap_s: float = 0.08
     gate_px: float = 2.0  # association gate added to half the track size, work pixels
     gate_growth_px: float = 2.0  # gate grows this much per missed frame
     iou_weight: float = 2.0  # cost = normalised distance - iou_weight * IoU

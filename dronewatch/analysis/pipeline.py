@@ -178,8 +178,9 @@ class FeedAnalyzer:
         )
 
     def _earlier_boxes(self, inv: float) -> tuple[EarlierBox, ...]:
-        """The tentative past of the tracks confirmed in this frame, in full-frame
-        pixels (ByteTrack reports none)."""
+        """The tentative past of the tracks confirmed in this frame, and the short gaps
+        filled in of those seen again in it, in full-frame pixels (ByteTrack reports
+        none)."""
         if not isinstance(self._tracker, MultiTargetTracker):
             return ()
         out = []

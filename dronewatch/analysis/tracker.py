@@ -74,6 +74,10 @@ class Track:
     earlier: list[tuple[int, tuple[float, float, float, float], float]] = field(
         default_factory=list
     )
+    # Once confirmed: (frame number, predicted box) of the frames since its last
+    # detection that were not reported, filled in if it is seen again soon (see
+    # TrackerConfig.fill_gap_s).
+    missed: list[tuple[int, tuple[float, float, float, float]]] = field(default_factory=list)
 
     @property
     def xyxy(self) -> tuple[float, float, float, float]:
@@ -132,6 +136,7 @@ class MultiTargetTracker:
         self._max_step = config.max_speed_px_s / max(fps, 1.0)
         self._hold_max = round(config.hold_max_s * fps)
         self._coast_output = max(0, round(config.coast_output_s * fps))
+        self._fill_gap = max(0, round(config.fill_gap_s * fps))
         self._coast_shared = round(config.coast_shared_s * fps)
         self._init_window = max(config.init_hits, round(config.init_window_s * fps))
         self._weak_hits = max(config.init_hits, round(config.weak_init_s * fps))
@@ -214,7 +219,9 @@ class MultiTargetTracker:
         """The tracks confirmed in the last :meth:`update`, in the frames before it
         while they were tentative: (track ID, frames before the last one, measured box,
         score). Offline outputs start a track where it was first seen with them, not
-        where the tracker became sure (a few frames to two seconds later)."""
+        where the tracker became sure (a few frames to two seconds later). Also the
+        frames a confirmed track seen again in it was missed for (a gap of at most
+        ``fill_gap_s``), its box there filled in (:meth:`_fill_gap_boxes`)."""
         return self._earlier
 
     def _absorb_fragments(
@@ -469,6 +476,8 @@ class MultiTargetTracker:
         if conf >= cfg.new_track_confidence:
             t.weak = False
         x1, y1, x2, y2 = box.tolist()  # Python floats: numpy scalar maths costs 5x more
+        if t.missed:
+            self._fill_gap_boxes(t, (x1, y1, x2, y2))
         mx, my = (x1 + x2) / 2, (y1 + y2) / 2
         mw, mh = max(x2 - x1, 1.0), max(y2 - y1, 1.0)
         rx, ry = mx - t.cx, my - t.cy
@@ -524,6 +533,26 @@ class MultiTargetTracker:
             if found is not None and found[2] >= cfg.template_min_score:
                 t.cx, t.cy = found[0], found[1]
                 t.since_seen = 0
+        # Up to one more than fill_gap: that one says the gap is too long to fill.
+        unreported = t.confirmed and t.since_detection > self._coast_output
+        if unreported and len(t.missed) <= self._fill_gap:
+            t.missed.append((self.frame, t.xyxy))
+
+    def _fill_gap_boxes(self, t: Track, box: tuple[float, float, float, float]) -> None:
+        """``t``, missed for a few frames, is seen again at ``box``: its boxes in the
+        missed frames (each predicted in its own frame's pixels, so camera motion is
+        followed) are handed out as earlier boxes, moved towards where it turned out
+        to be by the share of the gap gone by. A gap longer than ``fill_gap_s`` is
+        not filled: there the track has more often jumped to another target."""
+        missed, t.missed = t.missed, []
+        n = len(missed)
+        if n > self._fill_gap:
+            return
+        error = [b - p for b, p in zip(box, t.xyxy, strict=True)]  # against the prediction
+        for k, (frame, predicted) in enumerate(missed, start=1):
+            share = k / (n + 1)
+            filled = tuple(p + share * e for p, e in zip(predicted, error, strict=True))
+            self._earlier.append((t.track_id, self.frame - frame, filled, t.score))  # type: ignore[arg-type]
 
     def _spawn(
         self,

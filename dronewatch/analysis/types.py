@@ -83,9 +83,10 @@ class TrackState:
 
 @dataclass(frozen=True, slots=True)
 class EarlierBox:
-    """Where a track confirmed in this frame was in a frame before it, while the tracker
-    was not yet sure of it: offline outputs (MOT rows, sightings) start the track there,
-    where the target was first seen."""
+    """Where a track reported in this frame was in a frame before it that it was not
+    reported in: while the tracker was not yet sure of it (offline outputs, MOT rows
+    and sightings, start the track there, where the target was first seen), or while a
+    short gap kept it from being seen (they fill the gap)."""
 
     track_id: int
     index: int

@@ -52,8 +52,9 @@ class TrackIndex:
         earlier: Iterable[tuple[int, TrackState]] = (),
     ) -> None:
         """This frame's tracks; ``earlier``: (frame, state) of tracks confirmed in it, in
-        the frames before while they were tentative (see :func:`earlier_states`), in
-        frame order, so overlays show a track from where its sighting starts."""
+        the frames before while they were tentative, and of tracks seen again in it in
+        the frames of a short gap (see :func:`earlier_states`), in frame order, so
+        overlays show a track from where its sighting starts and through the gap."""
         with self._lock:
             confirmed = tuple(self._steady(t, frame) for t in tracks if t.confirmed)
             for before, t in earlier:
@@ -180,8 +181,8 @@ class TrackIndex:
 
 
 def earlier_states(analysis: FrameAnalysis) -> list[tuple[int, TrackState]]:
-    """(frame, state) of the tracks confirmed in ``analysis`` in the frames before it,
-    with the class they have now."""
+    """(frame, state) of the tracks reported in ``analysis`` in the frames before it
+    they were not reported in (see :class:`EarlierBox`), with the class they have now."""
     classes = {t.track_id: t.target_class for t in analysis.tracks}
     return [
         (e.index, TrackState(e.track_id, e.xyxy, e.score, classes.get(e.track_id, _UNKNOWN), True))

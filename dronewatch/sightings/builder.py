@@ -5,10 +5,11 @@ the events of that frame. A track becomes a sighting when it is first confirmed;
 frames it was seen while still tentative (reported as unconfirmed tracks, or handed
 over at confirmation in :attr:`FrameAnalysis.earlier`) become the start of the
 sighting's path, so the start time is when the target was first seen, not when the
-tracker became sure. A
-sighting ends when its track has not been seen confirmed for ``grace_s`` seconds (the
-end is the last frame it was seen), or when :meth:`SightingBuilder.finish` is called at
-the end of the feed. Its class is the majority class over all its frames.
+tracker became sure; the frames of a short gap the tracker fills in join the path
+when the track is seen again. A sighting ends when its track has not been seen
+confirmed for ``grace_s`` seconds (the end is the last frame it was seen), or when
+:meth:`SightingBuilder.finish` is called at the end of the feed. Its class is the
+majority class over all its frames.
 """
 
 from __future__ import annotations
@@ -92,7 +93,8 @@ def _point(analysis: FrameAnalysis, track: TrackState) -> PathPoint:
 
 
 def _earlier_points(analysis: FrameAnalysis, track_id: int) -> list[PathPoint]:
-    """Where a track confirmed in this frame was while still tentative."""
+    """Where a track was in frames before this one that it is reported for only now:
+    while still tentative (confirmed in this frame), or missed for a short gap."""
     return [
         PathPoint(e.index, e.time_s, *(float(v) for v in e.xyxy), float(e.score))
         for e in analysis.earlier
@@ -211,12 +213,14 @@ class SightingBuilder:
         self, state: _Open, analysis: FrameAnalysis, track: TrackState, image: np.ndarray
     ) -> SightingEvent:
         point = _point(analysis, track)
+        # The frames a short gap kept it from being seen, filled in by the tracker.
+        points = (*_earlier_points(analysis, track.track_id), point)
         state.last = point
-        state.point_count += 1
+        state.point_count += len(points)
         state.classes[track.target_class] += 1
         self._offer(state.best, track, image)
         if analysis.time_s - state.refreshed_s < self.config.refresh_s:
-            return SightingUpdated(state.key, (point,))
+            return SightingUpdated(state.key, points)
         state.refreshed_s = analysis.time_s
         cls = majority_class(state.classes)
         new_class = cls if cls is not state.sent_class else None
@@ -225,7 +229,7 @@ class SightingBuilder:
         state.sent_peak = state.best.score
         return SightingUpdated(
             state.key,
-            (point,),
+            points,
             target_class=new_class,
             peak_score=state.best.score if new_peak else None,
             thumbnail_png=self._png(state.best) if new_peak else None,

@@ -52,6 +52,43 @@ def test_a_track_confirmed_hands_over_where_it_was_while_tentative() -> None:
     assert confirmed_at is not None
 
 
+def _walk_with_gap(hidden: range, frames: int = 30) -> tuple[list, list]:
+    """A walker at 1.5 px a frame, hidden in the frames ``hidden``: what the tracker
+    reports each frame, and what it hands out as earlier boxes."""
+    tracker = MultiTargetTracker(TrackerConfig(template_rescue=False), FPS)
+    reported, handed = [], []
+    for i in range(frames):
+        out = _step(tracker, _no_boxes() if i in hidden else _box(40 + 1.5 * i, 50))
+        reported.append(out)
+        handed.append(tracker.earlier_boxes() if i > 10 else [])
+    return reported, handed
+
+
+def test_a_short_gap_in_a_confirmed_track_is_filled_in_when_it_is_seen_again() -> None:
+    # fill_gap_s 0.08: two frames at 25 fps. Hidden in frames 15 and 16, seen in 17.
+    reported, handed = _walk_with_gap(range(15, 17))
+    assert reported[15] == [] and reported[16] == []  # not reported while missed
+    filled = handed[17]
+    assert [back for _, back, _, _ in filled] == [2, 1]  # frames 15 and 16
+    (tid,) = {t.track_id for t in reported[17]}
+    for track_id, back, box, _ in filled:
+        truth = _box(40 + 1.5 * (17 - back), 50)[0]
+        assert track_id == tid
+        np.testing.assert_allclose(box, truth, atol=0.75)  # where the walker was
+    assert all(not h for i, h in enumerate(handed) if i != 17)  # handed out once
+
+
+def test_a_longer_gap_is_not_filled_in() -> None:
+    # Four frames: over fill_gap_s the track has more often jumped to another target.
+    reported, handed = _walk_with_gap(range(15, 19))
+    assert reported[19] and not any(handed)
+    off = TrackerConfig(template_rescue=False, fill_gap_s=0.0)
+    tracker = MultiTargetTracker(off, FPS)
+    for i in range(20):
+        _step(tracker, _no_boxes() if i in (15, 16) else _box(40 + 1.5 * i, 50))
+        assert i <= 10 or tracker.earlier_boxes() == []  # 0 turns it off
+
+
 def test_id_survives_short_occlusion() -> None:
     tracker = MultiTargetTracker(TrackerConfig(template_rescue=False), FPS)
     ids = set()

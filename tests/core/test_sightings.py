@@ -6,7 +6,13 @@ import cv2
 import numpy as np
 import pytest
 
-from dronewatch.analysis.types import Detections, FrameAnalysis, TargetClass, TrackState
+from dronewatch.analysis.types import (
+    Detections,
+    EarlierBox,
+    FrameAnalysis,
+    TargetClass,
+    TrackState,
+)
 from dronewatch.sightings import (
     SightingBuilder,
     SightingConfig,
@@ -179,3 +185,19 @@ def test_one_frame_clip() -> None:
     assert [type(e) for e in events] == [SightingStarted, SightingEnded]
     s = events[1].sighting
     assert (s.start_frame, s.end_frame, s.point_count) == (0, 0, 1)
+
+
+def test_a_gap_the_tracker_filled_in_joins_the_sightings_path() -> None:
+    b = SightingBuilder()
+    events = run(b, [frame(i, track(3, x=10 + 2 * i)) for i in range(5)])
+    # Frames 5 and 6 missed; seen again in 7 with the gap's boxes handed over.
+    events += run(b, [frame(5), frame(6)])
+    gap = tuple(
+        EarlierBox(3, i, i / FPS, (10.0 + 2 * i, 40.0, 30.0 + 2 * i, 60.0), 0.5) for i in (5, 6)
+    )
+    again = FrameAnalysis(7, 0.7, Detections.empty(), (track(3, x=24),), earlier=gap)
+    (update,) = b.update(again, blank())
+    assert isinstance(update, SightingUpdated)
+    assert [p.frame for p in update.points] == [5, 6, 7]
+    (ended,) = b.finish()
+    assert ended.sighting.point_count == 8 and ended.sighting.end_frame == 7
