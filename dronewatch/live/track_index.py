@@ -85,11 +85,17 @@ class TrackIndex:
 
     def _append_path(self, frame: int, t: TrackState) -> None:
         frames, centres = self._paths.setdefault(t.track_id, ([], []))
-        if frames and frames[-1] >= frame:
-            return  # already known (a reload): keep paths ordered
-        frames.append(frame)
         x1, y1, x2, y2 = t.xyxy
-        centres.append(((x1 + x2) / 2, (y1 + y2) / 2))
+        centre = ((x1 + x2) / 2, (y1 + y2) / 2)
+        if not frames or frames[-1] < frame:
+            frames.append(frame)
+            centres.append(centre)
+            return
+        # A frame before the last: a short gap filled in, or one already known (a reload).
+        at = bisect.bisect_left(frames, frame)
+        if frames[at] != frame:
+            frames.insert(at, frame)
+            centres.insert(at, centre)
 
     def load_points(self, rows: np.ndarray, classes: dict[int, TargetClass]) -> None:
         """Bulk load stored ``(track_id, frame, x1, y1, x2, y2, score)`` rows.

@@ -224,3 +224,22 @@ def test_a_track_back_after_its_sighting_ended_is_labelled_afresh() -> None:
         index.add(frame, [TrackState(3, (10.0, 10.0, 16.0, 30.0), 0.8, person, True)])
     assert index.tracks_at(104)[0].target_class is person
     assert index.tracks_at(19)[0].target_class is vehicle
+
+
+def test_a_gap_filled_in_joins_the_track_s_trail_in_frame_order() -> None:
+    index = TrackIndex()
+    walker = [
+        TrackState(5, (10.0 + 2 * k, 10.0, 16.0 + 2 * k, 22.0), 0.9, TargetClass.PERSON, True)
+        for k in range(8)
+    ]
+    for k in range(5):
+        index.add(k, [walker[k]])
+    index.add(5, ())
+    index.add(6, ())
+    # Seen again in frame 7, frames 5 and 6 filled in.
+    index.add(7, [walker[7]], [(5, walker[5]), (6, walker[6])])
+    trail = index.trails(7, 10)[5]
+    assert trail[:, 0].tolist() == [13.0 + 2 * k for k in range(8)]  # every frame, in order
+    assert [t.track_id for t in index.tracks_at(6)] == [5]
+    index.add(7, [walker[7]], [(5, walker[5])])  # told again: no second point
+    assert len(index.trails(7, 10)[5]) == 8
