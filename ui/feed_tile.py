@@ -447,7 +447,9 @@ class FeedTile(QWidget):
         :meth:`_paint_hud`, and kept clear by the track labels burned into the frame."""
         metrics, big = QFontMetrics(self._font), QFontMetrics(self._big_font)
 
-        def item(text: str, x: int, y: int, right: bool, color=_HUD_TEXT, bold=False) -> _HudItem:
+        def item(
+            text: str, x: int, y: int, right: bool, color: QColor = _HUD_TEXT, bold: bool = False
+        ) -> _HudItem:
             m = big if bold else metrics
             w, h = m.horizontalAdvance(text) + 10, m.height() + 4
             return _HudItem(QRect(x - w if right else x, y, w, h), text, color, bold)
