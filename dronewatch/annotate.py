@@ -226,10 +226,14 @@ def draw_reference(img: np.ndarray, boxes: Sequence[TrackState], scale: float) -
             cv2.line(img, (cx, cy), (cx, cy + dy * arm), REFERENCE_COLOR, thick, cv2.LINE_AA)
 
 
+def _hud_font(scale: float) -> tuple[float, int]:
+    return 0.45 * scale, max(1, round(scale))
+
+
 def _hud_strip(img: np.ndarray, text: str, scale: float) -> tuple[Rect, int]:
     """The HUD's darkened strip at the bottom left (xyxy) and its text's baseline."""
-    thick = max(1, round(scale))
-    (w, h), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, 0.45 * scale, thick)
+    size, thick = _hud_font(scale)
+    (w, h), base = cv2.getTextSize(text, LABEL_FONT, size, thick)
     y = img.shape[0] - 6
     return (4, y - h - base - 4, 4 + w + 8, y + 2), y - base
 
@@ -240,17 +244,8 @@ def draw_hud(img: np.ndarray, hud: Hud, scale: float) -> None:
     overlay = img[max(y1, 0) : y2, x1:x2]
     overlay[:] = (overlay.astype(np.uint16) * 2 // 5).astype(np.uint8)  # darkened strip
     state_color = (60, 60, 255) if hud.state in ("REC", "LIVE") else (255, 255, 255)
-    thick = max(1, round(scale))
-    cv2.putText(
-        img,
-        text,
-        (8, baseline),
-        cv2.FONT_HERSHEY_SIMPLEX,
-        0.45 * scale,
-        state_color,
-        thick,
-        cv2.LINE_AA,
-    )
+    size, thick = _hud_font(scale)
+    cv2.putText(img, text, (8, baseline), LABEL_FONT, size, state_color, thick, cv2.LINE_AA)
 
 
 def annotate(

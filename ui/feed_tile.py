@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 from dronewatch.analysis.types import TrackState
 from dronewatch.annotate import Hud, OverlayOptions, annotate, hud_text
 from dronewatch.label_layout import Rect
-from dronewatch.live.feed_analysis import AnalysisStats
+from dronewatch.live.feed_analysis import AnalysisState, AnalysisStats
 from dronewatch.live.track_index import TrackIndex
 from dronewatch.playback import FeedStatus, PlayerSnapshot
 from ui.image import FrameImage
@@ -91,12 +91,8 @@ def analysis_badge(stats: AnalysisStats, shown_s: float | None = None, fps: floa
 def analysis_lead_s(stats: AnalysisStats, shown_s: float | None, fps: float) -> float | None:
     """Seconds of the file analysed past the frame shown (negative: not yet analysed);
     None for a live stream, an analysis that has ended, or no frame shown."""
-    if (
-        not stats.frame_count
-        or shown_s is None
-        or fps <= 0
-        or stats.state.value in ("from store", "done", "error")
-    ):
+    ended = (AnalysisState.FROM_STORE, AnalysisState.DONE, AnalysisState.ERROR)
+    if not stats.frame_count or shown_s is None or fps <= 0 or stats.state in ended:
         return None
     return stats.frames_done / fps - shown_s - 1.0 / fps
 

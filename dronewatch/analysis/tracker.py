@@ -535,7 +535,7 @@ class MultiTargetTracker:
                 t.since_seen = 0
         # Up to one more than fill_gap: that one says the gap is too long to fill.
         unreported = t.confirmed and t.since_detection > self._coast_output
-        if unreported and len(t.missed) <= self._fill_gap:
+        if unreported and self._fill_gap and len(t.missed) <= self._fill_gap:
             t.missed.append((self.frame, t.xyxy))
 
     def _fill_gap_boxes(self, t: Track, box: tuple[float, float, float, float]) -> None:
@@ -548,11 +548,12 @@ class MultiTargetTracker:
         n = len(missed)
         if n > self._fill_gap:
             return
-        error = [b - p for b, p in zip(box, t.xyxy, strict=True)]  # against the prediction
-        for k, (frame, predicted) in enumerate(missed, start=1):
+        # How far off the prediction it was found.
+        e1, e2, e3, e4 = (b - p for b, p in zip(box, t.xyxy, strict=True))
+        for k, (frame, (p1, p2, p3, p4)) in enumerate(missed, start=1):
             share = k / (n + 1)
-            filled = tuple(p + share * e for p, e in zip(predicted, error, strict=True))
-            self._earlier.append((t.track_id, self.frame - frame, filled, t.score))  # type: ignore[arg-type]
+            filled = (p1 + share * e1, p2 + share * e2, p3 + share * e3, p4 + share * e4)
+            self._earlier.append((t.track_id, self.frame - frame, filled, t.score))
 
     def _spawn(
         self,
