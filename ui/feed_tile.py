@@ -82,10 +82,19 @@ def analysis_badge(stats: AnalysisStats, shown_s: float | None = None, fps: floa
         parts.append(f"{100 * stats.frames_done / stats.frame_count:.0f}%")
     ahead = analysis_lead_s(stats, shown_s, fps)
     if ahead is not None:
-        parts.append(f"{ahead:.0f} s ahead" if ahead >= 0 else f"{-ahead:.1f} s BEHIND")
+        parts.append(f"{ahead:.0f} s ahead" if ahead >= 0 else _behind_text(-ahead, fps))
     if stats.dropped or not stats.frame_count:
         parts.append(f"drop {stats.dropped}")
     return "  ".join(parts)
+
+
+def _behind_text(behind_s: float, fps: float) -> str:
+    """How far the analysis is behind the frame shown: in frames under a second (a
+    lag of one frame read "0.0 s BEHIND"), in seconds from there."""
+    frames = round(behind_s * fps)
+    if frames < fps:
+        return f"{frames} frame{'s' if frames != 1 else ''} BEHIND"
+    return f"{behind_s:.1f} s BEHIND"
 
 
 def analysis_lead_s(stats: AnalysisStats, shown_s: float | None, fps: float) -> float | None:
@@ -94,7 +103,9 @@ def analysis_lead_s(stats: AnalysisStats, shown_s: float | None, fps: float) -> 
     ended = (AnalysisState.FROM_STORE, AnalysisState.DONE, AnalysisState.ERROR)
     if not stats.frame_count or shown_s is None or fps <= 0 or stats.state in ended:
         return None
-    return stats.frames_done / fps - shown_s - 1.0 / fps
+    # Whole frames: in seconds, a level analysis (the frame shown the last analysed)
+    # came out a hair under 0 and read as behind.
+    return (stats.frames_done - 1 - round(shown_s * fps)) / fps
 
 
 class FeedTile(QWidget):

@@ -22,6 +22,13 @@ def test_an_analysis_that_has_not_reached_the_frame_shown_says_it_is_behind() ->
     assert "3.0 s BEHIND" in badge
 
 
+def test_a_lag_under_a_second_is_counted_in_frames() -> None:
+    # Frame 300 (12 s) shown, frames 0-299 analysed: one frame, not "0.0 s", behind.
+    assert "1 frame BEHIND" in analysis_badge(_stats(300, 1000), shown_s=12.0, fps=25.0)
+    assert "5 frames BEHIND" in analysis_badge(_stats(296, 1000), shown_s=12.0, fps=25.0)
+    assert "BEHIND" not in analysis_badge(_stats(301, 1000), shown_s=12.0, fps=25.0)
+
+
 def test_a_live_stream_has_no_lead() -> None:
     badge = analysis_badge(_stats(300, None, fps=25.0), shown_s=12.0, fps=25.0)
     assert "ahead" not in badge and "BEHIND" not in badge and "ana 25 fps" in badge
