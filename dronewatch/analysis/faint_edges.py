@@ -97,17 +97,18 @@ class FaintEdges:
             warm_only,
         )
 
-    def grow(self, boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``boxes`` (N, 4) x1, y1, x2, y2 with those on empty ground grown, and which
-        of them grew."""
+    def grow(self, boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``boxes`` (N, 4) x1, y1, x2, y2 with those on empty ground grown, which of
+        them grew, and which lie on empty ground (grown or not)."""
         out = boxes.copy()
         grown = np.zeros(len(boxes), bool)
+        empty = np.zeros(len(boxes), bool)
         for i, box in enumerate(boxes):
-            extent = self._grown(box)
+            empty[i], extent = self._grown(box)
             if extent is not None:
                 out[i] = extent
                 grown[i] = True
-        return out, grown
+        return out, grown, empty
 
     def empty_around(self, x1: int, y1: int, x2: int, y2: int) -> bool:
         """Whether the box (x1, y1, x2, y2; key-frame px) lies on empty ground."""
@@ -174,18 +175,20 @@ class FaintEdges:
             self._empty_sum = cv2.integral(empty, sdepth=cv2.CV_32S)
         return self._empty_sum
 
-    def _grown(self, box: np.ndarray) -> np.ndarray | None:
+    def _grown(self, box: np.ndarray) -> tuple[bool, np.ndarray | None]:
+        """Whether the box lies on empty ground, and its extent grown over its rim
+        (None: it does not grow)."""
         h, w = self.cur.shape
         x1, y1 = max(int(np.floor(box[0])), 0), max(int(np.floor(box[1])), 0)
         x2, y2 = min(int(np.ceil(box[2])), w), min(int(np.ceil(box[3])), h)
         if x2 <= x1 or y2 <= y1:
-            return None
+            return False, None
         found = self._rim(x1, y1, x2, y2)
         if found is None:
-            return None
+            return False, None
         rim, (wx1, wy1) = found
         if self._meets_another(rim, x1 - wx1, y1 - wy1, x2 - wx1, y2 - wy1, wx1, wy1):
-            return None
+            return True, None
         ys, xs = np.nonzero(rim)
         out = np.array(
             [
@@ -197,8 +200,8 @@ class FaintEdges:
             box.dtype,
         )
         if float(np.abs(out - box).max()) < self.min_reach:
-            return None
-        return out
+            return True, None
+        return True, out
 
     def _meets_another(
         self, rim: np.ndarray, bx1: int, by1: int, bx2: int, by2: int, wx1: int, wy1: int

@@ -343,14 +343,19 @@ class MotionDetector:
         )
         boxes, piece = rules.boxes_and_pieces(lo, hi)
         grown = np.zeros(len(boxes), bool)
+        empty = grown
         if faint is not None and len(boxes):
-            boxes, grown = faint.grow(boxes)
+            boxes, grown, empty = faint.grow(boxes)
             # A rim on an empty background makes a small blob a target, not a piece.
             piece = piece & ~grown
         confidence = np.full(len(boxes), MOTION_CONFIDENCE, np.float32)
         heat = None
         gate = self.refine_gate
-        if self.refiner is not None and (gate is None or gate.on) and not thermal:
+        if (
+            self.refiner is not None
+            and (gate is None or gate.on)
+            and (not thermal or cfg.refine_windows_thermal)
+        ):
             off_median = _signed_beyond(cur, ref_range)
             off_average = off_median if median is None else _signed_beyond(cur, bg_range)
             proposals = None
@@ -362,6 +367,7 @@ class MotionDetector:
                 boxes,
                 piece,
                 grown,
+                empty if cfg.refiner_keep_empty_ground else grown,
                 proposals,
                 big,
             )
@@ -418,12 +424,14 @@ class MotionDetector:
         boxes: np.ndarray,
         piece: np.ndarray,
         grown: np.ndarray,
+        kept: np.ndarray,
         proposals: np.ndarray | None,
         big: np.ndarray | None,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Boxes, confidences, flags (piece, grown) and the model's heat after the
-        refiner (key-frame work px). Boxes grown on empty ground, and boxes whose
-        centre lies on a big tracked target (a part of it), are kept as they are. A
+        refiner (key-frame work px). Boxes grown on empty ground, those ``kept`` (on
+        empty ground, grown or not: see ``refiner_keep_empty_ground``) and boxes whose
+        centre lies on a big tracked target (a part of it) are kept as they are. A
         motion box in which the model finds no target stays at
         ``refiner_unseen_confidence`` (0: dropped); a proposal without one goes."""
         assert self.refiner is not None
@@ -432,9 +440,10 @@ class MotionDetector:
             boxes = np.concatenate([boxes, proposals]).astype(np.float32)
             none = np.zeros(len(proposals), bool)
             piece, grown = np.concatenate([piece, none]), np.concatenate([grown, none])
+            kept = np.concatenate([kept, none])
         if not len(boxes):
             return boxes, np.zeros(0, np.float32), piece, grown, np.zeros(0, np.float32)
-        keep = grown
+        keep = grown | kept
         if big is not None:
             keep = keep | centres_inside(boxes, big).any(axis=1)
         out, source, unseen, heat = self.refiner.refine(images, boxes, keep)

@@ -135,6 +135,22 @@ def test_the_refiner_boxes_walkers_the_motion_boxes_miss(tmp_path: Path) -> None
     assert after.mota >= before.mota + 0.05, (before, after)
 
 
+def test_the_refiner_runs_on_thermal_feeds_too(tmp_path: Path) -> None:
+    """Thermal-night seed 4 (not a training seed; the model learnt daylight, fog and
+    rain windows): a warm walker's window looks like a bright one, and the refiner's
+    boxes raise MOTA from 0.55 to 0.80 on these 8 s."""
+    from dronewatch.sim.generate import generate
+    from dronewatch.sim.scenario import make_scenario
+
+    report = generate(make_scenario("thermal-night", seed=4, seconds=8.0), tmp_path, "c")
+    config = AnalysisConfig()
+    off = replace(config, detector=replace(config.detector, refine_windows_thermal=False))
+    before = _scores(report.video, report.ground_truth, off)
+    after = _scores(report.video, report.ground_truth, config)
+    assert after.mota >= before.mota + 0.15, (before, after)
+    assert after.precision >= before.precision + 0.05, (before, after)
+
+
 def test_a_found_box_needs_change_over_part_of_it_not_just_at_its_edge() -> None:
     """The model trained on upright walkers draws one beside a square mover as well as
     on it; the one beside holds the blob's edge only."""
