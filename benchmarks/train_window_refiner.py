@@ -6,7 +6,10 @@
 (two cores; about 15 GB of memory for the 560,000 windows; ``--data`` saves them,
 several files train together). The bundled model: seeds 10-33 recorded by the engine
 of 2026-11-27's seventh session, 34-57 by its ninth, 12 epochs (38 minutes), windows
-upright only (no ``--transpose``).
+upright only (no ``--transpose``). The bundled thermal model
+(``window_refiner_thermal.onnx``): ``--presets thermal-night`` seeds 10-57 recorded
+through the bundled model by the engine of 2026-11-28's thirteenth session, 12 epochs
+(13 minutes, 132,739 windows), ``--out`` naming it.
 
 Clips of the daylight, fog and rain presets are rendered for seeds the accuracy
 benchmarks never use (they score seeds 1-9), analysed by the engine as it runs, and
@@ -102,7 +105,7 @@ def record_clip(
     detector = analyzer._detector  # the training script records the detector's windows
     refiner = WindowRefiner(inner) if inner else None
     recorder = WindowRecorder(refiner, config.detector.refiner_max_side)
-    detector.refiner = recorder
+    detector.refiner = detector.thermal_refiner = recorder
     truth = ground_truth(video.with_suffix("").with_suffix(".gt.txt"))
     scale = analyzer._scale
     pixels: list[np.ndarray] = []

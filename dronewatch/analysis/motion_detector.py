@@ -43,6 +43,7 @@ from dronewatch.analysis.shadows import ShadowModel
 from dronewatch.analysis.target_scale import RefineGate
 from dronewatch.analysis.thermal_decision import ThermalDecision
 from dronewatch.analysis.window_refiner import (
+    BUNDLED_THERMAL_MODEL,
     FOUND,
     OFF_ZERO,
     BoxRefiner,
@@ -139,18 +140,16 @@ class MotionDetector:
         # ``refine`` method of WindowRefiner's form will do (the training script
         # records the windows through one).
         self.refiner: BoxRefiner | None = (
-            WindowRefiner(
-                Path(config.refiner_model) if config.refiner_model else None,
-                threshold=config.refiner_threshold,
-                nms_iou=config.refiner_nms_iou,
-                max_side=config.refiner_max_side,
-                support_px=config.refiner_support_px,
-                support_share=config.refiner_support_share,
-                support_fill=config.refiner_support_fill,
-                unseen_gap=config.refiner_unseen_gap,
-                support_sure=config.refiner_support_sure,
-            )
+            self._window_refiner(config.refiner_model, config.refiner_threshold)
             if config.refine_windows
+            else None
+        )
+        # Thermal feeds have a model of their own (see ``refine_windows_thermal``).
+        # The bundled one is loaded on the first thermal frame (most feeds are not
+        # thermal); one the user names at once, so a bad file stops the run at its start.
+        self.thermal_refiner: BoxRefiner | None = (
+            self._window_refiner(config.refiner_model_thermal, config.refiner_threshold_thermal)
+            if config.refine_windows_thermal and config.refiner_model_thermal
             else None
         )
         # Whether the feed's targets are small enough for the refiner, and where its
@@ -351,11 +350,8 @@ class MotionDetector:
         confidence = np.full(len(boxes), MOTION_CONFIDENCE, np.float32)
         heat = None
         gate = self.refine_gate
-        if (
-            self.refiner is not None
-            and (gate is None or gate.on)
-            and (not thermal or cfg.refine_windows_thermal)
-        ):
+        refiner = self.refiner_for(thermal) if gate is None or gate.on else None
+        if refiner is not None:
             off_median = _signed_beyond(cur, ref_range)
             off_average = off_median if median is None else _signed_beyond(cur, bg_range)
             proposals = None
@@ -363,6 +359,7 @@ class MotionDetector:
                 proposals = self._median_proposals(off_median, thr, valid, lo, boxes, grown)
             big = None if gate is None or not len(gate.big) else _in_key(gate.big, to_key)
             boxes, confidence, piece, grown, heat = self._refine(
+                refiner,
                 RefinerInputs(cur, off_median, off_average, lo, thr),
                 boxes,
                 piece,
@@ -375,6 +372,38 @@ class MotionDetector:
             boxes = warp_boxes(boxes, key_to_cur)
         movers = Candidates.of(boxes, confidence, piece=piece, on_empty=grown, heat=heat)
         return self._with_hot(DetectorOutput(movers, False), hot)
+
+    def _window_refiner(self, model: str, threshold: float) -> WindowRefiner:
+        cfg = self._cfg
+        return WindowRefiner(
+            Path(model) if model else None,
+            threshold=threshold,
+            nms_iou=cfg.refiner_nms_iou,
+            max_side=cfg.refiner_max_side,
+            support_px=cfg.refiner_support_px,
+            support_share=cfg.refiner_support_share,
+            support_fill=cfg.refiner_support_fill,
+            unseen_gap=cfg.refiner_unseen_gap,
+            support_sure=cfg.refiner_support_sure,
+        )
+
+    def refiner_for(self, thermal: bool) -> BoxRefiner | None:
+        """The window refiner for a frame taken for thermal or not (None: off)."""
+        cfg = self._cfg
+        if not thermal:
+            return self.refiner
+        if self.thermal_refiner is None and cfg.refine_windows_thermal:
+            self.thermal_refiner = self._window_refiner(
+                str(BUNDLED_THERMAL_MODEL), cfg.refiner_threshold_thermal
+            )
+        return self.thermal_refiner
+
+    @property
+    def refines(self) -> bool:
+        """Whether the refiner may run on this feed's frames (thermal or not)."""
+        if self.refiner is not None or self.thermal_refiner is not None:
+            return True
+        return self._cfg.refine_windows_thermal and self.thermal
 
     def _median_trusted(self) -> bool:
         """Whether the median may propose boxes to the refiner: it is refilled since
@@ -420,6 +449,7 @@ class MotionDetector:
 
     def _refine(
         self,
+        refiner: BoxRefiner,
         images: RefinerInputs,
         boxes: np.ndarray,
         piece: np.ndarray,
@@ -434,7 +464,6 @@ class MotionDetector:
         centre lies on a big tracked target (a part of it) are kept as they are. A
         motion box in which the model finds no target stays at
         ``refiner_unseen_confidence`` (0: dropped); a proposal without one goes."""
-        assert self.refiner is not None
         n_motion = len(boxes)
         if proposals is not None and len(proposals):
             boxes = np.concatenate([boxes, proposals]).astype(np.float32)
@@ -446,7 +475,7 @@ class MotionDetector:
         keep = grown | kept
         if big is not None:
             keep = keep | centres_inside(boxes, big).any(axis=1)
-        out, source, unseen, heat = self.refiner.refine(images, boxes, keep)
+        out, source, unseen, heat = refiner.refine(images, boxes, keep)
         unseen = unseen[unseen < n_motion]
         unseen_conf = self._cfg.refiner_unseen_confidence
         if unseen_conf > 0 and len(unseen):

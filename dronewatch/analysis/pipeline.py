@@ -112,7 +112,7 @@ class FeedAnalyzer:
         if len(self._walkers):
             walkers = self._walkers.copy()
             walkers[:, :4] = warp_boxes(self._walkers[:, :4], hom)
-        if self._detector.refiner is not None:
+        if self._detector.refines:
             big = warp_boxes(self._big, hom) if len(self._big) else self._big
             self._detector.refine_gate = RefineGate(self._target_scale.small, big)
         found = self._detector.detect_registered(
@@ -140,7 +140,7 @@ class FeedAnalyzer:
                 self._walkers = self._tracker.upright_predictions(
                     self.config.tracker.split_tracked_upright
                 )
-        if self._detector.refiner is not None:
+        if self._detector.refines:
             confirmed = [t.xyxy for t in tracks if t.confirmed]
             self._big = self._target_scale.see(np.array(confirmed, np.float32).reshape(-1, 4))
         area = float(self._work_size[0] * self._work_size[1])

@@ -22,6 +22,7 @@ from typing import Any
 from dronewatch.analysis.config import tentative_reach_frames
 from dronewatch.analysis.prepare import feed_fps
 from dronewatch.analysis.read_ahead import frames_and_analysis
+from dronewatch.analysis.window_refiner import BUNDLED_MODEL, BUNDLED_THERMAL_MODEL
 from dronewatch.clip_identity import content_hash
 from dronewatch.config_overrides import Overrides, analysis_config
 from dronewatch.errors import DroneWatchError
@@ -122,10 +123,20 @@ def config_fingerprint(analyzer: str, model_path: str | None, overrides: Overrid
     The config is hashed with its overrides applied: overriding a setting with its
     default value is the same analysis as not overriding it.
     """
+    config = analysis_config(overrides)
     digest = hashlib.sha256(analyzer.encode())
-    digest.update(repr(analysis_config(overrides)).encode())
+    digest.update(repr(config).encode())
     if model_path:
         digest.update(content_hash(model_path).encode())
+    # The window refiner's models, by content: a retrained bundled model is another
+    # analysis under the same settings.
+    detector = config.detector
+    for refiner_model in (
+        detector.refiner_model or BUNDLED_MODEL,
+        detector.refiner_model_thermal or BUNDLED_THERMAL_MODEL,
+    ):
+        if Path(refiner_model).is_file():
+            digest.update(content_hash(refiner_model).encode())
     return digest.hexdigest()[:16]
 
 

@@ -180,7 +180,11 @@ def _ghost_and_walker_frames(
     change."""
     # The motion boxes alone: the window refiner would drop most ghosts on its own.
     config = AnalysisConfig().with_overrides(
-        {f"detector.{setting}": value, "detector.refine_windows": False}
+        {
+            f"detector.{setting}": value,
+            "detector.refine_windows": False,
+            "detector.refine_windows_thermal": False,
+        }
     )
     analyzer = FeedAnalyzer(scene.info, config)
     x, y = walker.at(0)

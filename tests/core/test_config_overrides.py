@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from dronewatch.config_overrides import analysis_config, parse_override
@@ -69,3 +71,15 @@ def test_fingerprint_tells_overrides_apart() -> None:
     assert len({plain, changed, other}) == 3
     # Setting a value to its default is the same analysis.
     assert config_fingerprint(DEFAULT_ANALYZER, None, (("tracker.max_age_s", 1.5),)) == plain
+
+
+def test_fingerprint_tells_refiner_models_apart_by_content(tmp_path: Path) -> None:
+    """A retrained model under the same name is another analysis: results made with
+    the old one are not reused."""
+    model = tmp_path / "refiner.onnx"
+    model.write_bytes(b"first")
+    overrides = (("detector.refiner_model_thermal", str(model)),)
+    first = config_fingerprint(DEFAULT_ANALYZER, None, overrides)
+    model.write_bytes(b"second")
+    assert config_fingerprint(DEFAULT_ANALYZER, None, overrides) != first
+    assert config_fingerprint(DEFAULT_ANALYZER, None) != first
