@@ -188,15 +188,17 @@ class MotionDetectorConfig:
     # 0.555, the daylight model 0.842 / 0.706 (a warm walker's window looks like a
     # bright one), the thermal model at 0.35 / 0.4 / 0.5 / 0.6 / 0.7 0.863 / 0.863 /
     # 0.867 / 0.854 / 0.804 and 0.789 / 0.822 / 0.841 / 0.820 / 0.738; counter-drone IR
-    # hit@0.5 0.708 -> 0.645 (its drone is drawn smaller than its loose ground-truth
-    # box; see below).
+    # hit@0.5 0.708 -> 0.701, hit@0.3 0.947 -> 0.897 (its drone is drawn smaller than
+    # its loose ground-truth box; see below). It costs speed: the thermal sample
+    # 11.9-12.7x -> 6.7-7.3x real time (benchmarks/README.md).
     refine_windows_thermal: bool = True
     refiner_model_thermal: str = ""
     refiner_threshold_thermal: float = 0.5
     # A box on empty ground (an empty sky: ``faint_edge_*``'s test) is kept as the
     # motion detector drew it, grown or not: the model learnt targets on textured
     # ground and draws a drone in the sky as a smaller walker. Counter-drone IR
-    # hit@0.5 0.638 -> 0.648; the simulator unchanged.
+    # hit@0.5 0.638 -> 0.648 with the daylight model, 0.698 -> 0.701 with the thermal
+    # one; the simulator unchanged.
     refiner_keep_empty_ground: bool = True
     refiner_threshold: float = 0.4
     refiner_nms_iou: float = 0.3
