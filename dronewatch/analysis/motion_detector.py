@@ -136,9 +136,9 @@ class MotionDetector:
         self._frames = 0
         self._learn_count = 0
         self.last_masks: DetectorMasks | None = None  # None after a restart
-        # Daylight boxes of small movers redrawn by a learned model; anything with a
-        # ``refine`` method of WindowRefiner's form will do (the training script
-        # records the windows through one).
+        # Boxes of small movers redrawn by a learned model (colour feeds; thermal ones
+        # below); anything with a ``refine`` method of WindowRefiner's form will do
+        # (the training script records the windows through one).
         self.refiner: BoxRefiner | None = (
             self._window_refiner(config.refiner_model, config.refiner_threshold)
             if config.refine_windows
