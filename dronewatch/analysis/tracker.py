@@ -184,6 +184,8 @@ class MultiTargetTracker:
         # Only motion blobs break into pieces: a model box is a whole object, so a track
         # matched to one joins nothing and a model box joins no track.
         motion = class_id == 0
+        if cfg.found_whole_heat > 0:
+            motion &= offered.heat < cfg.found_whole_heat
         measured = self._absorb_fragments(xyxy, predicted, matched_t, matched_d, det_used, motion)
         track_used[matched_t] = True
         # Python scalars per detection: indexing numpy arrays one by one costs more.

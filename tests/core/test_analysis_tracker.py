@@ -262,6 +262,32 @@ def test_a_model_box_is_a_whole_object_and_joins_no_other() -> None:
     assert box is not None and box[2] - box[0] == 20.0, box
 
 
+def _walkers_of_a_group(config: TrackerConfig) -> list[tuple[int, float]]:
+    """Two walkers 4 px apart walk side by side: one blob holds both for 15 frames,
+    then the window refiner finds each (heat 0.8). (ID, width) of the tracks
+    reported at the end."""
+    tracker = MultiTargetTracker(config, FPS)
+    for i in range(15):
+        x = 100 + 1.0 * i
+        _step(tracker, np.array([[x - 8, 97, x + 8, 103]], np.float32))
+    for i in range(15, 60):
+        x = 100 + 1.0 * i
+        pair = np.concatenate([_box(x - 5, 100), _box(x + 5, 100)])
+        out = tracker.update(Candidates.of(pair, heat=np.full(2, 0.8)), np.eye(3))
+    return [(t.track_id, t.w) for t in out]
+
+
+def test_walkers_the_refiner_finds_one_by_one_are_not_joined_as_pieces() -> None:
+    """Without the rule the second walker joins the group's track as a piece of it,
+    and the box holds both for good. With it he has a track of his own, and the
+    group's track shrinks onto the first (its size follows over 2 s: 10 px after
+    1.8 s, from 16)."""
+    tracks = _walkers_of_a_group(TrackerConfig())
+    assert len(tracks) == 2 and all(w <= 11.0 for _, w in tracks), tracks
+    (_, joined_width), *rest = _walkers_of_a_group(TrackerConfig(found_whole_heat=0.0))
+    assert not rest and joined_width > 14.0
+
+
 def test_a_box_flickering_in_size_is_reported_at_a_steady_size() -> None:
     """A blob that is whole in one frame and half (a fragment) in the next is one
     target of one size: the reported box swings much less than the detections."""
