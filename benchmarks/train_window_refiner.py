@@ -7,9 +7,11 @@
 several files train together). The bundled model: seeds 10-33 recorded by the engine
 of 2026-11-27's seventh session, 34-57 by its ninth, 12 epochs (38 minutes), windows
 upright only (no ``--transpose``). The bundled thermal model
-(``window_refiner_thermal.onnx``): ``--presets thermal-night`` seeds 10-57 recorded
-through the bundled model by the engine of 2026-11-28's thirteenth session, 12 epochs
-(13 minutes, 132,739 windows), ``--out`` naming it.
+(``window_refiner_thermal.onnx``, ``--out`` naming it): ``--presets thermal-night``,
+seeds 10-57 recorded through the daylight model and seeds 66-113 through a first
+thermal model trained on those alone, both by the engine of 2026-11-28's thirteenth
+session (274,808 windows), 12 epochs (32 minutes on a busy machine). Seeds 60-65
+are left for checking.
 
 Clips of the daylight, fog and rain presets are rendered for seeds the accuracy
 benchmarks never use (they score seeds 1-9), analysed by the engine as it runs, and

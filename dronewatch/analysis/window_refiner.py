@@ -41,7 +41,7 @@ OFF_ZERO = 128  # a signed difference of 0 in RefinerInputs' uint8 images
 # walker's shadow beside the walker, half a car beside the whole.
 UNSEEN_MARGIN = 12.0
 BUNDLED_MODEL = Path(__file__).with_name("models") / "window_refiner.onnx"
-# The same network trained on thermal-night windows (see benchmarks/README.md).
+# The same network trained on thermal-night windows (benchmarks/train_window_refiner.py).
 BUNDLED_THERMAL_MODEL = BUNDLED_MODEL.with_name("window_refiner_thermal.onnx")
 
 
