@@ -355,7 +355,7 @@ class MotionDetector:
             off_median = _signed_beyond(cur, ref_range)
             off_average = off_median if median is None else _signed_beyond(cur, bg_range)
             proposals = None
-            if self._median_trusted():
+            if self._median_trusted(thermal):
                 proposals = self._median_proposals(off_median, thr, valid, lo, boxes, grown)
             big = None if gate is None or not len(gate.big) else _in_key(gate.big, to_key)
             boxes, confidence, piece, grown, heat = self._refine(
@@ -405,13 +405,15 @@ class MotionDetector:
             return True
         return self._cfg.refine_windows_thermal and self.thermal
 
-    def _median_trusted(self) -> bool:
-        """Whether the median may propose boxes to the refiner: it is refilled since
-        the last restart and since the frame's brightness last jumped (an exposure or
-        gain change maps it onto the frame only roughly, and the texture left over
-        reads as movers everywhere)."""
-        median = self._median
-        return self._cfg.refiner_proposals and median is not None and median.settled
+    def _median_trusted(self, thermal: bool) -> bool:
+        """Whether the median may propose boxes to the refiner: proposals are on for
+        the feed's kind, and the median is refilled since the last restart and since
+        the frame's brightness last jumped (an exposure or gain change maps it onto
+        the frame only roughly, and the texture left over reads as movers
+        everywhere)."""
+        cfg, median = self._cfg, self._median
+        wanted = cfg.refiner_proposals_thermal if thermal else cfg.refiner_proposals
+        return wanted and median is not None and median.settled
 
     def _median_proposals(
         self,
