@@ -182,7 +182,8 @@ class MultiTargetTracker:
                 det_used[:] = shared
                 det_used[matched_d] = True
         # Only motion blobs break into pieces: a model box is a whole object, so a track
-        # matched to one joins nothing and a model box joins no track.
+        # matched to one joins nothing and a model box joins no track. So is a box the
+        # window refiner found and is sure of (see ``found_whole_heat``).
         motion = class_id == 0
         if cfg.found_whole_heat > 0:
             motion &= offered.heat < cfg.found_whole_heat
