@@ -364,7 +364,7 @@ class MotionDetector:
                 boxes,
                 piece,
                 grown,
-                empty if cfg.refiner_keep_empty_ground else grown,
+                empty if cfg.refiner_keep_empty_ground else grown,  # grown ones are empty
                 proposals,
                 big,
             )
@@ -400,10 +400,8 @@ class MotionDetector:
 
     @property
     def refines(self) -> bool:
-        """Whether the refiner may run on this feed's frames (thermal or not)."""
-        if self.refiner is not None or self.thermal_refiner is not None:
-            return True
-        return self._cfg.refine_windows_thermal and self.thermal
+        """Whether a refiner runs on this feed's frames (thermal or not)."""
+        return self.refiner_for(self.thermal) is not None
 
     def _median_trusted(self, thermal: bool) -> bool:
         """Whether the median may propose boxes to the refiner: proposals are on for
@@ -461,8 +459,8 @@ class MotionDetector:
         big: np.ndarray | None,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Boxes, confidences, flags (piece, grown) and the model's heat after the
-        refiner (key-frame work px). Boxes grown on empty ground, those ``kept`` (on
-        empty ground, grown or not: see ``refiner_keep_empty_ground``) and boxes whose
+        refiner (key-frame work px). Boxes ``kept`` (those grown on empty ground, or
+        all on empty ground: see ``refiner_keep_empty_ground``) and boxes whose
         centre lies on a big tracked target (a part of it) are kept as they are. A
         motion box in which the model finds no target stays at
         ``refiner_unseen_confidence`` (0: dropped); a proposal without one goes."""
@@ -474,9 +472,7 @@ class MotionDetector:
             kept = np.concatenate([kept, none])
         if not len(boxes):
             return boxes, np.zeros(0, np.float32), piece, grown, np.zeros(0, np.float32)
-        keep = grown | kept
-        if big is not None:
-            keep = keep | centres_inside(boxes, big).any(axis=1)
+        keep = kept if big is None else kept | centres_inside(boxes, big).any(axis=1)
         out, source, unseen, heat = refiner.refine(images, boxes, keep)
         unseen = unseen[unseen < n_motion]
         unseen_conf = self._cfg.refiner_unseen_confidence
