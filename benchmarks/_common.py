@@ -18,7 +18,9 @@ from dronewatch.frames import FramePacket, VideoInfo
 REALDATA = Path(__file__).resolve().parents[1].parent / "shared" / "realdata"
 
 
-def frames(path: Path) -> tuple[VideoInfo, Iterator[np.ndarray]]:
+def frames(path: Path, grey: bool = False) -> tuple[VideoInfo, Iterator[np.ndarray]]:
+    """The clip's info and its frames; with ``grey``, each made grey (as a
+    monochrome camera would show it), still three channels."""
     cap = cv2.VideoCapture(str(path))
     if not cap.isOpened():
         raise SystemExit(f"{path}: cannot open")
@@ -35,6 +37,8 @@ def frames(path: Path) -> tuple[VideoInfo, Iterator[np.ndarray]]:
                 ok, img = cap.read()
                 if not ok:
                     return
+                if grey:
+                    img = cv2.cvtColor(cv2.cvtColor(img, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR)
                 yield img
         finally:
             cap.release()
@@ -67,10 +71,14 @@ def mot_records(result: FrameAnalysis) -> list[tuple[int, int, float, float, flo
 
 
 def run_ours(
-    path: Path, config: AnalysisConfig | None = None, model: Path | None = None
+    path: Path,
+    config: AnalysisConfig | None = None,
+    model: Path | None = None,
+    grey: bool = False,
 ) -> tuple[MotRows, float]:
-    """Our pipeline over a clip: MOT rows of confirmed tracks and frames/s."""
-    info, it = frames(path)
+    """Our pipeline over a clip (made grey with ``grey``): MOT rows of confirmed
+    tracks and frames/s."""
+    info, it = frames(path, grey)
     analyzer = FeedAnalyzer(info, config, model)
     records = []
     t0 = time.perf_counter()

@@ -11,6 +11,9 @@
   seen from the ground, hit rate likewise. The IR clip's boxes carry about 5 px of sky
   on every side, so IoU 0.5 is out of reach for a box on the drone (benchmarks/README.md).
 
+``--grey`` runs ours on every clip made grey as well: a grey picture is first taken
+for thermal, and the visible clips must be told from it by their movers.
+
 Both pipelines run in the same process on the same decoded frames.
 """
 
@@ -43,6 +46,11 @@ def main() -> int:
     ap.add_argument("--model", type=Path, help="also run our pipeline with this ONNX model")
     ap.add_argument("--set", nargs="*", default=[], help="config overrides key=value (JSON)")
     ap.add_argument("--no-baseline", action="store_true", help="skip MOG2 + ByteTrack")
+    ap.add_argument(
+        "--grey",
+        action="store_true",
+        help="our pipeline also on every clip made grey (a monochrome visible camera)",
+    )
     args = ap.parse_args()
     config = checked_config(args.set)
     root: Path = args.realdata
@@ -52,6 +60,8 @@ def main() -> int:
     runners = [("ours", lambda p: run_ours(p, config))]
     if args.model:
         runners.append(("ours+model", lambda p: run_ours(p, config, model=args.model)))
+    if args.grey:
+        runners.append(("ours, grey", lambda p: run_ours(p, config, grey=True)))
     if not args.no_baseline:
         runners.append(("mog2+bytetrack", run_mog2_bytetrack))
 

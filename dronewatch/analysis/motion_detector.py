@@ -41,7 +41,7 @@ from dronewatch.analysis.median_background import MedianBackground
 from dronewatch.analysis.shadow_cut import ShadowCut
 from dronewatch.analysis.shadows import ShadowModel
 from dronewatch.analysis.target_scale import RefineGate
-from dronewatch.analysis.thermal_decision import ThermalDecision
+from dronewatch.analysis.thermal_decision import POLARITY_GIVE_UP_S, ThermalDecision
 from dronewatch.analysis.window_refiner import (
     BUNDLED_THERMAL_MODEL,
     FOUND,
@@ -118,7 +118,12 @@ class MotionDetector:
 
     def __init__(self, config: MotionDetectorConfig, fps: float) -> None:
         self._cfg = config
-        self._decision = ThermalDecision(config.thermal)
+        self._decision = ThermalDecision(
+            config.thermal,
+            min_bright_share=config.thermal_min_bright_share,
+            after_frames=max(1, round(config.thermal_polarity_s * fps)),
+            give_up_frames=round(POLARITY_GIVE_UP_S * fps),
+        )
         k = max(1, 2 * config.misregistration_radius + 1)
         self._window = cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
         c = max(1, config.close_kernel)
@@ -272,6 +277,11 @@ class MotionDetector:
             stable = minus(stable, held)
         moving = minus(valid, stable)
         hi = cv2.bitwise_and(hi, moving)
+        if thermal and self._decision.watching_movers:
+            self._decision.see_movers(
+                cv2.countNonZero(cv2.bitwise_and(cv2.compare(above, thr, cv2.CMP_GT), hi)),
+                cv2.countNonZero(cv2.bitwise_and(cv2.compare(below, thr, cv2.CMP_GT), hi)),
+            )
         lo = cv2.bitwise_and(cv2.compare(fg, cfg.hysteresis * thr, cv2.CMP_GT), moving)
         lo = cv2.morphologyEx(lo, cv2.MORPH_CLOSE, self._close)
         self.last_masks = DetectorMasks(fg, thr, hi, lo, key_to_cur)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from pathlib import Path
+
 import cv2
 import numpy as np
 import pytest
 
-from dronewatch.analysis.config import MotionDetectorConfig
+from dronewatch.analysis.config import AnalysisConfig, MotionDetectorConfig
 from dronewatch.analysis.motion_detector import MotionDetector
 from dronewatch.analysis.thermal_decision import ThermalDecision
+from dronewatch.frames import FramePacket, VideoInfo
 from tests.clips import REALDATA
+from tests.core.test_analysis_scenes import Mover, ThermalScene
 
 H, W = 180, 320
 
@@ -124,3 +129,96 @@ def test_a_frame_is_analysed_as_it_was_registered() -> None:
     late = det.register(cv2.cvtColor(grey, cv2.COLOR_BGR2GRAY), still)
     assert (early.thermal, early.hot is None) == (False, True)
     assert (late.thermal, late.hot is not None) == (True, True)
+
+
+def _thermal_after(frames: Iterable[np.ndarray], info: VideoInfo) -> list[bool]:
+    """Whether the detector takes the feed for thermal after each frame."""
+    from dronewatch.analysis.prepare import FramePreparer
+
+    config = AnalysisConfig()
+    detector = MotionDetector(config.detector, info.fps)
+    preparer = FramePreparer(info, config, detector)
+    seen = []
+    for i, image in enumerate(frames):
+        frame = preparer.prepare(FramePacket(i, i / info.fps, image))
+        detector.detect_registered(frame.registered, frame.motion)
+        seen.append(detector.thermal)
+    return seen
+
+
+def test_a_grey_feed_whose_movers_are_darker_than_the_ground_is_daylight() -> None:
+    """A monochrome visible camera: people in dark coats on a pan over grey ground. The
+    feed is taken for thermal at first (a grey picture) and for daylight once its
+    movers have shown, in its first seconds, that they are darker than the ground."""
+    walkers = [Mover(x=250, y=120, vx=0.8, vy=0.3, size=7, value=25)]
+    walkers.append(Mover(x=420, y=260, vx=-0.6, vy=0.2, size=7, value=35))
+    scene = ThermalScene(movers=walkers)
+    seen = _thermal_after((scene.frame(i) for i in range(80)), scene.info)
+    assert seen[20] is True
+    assert seen[-1] is False
+
+
+def test_a_grey_feed_with_warm_movers_stays_thermal() -> None:
+    walkers = [Mover(x=250, y=120, vx=0.8, vy=0.3, size=7, value=235)]
+    walkers.append(Mover(x=420, y=260, vx=-0.6, vy=0.2, size=7, value=225))
+    scene = ThermalScene(movers=walkers)
+    assert all(_thermal_after((scene.frame(i) for i in range(80)), scene.info))
+
+
+def test_movers_decide_only_after_enough_of_them_and_only_on_grey_feeds() -> None:
+    def watched(decision: ThermalDecision, frames: int, bright: int, dark: int) -> bool | None:
+        decision.see(_grey(_hills(np.random.default_rng(7))))
+        for _ in range(frames):
+            decision.see_movers(bright, dark)
+        return decision.thermal
+
+    def fresh(**kw: object) -> ThermalDecision:
+        return ThermalDecision(min_bright_share=0.35, after_frames=50, give_up_frames=500, **kw)
+
+    assert watched(fresh(), 49, 5, 50) is True  # too soon
+    assert watched(fresh(), 50, 5, 50) is False
+    assert watched(fresh(), 50, 50, 50) is True  # half warm: thermal
+    assert watched(fresh(), 400, 0, 2) is True  # 800 dark pixels: too few to judge
+    assert watched(fresh(), 1200, 0, 1) is True  # 500 by frame 500: given up on
+    assert watched(fresh(thermal=True), 50, 5, 50) is True  # the config says
+    colour = fresh()
+    colour.see(_colour(_hills(np.random.default_rng(8))))
+    colour.see_movers(0, 10_000)
+    assert colour.thermal is False and not colour.watching_movers
+    off = ThermalDecision(min_bright_share=0.0)
+    assert watched(off, 100, 0, 100) is True
+
+
+def _grey_frames(path: Path, n: int) -> tuple[VideoInfo, list[np.ndarray]]:
+    cap = cv2.VideoCapture(str(path))
+    info = VideoInfo(
+        fps=cap.get(cv2.CAP_PROP_FPS) or 25.0,
+        width=int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)),
+        height=int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)),
+        frame_count=None,
+    )
+    frames = []
+    while len(frames) < n:
+        ok, img = cap.read()
+        if not ok:
+            break
+        frames.append(cv2.cvtColor(cv2.cvtColor(img, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR))
+    cap.release()
+    return info, frames
+
+
+PETS09 = REALDATA / "pets09-s2l1" / "vtest_derived_h264.mp4"
+
+
+@pytest.mark.realdata
+@pytest.mark.skipif(
+    not (PETS09.exists() and COUNTER_DRONE.exists()),
+    reason=f"{PETS09} or {COUNTER_DRONE} absent (shared real data not here)",
+)
+def test_real_grey_visible_footage_is_daylight_and_real_thermal_stays_thermal() -> None:
+    """pets09 made grey (a monochrome camera over a square of walkers) was analysed as
+    thermal and scored MOTA -6.2; the counter-drone IR clip must stay thermal."""
+    info, frames = _grey_frames(PETS09, 30)  # 3 s
+    assert _thermal_after(frames, info)[-1] is False
+    info, frames = _grey_frames(COUNTER_DRONE / "IR_DRONE_001.mp4", 75)
+    assert _thermal_after(frames, info)[-1] is True
