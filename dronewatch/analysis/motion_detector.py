@@ -43,6 +43,7 @@ from dronewatch.analysis.shadows import ShadowModel
 from dronewatch.analysis.target_scale import RefineGate
 from dronewatch.analysis.thermal_decision import POLARITY_GIVE_UP_S, ThermalDecision
 from dronewatch.analysis.window_refiner import (
+    BUNDLED_MODEL,
     BUNDLED_THERMAL_MODEL,
     FOUND,
     OFF_ZERO,
@@ -143,15 +144,16 @@ class MotionDetector:
         self.last_masks: DetectorMasks | None = None  # None after a restart
         # Boxes of small movers redrawn by a learned model (colour feeds; thermal ones
         # below); anything with a ``refine`` method of WindowRefiner's form will do
-        # (the training script records the windows through one).
+        # (the training script records the windows through one). Each bundled model
+        # is loaded on the first frame that needs it (a thermal feed never needs the
+        # colour one, unless its movers show it is no thermal feed); one the user
+        # names at once, so a bad file stops the run at its start.
         self.refiner: BoxRefiner | None = (
             self._window_refiner(config.refiner_model, config.refiner_threshold)
-            if config.refine_windows
+            if config.refine_windows and config.refiner_model
             else None
         )
         # Thermal feeds have a model of their own (see ``refine_windows_thermal``).
-        # The bundled one is loaded on the first thermal frame (most feeds are not
-        # thermal); one the user names at once, so a bad file stops the run at its start.
         self.thermal_refiner: BoxRefiner | None = (
             self._window_refiner(config.refiner_model_thermal, config.refiner_threshold_thermal)
             if config.refine_windows_thermal and config.refiner_model_thermal
@@ -401,6 +403,8 @@ class MotionDetector:
         """The window refiner for a frame taken for thermal or not (None: off)."""
         cfg = self._cfg
         if not thermal:
+            if self.refiner is None and cfg.refine_windows:
+                self.refiner = self._window_refiner(str(BUNDLED_MODEL), cfg.refiner_threshold)
             return self.refiner
         if self.thermal_refiner is None and cfg.refine_windows_thermal:
             self.thermal_refiner = self._window_refiner(

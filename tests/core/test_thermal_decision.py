@@ -131,8 +131,8 @@ def test_a_frame_is_analysed_as_it_was_registered() -> None:
     assert (late.thermal, late.hot is not None) == (True, True)
 
 
-def _thermal_after(frames: Iterable[np.ndarray], info: VideoInfo) -> list[bool]:
-    """Whether the detector takes the feed for thermal after each frame."""
+def _watched(frames: Iterable[np.ndarray], info: VideoInfo) -> tuple[list[bool], MotionDetector]:
+    """Whether the detector takes the feed for thermal after each frame; the detector."""
     from dronewatch.analysis.prepare import FramePreparer
 
     config = AnalysisConfig()
@@ -143,7 +143,11 @@ def _thermal_after(frames: Iterable[np.ndarray], info: VideoInfo) -> list[bool]:
         frame = preparer.prepare(FramePacket(i, i / info.fps, image))
         detector.detect_registered(frame.registered, frame.motion)
         seen.append(detector.thermal)
-    return seen
+    return seen, detector
+
+
+def _thermal_after(frames: Iterable[np.ndarray], info: VideoInfo) -> list[bool]:
+    return _watched(frames, info)[0]
 
 
 def test_a_grey_feed_whose_movers_are_darker_than_the_ground_is_daylight() -> None:
@@ -153,16 +157,20 @@ def test_a_grey_feed_whose_movers_are_darker_than_the_ground_is_daylight() -> No
     walkers = [Mover(x=250, y=120, vx=0.8, vy=0.3, size=7, value=25)]
     walkers.append(Mover(x=420, y=260, vx=-0.6, vy=0.2, size=7, value=35))
     scene = ThermalScene(movers=walkers)
-    seen = _thermal_after((scene.frame(i) for i in range(80)), scene.info)
+    seen, detector = _watched((scene.frame(i) for i in range(80)), scene.info)
     assert seen[20] is True
     assert seen[-1] is False
+    assert detector.refiner is not None  # the colour model, from the switch on
 
 
 def test_a_grey_feed_with_warm_movers_stays_thermal() -> None:
     walkers = [Mover(x=250, y=120, vx=0.8, vy=0.3, size=7, value=235)]
     walkers.append(Mover(x=420, y=260, vx=-0.6, vy=0.2, size=7, value=225))
     scene = ThermalScene(movers=walkers)
-    assert all(_thermal_after((scene.frame(i) for i in range(80)), scene.info))
+    seen, detector = _watched((scene.frame(i) for i in range(80)), scene.info)
+    assert all(seen)
+    # A thermal feed loads the thermal model only, not the colour one as well.
+    assert detector.thermal_refiner is not None and detector.refiner is None
 
 
 def test_movers_decide_only_after_enough_of_them_and_only_on_grey_feeds() -> None:
