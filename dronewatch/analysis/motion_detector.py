@@ -366,9 +366,11 @@ class MotionDetector:
         if refiner is not None:
             off_median = _signed_beyond(cur, ref_range)
             off_average = off_median if median is None else _signed_beyond(cur, bg_range)
+            # Boxes the refiner does not look at: those on empty ground (grown ones are).
+            kept = empty if cfg.refiner_keep_empty_ground else grown
             proposals = None
             if self._median_trusted(thermal):
-                proposals = self._median_proposals(off_median, thr, valid, lo, boxes, grown)
+                proposals = self._median_proposals(off_median, thr, valid, lo, boxes, kept)
             big = None if gate is None or not len(gate.big) else _in_key(gate.big, to_key)
             boxes, confidence, piece, grown, heat = self._refine(
                 refiner,
@@ -376,7 +378,7 @@ class MotionDetector:
                 boxes,
                 piece,
                 grown,
-                empty if cfg.refiner_keep_empty_ground else grown,  # grown ones are empty
+                kept,
                 proposals,
                 big,
             )
@@ -434,13 +436,13 @@ class MotionDetector:
         valid: np.ndarray,
         foreground: np.ndarray,
         boxes: np.ndarray,
-        grown: np.ndarray,
+        kept: np.ndarray,
     ) -> np.ndarray:
         """Boxes (key-frame work px) of blobs that differ from the median by
         ``refiner_proposal_threshold`` of the threshold but are not foreground: a
         slow walker the running average has learnt, or a ghost. Only the refiner may
         make targets of them. None inside a motion box ``boxes``, nor near the centre
-        of one the refiner looks at (not ``grown``; see ``refiner_proposal_margin``).
+        of one the refiner looks at (not ``kept``; see ``refiner_proposal_margin``).
         """
         distance = cv2.absdiff(off_median, OFF_ZERO)
         level = self._cfg.refiner_proposal_threshold * thr
@@ -454,7 +456,7 @@ class MotionDetector:
         if len(found) and len(boxes):
             found = found[~centres_inside(found, boxes, 2.0).any(axis=1)]
         margin = self._cfg.refiner_proposal_margin
-        looked = boxes[looked_at(boxes, grown, self._cfg.refiner_max_side)]
+        looked = boxes[looked_at(boxes, kept, self._cfg.refiner_max_side)]
         if margin > 0 and len(found) and len(looked):
             centres = (looked[:, :2] + looked[:, 2:]) / 2
             near = np.hstack([centres - margin, centres + margin])
