@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import islice
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 
+from benchmarks._common import frames as clip_frames
 from dronewatch.analysis.config import AnalysisConfig, MotionDetectorConfig
 from dronewatch.analysis.motion_detector import MotionDetector
 from dronewatch.analysis.thermal_decision import ThermalDecision
@@ -198,21 +200,9 @@ def test_movers_decide_only_after_enough_of_them_and_only_on_grey_feeds() -> Non
 
 
 def _grey_frames(path: Path, n: int) -> tuple[VideoInfo, list[np.ndarray]]:
-    cap = cv2.VideoCapture(str(path))
-    info = VideoInfo(
-        fps=cap.get(cv2.CAP_PROP_FPS) or 25.0,
-        width=int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)),
-        height=int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)),
-        frame_count=None,
-    )
-    frames = []
-    while len(frames) < n:
-        ok, img = cap.read()
-        if not ok:
-            break
-        frames.append(cv2.cvtColor(cv2.cvtColor(img, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR))
-    cap.release()
-    return info, frames
+    """The clip's first ``n`` frames made grey, as a monochrome camera shows them."""
+    info, frames = clip_frames(path, grey=True)
+    return info, list(islice(frames, n))
 
 
 PETS09 = REALDATA / "pets09-s2l1" / "vtest_derived_h264.mp4"
