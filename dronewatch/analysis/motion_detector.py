@@ -168,6 +168,12 @@ class MotionDetector:
     def thermal(self) -> bool:
         return bool(self._decision.thermal)
 
+    @property
+    def may_turn_daylight(self) -> bool:
+        """Whether the feed, taken for thermal or not decided yet, may still be found a
+        grey daylight one (:mod:`~dronewatch.analysis.thermal_decision`)."""
+        return self._decision.may_turn_daylight
+
     def decide_thermal(self, bgr: np.ndarray) -> None:
         """Whether the feed is thermal imagery (a grey picture), decided on its first
         frame with some detail (see :mod:`~dronewatch.analysis.thermal_decision`)

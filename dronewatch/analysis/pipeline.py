@@ -69,6 +69,7 @@ class FeedAnalyzer:
         else:
             self._tracker = MultiTargetTracker(tracker_cfg, fps)
         self._frames_seen = 0
+        self._thermal = False  # whether the last frame was analysed as thermal
         self._walker_size = (
             WalkerSize(round(cfg.classifier.walker_memory_s * fps))
             if cfg.classifier.not_walker_area_ratio > 0
@@ -105,6 +106,13 @@ class FeedAnalyzer:
         """The rest of :meth:`process`: movers, tracks and classes of a prepared frame."""
         packet, gray, motion = frame.packet, frame.gray, frame.motion
         img = packet.image
+        thermal = frame.registered.thermal
+        if self._thermal and not thermal and self._preparer.keeps_frames:
+            self._start_again_as_daylight(packet.index)
+        elif not self._detector.may_turn_daylight and self._detector.thermal == thermal:
+            # Decided for good (and any switch to daylight made): nothing to replay.
+            self._preparer.forget_kept_frames()
+        self._thermal = thermal
         hom = motion.prev_to_cur
         # Last frame's targets, moved with the camera.
         hold = warp_boxes(self._hold, hom) if len(self._hold) else None
@@ -177,6 +185,37 @@ class FeedAnalyzer:
             earlier=self._earlier_boxes(inv),
         )
 
+    def _start_again_as_daylight(self, index: int) -> None:
+        """A grey feed taken for thermal has turned out to be daylight (a monochrome
+        visible camera; :mod:`~dronewatch.analysis.thermal_decision`). Its kept frames
+        before frame ``index`` are analysed again as daylight by a fresh analyser, and
+        this one goes on with that one's detector, tracker and votes: as if the feed
+        had been known for daylight from its start. What was reported for the frames
+        before stands; a track goes on under the ID of the old track on the same
+        target, if there was one, else under a new one; a track confirmed from now on
+        reaches back no earlier than this frame. The optional model does not take
+        part in the replay (the full frames are not kept)."""
+        cfg = self.config
+        daylight = replace(cfg, detector=replace(cfg.detector, thermal=False))
+        fresh = FeedAnalyzer(self.info, daylight)
+        old, new = self._tracker, fresh._tracker
+        # ByteTrack (a comparison) numbers its tracks from 1: it keeps its tracks.
+        ours = isinstance(old, MultiTargetTracker) and isinstance(new, MultiTargetTracker)
+        if ours:
+            new.continue_ids_after(old)
+        for kept in self._preparer.kept_frames(index):
+            packet = FramePacket(kept.index, kept.time_s, _NO_IMAGE)
+            registered = fresh._detector.register(kept.gray, kept.motion)
+            fresh.analyse(PreparedFrame(packet, kept.gray, kept.motion, registered))
+        self._preparer.forget_kept_frames()
+        self._detector = self._preparer.detector = fresh._detector
+        if ours:
+            new.take_over_ids(old)
+            self._tracker = new
+            self._recent.clear()
+        self._target_scale, self._walker_size = fresh._target_scale, fresh._walker_size
+        self._big, self._hold, self._walkers = fresh._big, fresh._hold, fresh._walkers
+
     def _earlier_boxes(self, inv: float) -> tuple[EarlierBox, ...]:
         """The tentative past of the tracks confirmed in this frame, and the short gaps
         filled in of those seen again in it, in full-frame pixels (ByteTrack reports
@@ -190,6 +229,11 @@ class FeedAnalyzer:
                 xyxy = tuple(float(v) * inv for v in box)
                 out.append(EarlierBox(track_id, index, time_s, xyxy, score))  # type: ignore[arg-type]
         return tuple(out)
+
+
+# Replayed frames carry no image: only the optional model reads it, and the replay
+# runs without one.
+_NO_IMAGE = np.zeros((1, 1, 3), np.uint8)
 
 
 def _merge_model(offered: Candidates, model: Detections, scale: float) -> Candidates:

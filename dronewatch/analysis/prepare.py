@@ -7,6 +7,7 @@ thread runs it ahead of them (:mod:`dronewatch.analysis.read_ahead`).
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 
 import cv2
@@ -29,6 +30,17 @@ class PreparedFrame:
     registered: RegisteredFrame
 
 
+@dataclass(frozen=True, slots=True)
+class KeptFrame:
+    """A prepared frame's work copy and camera motion, kept while the feed may yet turn
+    out to be grey daylight (see ``MotionDetectorConfig.daylight_replay_s``)."""
+
+    index: int
+    time_s: float
+    gray: np.ndarray
+    motion: CameraMotion
+
+
 def feed_fps(info: VideoInfo) -> float:
     """The feed's frame rate, or 25 when the source does not know it."""
     return info.fps if info.fps and info.fps > 0 else 25.0
@@ -48,6 +60,10 @@ class FramePreparer:
         )
         self.detector = detector or MotionDetector(config.detector, feed_fps(info))
         self._camera = CameraMotionEstimator(config.camera)
+        keep = round(config.detector.daylight_replay_s * feed_fps(info))
+        # Appended by the reader thread, read and cleared by the analysing one: a
+        # deque's append, clear and copy are each atomic.
+        self._kept: deque[KeptFrame] | None = deque(maxlen=keep) if keep > 0 else None
 
     def work_copy(self, bgr: np.ndarray) -> np.ndarray:
         """A frame's grey copy at the work size."""
@@ -61,4 +77,19 @@ class FramePreparer:
         gray = self.work_copy(img)
         self.detector.decide_thermal(img)  # looks at the first frames only
         motion = self._camera.update(gray)
+        if self._kept is not None and self.detector.may_turn_daylight:
+            self._kept.append(KeptFrame(packet.index, packet.time_s, gray, motion))
         return PreparedFrame(packet, gray, motion, self.detector.register(gray, motion))
+
+    @property
+    def keeps_frames(self) -> bool:
+        """Whether frames are kept for a replay at all (``daylight_replay_s`` > 0)."""
+        return self._kept is not None
+
+    def kept_frames(self, before: int) -> list[KeptFrame]:
+        """The frames kept (see :class:`KeptFrame`) before frame ``before``, in order."""
+        return [] if self._kept is None else [f for f in list(self._kept) if f.index < before]
+
+    def forget_kept_frames(self) -> None:
+        if self._kept:
+            self._kept.clear()

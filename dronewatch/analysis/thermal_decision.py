@@ -84,6 +84,12 @@ class ThermalDecision:
         """Whether :meth:`see_movers` still counts: a grey feed in its first seconds."""
         return self._watch and self.thermal is True
 
+    @property
+    def may_turn_daylight(self) -> bool:
+        """Whether the feed may yet be decided daylight by its movers: undecided, or
+        grey with its movers still watched."""
+        return self._watch and self.thermal is not False
+
     def see_movers(self, bright: int, dark: int) -> None:
         """One frame's mover pixels brighter and darker than the backgrounds. After
         ``after_frames`` of them with enough pixels, a feed whose movers are mostly

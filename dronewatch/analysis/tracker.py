@@ -150,6 +150,26 @@ class MultiTargetTracker:
     def reset(self) -> None:
         self.tracks = []
 
+    def continue_ids_after(self, other: MultiTargetTracker) -> None:
+        """Number this tracker's tracks on from ``other``'s, which it replaces: no ID
+        is given twice in a feed. Call before the first :meth:`update`."""
+        self._next_id = max(self._next_id, other._next_id)
+
+    def take_over_ids(self, other: MultiTargetTracker, min_iou: float = 0.3) -> None:
+        """This tracker replaces ``other`` (numbered on from it: see
+        :meth:`continue_ids_after`), both having seen the same frames: each confirmed
+        track takes the ID of the confirmed track of ``other`` its box overlaps best,
+        at IoU ``min_iou`` or more, so a target both follow keeps its ID."""
+        mine = [t for t in self.tracks if t.confirmed]
+        theirs = [t for t in other.tracks if t.confirmed]
+        if not mine or not theirs:
+            return
+        iou = iou_matrix(_boxes(_state(mine)), _boxes(_state(theirs)))
+        rows, cols = linear_sum_assignment(-iou)
+        for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
+            if iou[r, c] >= min_iou:
+                mine[r].track_id = theirs[c].track_id
+
     def update(
         self, offered: Candidates, hom: np.ndarray, gray: np.ndarray | None = None
     ) -> list[Track]:
