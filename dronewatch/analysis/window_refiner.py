@@ -80,13 +80,29 @@ class Windows:
         # Centres rounded half to even, as Python's round() does.
         origins[:, 0] = np.round((boxes[:, 0] + boxes[:, 2]) / 2) - half
         origins[:, 1] = np.round((boxes[:, 1] + boxes[:, 3]) / 2) - half
-        # Window k of a frame padded by ``half`` starts at its origin + half.
-        for c, img in enumerate(
-            (images.frame, images.off_median, images.off_average, images.foreground)
-        ):
-            padded = cv2.copyMakeBorder(img, half, half, half, half, cv2.BORDER_REPLICATE)
-            views = np.lib.stride_tricks.sliding_window_view(padded, (WINDOW, WINDOW))
-            pixels[:, c] = views[origins[:, 1] + half, origins[:, 0] + half]
+        channels = (images.frame, images.off_median, images.off_average, images.foreground)
+        h, w = images.frame.shape
+        ox, oy = origins[:, 0], origins[:, 1]
+        inside = (ox >= 0) & (oy >= 0) & (ox + WINDOW <= w) & (oy + WINDOW <= h)
+        edge = np.flatnonzero(~inside)
+        for c, img in enumerate(channels):
+            # Windows inside the frame are read in place; one past an edge repeats it
+            # (a box lies in the frame, so every window reaches some of its pixels).
+            if len(edge) < n:
+                views = np.lib.stride_tricks.sliding_window_view(img, (WINDOW, WINDOW))
+                pixels[inside, c] = views[oy[inside], ox[inside]]
+            for k in edge.tolist():
+                x0 = min(max(int(ox[k]), 1 - WINDOW), w - 1)
+                y0 = min(max(int(oy[k]), 1 - WINDOW), h - 1)
+                crop = img[max(y0, 0) : min(y0 + WINDOW, h), max(x0, 0) : min(x0 + WINDOW, w)]
+                pixels[k, c] = cv2.copyMakeBorder(
+                    crop,
+                    max(-y0, 0),
+                    max(y0 + WINDOW - h, 0),
+                    max(-x0, 0),
+                    max(x0 + WINDOW - w, 0),
+                    cv2.BORDER_REPLICATE,
+                )
         # The box channel: rows and columns inside the box, in window pixels.
         first = np.maximum(np.floor(boxes[:, :2]).astype(np.int64) - origins, 0)
         last = np.maximum(np.ceil(boxes[:, 2:]).astype(np.int64) - origins, 0)
@@ -231,7 +247,7 @@ class WindowRefiner:
         distance = cv2.max(
             cv2.absdiff(images.off_median, OFF_ZERO), cv2.absdiff(images.off_average, OFF_ZERO)
         )
-        changed = cv2.compare(distance, level, cv2.CMP_GT) // 255
+        _, changed = cv2.threshold(distance, level, 1, cv2.THRESH_BINARY)
         counts = cv2.integral(changed)  # (h + 1, w + 1): sums above and left of each pixel
         h, w = changed.shape
         c1 = np.clip(found[:, 0].astype(np.int64), 0, w)

@@ -48,6 +48,41 @@ def test_a_window_is_centred_on_its_box_and_repeats_the_edge_beyond_the_image() 
     assert (xs.min(), xs.max(), ys.min(), ys.max()) == (15, 24, 13, 26)
 
 
+def test_windows_at_every_edge_and_corner_are_cut_from_the_frame_padded() -> None:
+    """Windows inside the frame are read from it in place and those across an edge
+    padded one by one; each must equal the window cut from the whole frame padded
+    with its edges repeated."""
+    rng = np.random.default_rng(3)
+    h, w = 90, 160
+    images = RefinerInputs(
+        *(rng.integers(0, 256, (h, w), dtype=np.uint8) for _ in range(4)), threshold=12.0
+    )
+    boxes = np.array(
+        [
+            [70, 30, 80, 44],  # inside
+            [0, 0, 6, 8],  # top-left corner
+            [155, 84, 160, 90],  # bottom-right corner
+            [2, 40, 8, 50],  # left edge
+            [70, 85, 76, 90],  # bottom edge
+        ],
+        np.float32,
+    )
+    half = WINDOW // 2
+
+    def reference(boxes: np.ndarray) -> np.ndarray:
+        out = []
+        for x1, y1, x2, y2 in boxes.tolist():
+            ox, oy = round((x1 + x2) / 2) - half, round((y1 + y2) / 2) - half
+            chans = []
+            for img in (images.frame, images.off_median, images.off_average, images.foreground):
+                padded = np.pad(img, half, mode="edge")
+                chans.append(padded[oy + half : oy + half + WINDOW, ox + half : ox + half + WINDOW])
+            out.append(chans)
+        return np.array(out, np.uint8)
+
+    assert (Windows.around(images, boxes).pixels[:, :4] == reference(boxes)).all()
+
+
 def test_decoding_puts_a_box_at_each_peak_with_its_offset_and_size() -> None:
     grid = WINDOW // STRIDE
     out = np.full((1, 5, grid, grid), -6.0, np.float32)
