@@ -141,6 +141,10 @@ class MotionDetector:
         self.threshold = config.threshold_min  # grey levels; see _threshold
         self._frames = 0
         self._learn_count = 0
+        # The median's usual brightness gain lately (see _gain_jumped); None: unknown.
+        self._usual_gain: float | None = None
+        memory = config.refiner_proposal_gain_memory_s * fps
+        self._gain_keep = float(np.exp(-1.0 / memory)) if memory > 0 else 0.0
         self.last_masks: DetectorMasks | None = None  # None after a restart
         # Boxes of small movers redrawn by a learned model (colour feeds; thermal ones
         # below); anything with a ``refine`` method of WindowRefiner's form will do
@@ -252,7 +256,7 @@ class MotionDetector:
             bg8, _ = _match_brightness(bg8, cur_range, samples)
             if median is not None:
                 median, median_gain = _match_brightness(median, cur_range, samples)
-                if abs(median_gain - 1.0) > cfg.refiner_proposal_max_gain:
+                if self._gain_jumped(median_gain):
                     # The picture's brightness jumped: see _median_trusted.
                     self._median.unsettle()
         bg_range = ref_range = self._window_range(bg8)
@@ -424,6 +428,20 @@ class MotionDetector:
     def refines(self) -> bool:
         """Whether a refiner runs on this feed's frames (thermal or not)."""
         return self.refiner_for(self.thermal) is not None
+
+    def _gain_jumped(self, gain: float) -> bool:
+        """Whether the gain mapping the median onto this frame is
+        ``refiner_proposal_max_gain`` or more away from its usual level lately (see
+        ``refiner_proposal_gain_memory_s``; without a memory, from 1)."""
+        cfg = self._cfg
+        usual = 1.0 if self._usual_gain is None else self._usual_gain
+        if self._gain_keep > 0:
+            self._usual_gain = (
+                gain
+                if self._usual_gain is None
+                else (self._gain_keep * self._usual_gain + (1 - self._gain_keep) * gain)
+            )
+        return abs(gain - usual) > cfg.refiner_proposal_max_gain
 
     def _median_trusted(self, thermal: bool) -> bool:
         """Whether the median may propose boxes to the refiner: proposals are on for
