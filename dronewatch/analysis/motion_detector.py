@@ -430,8 +430,8 @@ class MotionDetector:
         return self.refiner_for(self.thermal) is not None
 
     def _gain_jumped(self, gain: float) -> bool:
-        """Whether the gain mapping the median onto this frame is
-        ``refiner_proposal_max_gain`` or more away from its usual level lately (see
+        """Whether the gain mapping the median onto this frame is more than
+        ``refiner_proposal_max_gain`` away from its usual level lately (see
         ``refiner_proposal_gain_memory_s``; without a memory, from 1)."""
         cfg = self._cfg
         usual = 1.0 if self._usual_gain is None else self._usual_gain
@@ -576,6 +576,7 @@ class MotionDetector:
     def _restart(self, frame: np.ndarray, view: np.ndarray | None = None) -> None:
         """Every background starts again from ``frame`` (key-frame coordinates)."""
         self.last_masks = None
+        self._usual_gain = None
         self._bg.restart(frame, view)
         if self._median is not None:
             self._median.restart(frame, view)

@@ -63,6 +63,7 @@ class FeedAnalyzer:
             # A track started by the model must outlive the frames the model skips.
             misses = max(tracker_cfg.tentative_misses, self._model_every - 1)
             tracker_cfg = replace(tracker_cfg, tentative_misses=misses)
+        self._tracker_config = tracker_cfg
         self._tracker: MultiTargetTracker | ByteTrackAdapter
         if tracker_cfg.kind == "bytetrack":
             self._tracker = ByteTrackAdapter(tracker_cfg, fps)
@@ -198,10 +199,12 @@ class FeedAnalyzer:
         cfg = self.config
         daylight = replace(cfg, detector=replace(cfg.detector, thermal=False))
         fresh = FeedAnalyzer(self.info, daylight)
-        old, new = self._tracker, fresh._tracker
-        # ByteTrack (a comparison) numbers its tracks from 1: it keeps its tracks.
-        ours = isinstance(old, MultiTargetTracker) and isinstance(new, MultiTargetTracker)
-        if ours:
+        old = self._tracker
+        # ByteTrack (a comparison) numbers its tracks from 1: it keeps its tracks. Ours
+        # is made with this analyser's settings (a model's frames apart, if any).
+        new = None
+        if isinstance(old, MultiTargetTracker):
+            new = fresh._tracker = MultiTargetTracker(self._tracker_config, self._fps)
             new.continue_ids_after(old)
         for kept in self._preparer.kept_frames(index):
             packet = FramePacket(kept.index, kept.time_s, _NO_IMAGE)
@@ -209,7 +212,7 @@ class FeedAnalyzer:
             fresh.analyse(PreparedFrame(packet, kept.gray, kept.motion, registered))
         self._preparer.forget_kept_frames()
         self._detector = self._preparer.detector = fresh._detector
-        if ours:
+        if new is not None and isinstance(old, MultiTargetTracker):
             new.take_over_ids(old)
             self._tracker = new
             self._recent.clear()
