@@ -34,7 +34,7 @@ from dronewatch.analysis.blobs import (
 from dronewatch.analysis.box_geometry import centres_inside
 from dronewatch.analysis.camera_motion import CameraMotion, is_identity
 from dronewatch.analysis.candidates import Candidates
-from dronewatch.analysis.config import MotionDetectorConfig
+from dronewatch.analysis.config import MotionDetectorConfig, per_frame_gain
 from dronewatch.analysis.faint_edges import FaintEdges
 from dronewatch.analysis.masks import minus
 from dronewatch.analysis.median_background import MedianBackground
@@ -143,8 +143,8 @@ class MotionDetector:
         self._learn_count = 0
         # The median's usual brightness gain lately (see _gain_jumped); None: unknown.
         self._usual_gain: float | None = None
-        memory = config.refiner_proposal_gain_memory_s * fps
-        self._gain_keep = float(np.exp(-1.0 / memory)) if memory > 0 else 0.0
+        memory = config.refiner_proposal_gain_memory_s
+        self._gain_step = per_frame_gain(memory, fps) if memory > 0 else 0.0
         self.last_masks: DetectorMasks | None = None  # None after a restart
         # Boxes of small movers redrawn by a learned model (colour feeds; thermal ones
         # below); anything with a ``refine`` method of WindowRefiner's form will do
@@ -433,15 +433,11 @@ class MotionDetector:
         """Whether the gain mapping the median onto this frame is more than
         ``refiner_proposal_max_gain`` away from its usual level lately (see
         ``refiner_proposal_gain_memory_s``; without a memory, from 1)."""
-        cfg = self._cfg
         usual = 1.0 if self._usual_gain is None else self._usual_gain
-        if self._gain_keep > 0:
-            self._usual_gain = (
-                gain
-                if self._usual_gain is None
-                else (self._gain_keep * self._usual_gain + (1 - self._gain_keep) * gain)
-            )
-        return abs(gain - usual) > cfg.refiner_proposal_max_gain
+        if self._gain_step > 0:
+            self._usual_gain = gain if self._usual_gain is None else usual
+            self._usual_gain += self._gain_step * (gain - self._usual_gain)
+        return abs(gain - usual) > self._cfg.refiner_proposal_max_gain
 
     def _median_trusted(self, thermal: bool) -> bool:
         """Whether the median may propose boxes to the refiner: proposals are on for
